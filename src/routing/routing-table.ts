@@ -1,0 +1,279 @@
+// A Kademlia routing table (Maymounkov & Mazières, section 2.4), stored compactly:
+// contacts are 32-bit indices into a shared ContactArena, kept in one Uint32Array laid
+// out as table-layout.ts describes, so the closest-contacts query is one native call.
+//
+// Bucket b holds contacts whose id shares exactly b leading bits with ours. Inside a
+// bucket, least-recently-seen first. A full bucket never drops a contact on its own: the
+// newcomer waits in a small replacement cache, and the caller pings the least-recently-
+// seen contact, calling remove() only if that ping fails.
+import { ID_BITS, ID_BYTES } from '../id/id.js';
+import { idEqualAt, prefixLengthAt } from '../id/prefix.js';
+import { engine } from '../distance/backend.js';
+import { assertCount, assertId } from '../distance/validate.js';
+import type { ContactArena } from './contact-arena.js';
+import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from './table-layout.js';
+import { randomBytes } from 'node:crypto';
+
+export const DEFAULT_K = 20;
+export const DEFAULT_REPLACEMENT_CACHE_SIZE = 5;
+
+export type ObserveResult =
+  | { readonly kind: 'self' }
+  | { readonly kind: 'added' }
+  | { readonly kind: 'refreshed' }
+  /** Bucket full: the newcomer is in the replacement cache. Ping `leastRecentlySeen`; remove() it if the ping fails. */
+  | { readonly kind: 'full'; readonly leastRecentlySeen: number }
+  /** Same id already known at another address: ping `existing`; remove() it if the ping fails. */
+  | { readonly kind: 'conflict'; readonly existing: number };
+
+const SELF: ObserveResult = Object.freeze({ kind: 'self' });
+const ADDED: ObserveResult = Object.freeze({ kind: 'added' });
+const REFRESHED: ObserveResult = Object.freeze({ kind: 'refreshed' });
+
+export interface RoutingTableOptions {
+  /** Bucket size, 1..255 (default 20). */
+  k?: number;
+  /** Contacts remembered per full bucket, to replace ones that fail (default 5). */
+  replacementCacheSize?: number;
+  /** Creation time (ms on the node's clock): buckets count as refreshed then. */
+  now?: number;
+}
+
+export class RoutingTable {
+  readonly k: number;
+  readonly replacementCacheSize: number;
+  private words: Uint32Array;
+  private counts: Uint8Array;
+  private readonly createdAt: number;
+  /** Last time each bucket saw a contact or a lookup (ms); grown on demand. */
+  private readonly lastTouched: number[] = [];
+  /** Replacement caches of full buckets, most recent last; created on demand. */
+  private readonly replacementCaches = new Map<number, number[]>();
+
+  constructor(
+    readonly arena: ContactArena,
+    readonly self: number,
+    options: RoutingTableOptions = {},
+  ) {
+    const k = options.k ?? DEFAULT_K;
+    if (!Number.isInteger(k) || k < 1 || k > 255) throw new RangeError(`k must be an integer from 1 to 255 (got ${k})`);
+    const cacheSize = options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE;
+    if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new RangeError(`replacementCacheSize must be a non-negative integer (got ${cacheSize})`);
+    arena.id(self); // throws on an unknown contact
+    this.k = k;
+    this.replacementCacheSize = cacheSize;
+    this.createdAt = options.now ?? 0;
+    this.words = new Uint32Array(TABLE_HEADER_WORDS + k);
+    this.counts = new Uint8Array(this.words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
+    this.words[TABLE_SELF_WORD] = self;
+  }
+
+  /** Number of contacts in the table. */
+  get size(): number {
+    return this.words[TABLE_SIZE_WORD];
+  }
+
+  /** The bucket a contact or id belongs in: its common prefix length with our id (160 = us). */
+  bucketIndexOf(id: Uint8Array): number {
+    assertId(id, 'id');
+    return prefixLengthAt(this.arena.ids, this.self * ID_BYTES, id, 0);
+  }
+
+  /** Contacts of bucket b, least-recently-seen first. */
+  bucket(b: number): number[] {
+    this.checkBucket(b);
+    const start = TABLE_HEADER_WORDS + this.bucketStart(b);
+    return Array.from(this.words.subarray(start, start + this.counts[b]));
+  }
+
+  /** Every contact, bucket 0 first. */
+  all(): number[] {
+    return Array.from(this.words.subarray(TABLE_HEADER_WORDS, TABLE_HEADER_WORDS + this.size));
+  }
+
+  /** Replacement cache of bucket b, most recent last. */
+  replacements(b: number): number[] {
+    this.checkBucket(b);
+    return [...(this.replacementCaches.get(b) ?? [])];
+  }
+
+  has(contact: number): boolean {
+    const b = this.bucketOfContact(contact);
+    if (b === ID_BITS) return false;
+    const slot = this.slotOfId(b, contact);
+    return slot >= 0 && this.words[TABLE_HEADER_WORDS + slot] === contact;
+  }
+
+  /**
+   * Records that we heard from `contact` at time `now`: adds it, or moves it to the
+   * most-recently-seen end of its bucket, or (bucket full) asks the caller to ping.
+   */
+  observe(contact: number, now: number): ObserveResult {
+    const b = this.bucketOfContact(contact);
+    if (b === ID_BITS) return SELF;
+    const slot = this.slotOfId(b, contact);
+    if (slot >= 0) {
+      const known = this.words[TABLE_HEADER_WORDS + slot];
+      if (known !== contact) return { kind: 'conflict', existing: known };
+      this.removeSlot(b, slot);
+      this.appendToBucket(b, contact);
+      this.touchBucket(b, now);
+      return REFRESHED;
+    }
+    if (this.counts[b] < this.k) {
+      this.appendToBucket(b, contact);
+      this.dropReplacement(b, contact);
+      this.touchBucket(b, now);
+      return ADDED;
+    }
+    this.rememberReplacement(b, contact);
+    return { kind: 'full', leastRecentlySeen: this.words[TABLE_HEADER_WORDS + this.bucketStart(b)] };
+  }
+
+  /**
+   * Removes a contact that failed to answer; the most recent contact in the bucket's
+   * replacement cache takes its place. Returns whether it was in the table.
+   */
+  remove(contact: number): boolean {
+    const b = this.bucketOfContact(contact);
+    if (b === ID_BITS) return false;
+    this.dropReplacement(b, contact);
+    const slot = this.slotOfId(b, contact);
+    if (slot < 0 || this.words[TABLE_HEADER_WORDS + slot] !== contact) return false;
+    this.removeSlot(b, slot);
+    const cache = this.replacementCaches.get(b);
+    const promoted = cache?.pop();
+    if (cache && cache.length === 0) this.replacementCaches.delete(b);
+    if (promoted !== undefined) this.appendToBucket(b, promoted);
+    return true;
+  }
+
+  /** Up to `count` contacts nearest to `target`, nearest first. */
+  closestContacts(target: Uint8Array, count: number = this.k): Uint32Array {
+    assertCount(count, 'count');
+    const out = new Uint32Array(count);
+    const written = engine.tableClosest(this.arena.ids, this.words, target, out);
+    return written < count ? out.slice(0, written) : out;
+  }
+
+  /** closestContacts without allocating: fills `out` nearest first, returns how many. */
+  closestContactsInto(target: Uint8Array, out: Uint32Array): number {
+    return engine.tableClosest(this.arena.ids, this.words, target, out);
+  }
+
+  /** Marks bucket b as used at `now` (a lookup in its range counts). */
+  touchBucket(b: number, now: number): void {
+    this.checkBucket(b);
+    while (this.lastTouched.length <= b) this.lastTouched.push(this.createdAt);
+    if (now > this.lastTouched[b]) this.lastTouched[b] = now;
+  }
+
+  lastTouchedAt(b: number): number {
+    this.checkBucket(b);
+    return this.lastTouched[b] ?? this.createdAt;
+  }
+
+  /**
+   * Buckets up to the deepest non-empty one that nobody touched for `idleMs`: the ones
+   * a node refreshes with a lookup of a random id in their range.
+   */
+  bucketsIdleSince(now: number, idleMs: number): number[] {
+    const idle: number[] = [];
+    for (let b = 0; b <= this.deepestBucket(); b++) {
+      if (this.lastTouchedAt(b) + idleMs <= now) idle.push(b);
+    }
+    return idle;
+  }
+
+  /** Deepest bucket that holds a contact, -1 when the table is empty. */
+  deepestBucket(): number {
+    for (let b = TABLE_BUCKETS - 1; b >= 0; b--) if (this.counts[b] > 0) return b;
+    return -1;
+  }
+
+  /** A random id that falls in bucket b: our first b bits, then bit b flipped, then random. */
+  randomIdInBucket(b: number): Uint8Array {
+    this.checkBucket(b);
+    const id = new Uint8Array(randomBytes(ID_BYTES));
+    const self = this.arena.ids.subarray(this.self * ID_BYTES, (this.self + 1) * ID_BYTES);
+    const byte = b >> 3;
+    const bit = 0x80 >> (b & 7);
+    for (let i = 0; i < byte; i++) id[i] = self[i];
+    const keepMask = ~((bit << 1) - 1) & 0xff; // bits before b in this byte
+    id[byte] = (self[byte] & keepMask) | (~self[byte] & bit) | (id[byte] & (bit - 1));
+    return id;
+  }
+
+  /** Bytes held by this table's typed array (the per-table cost besides small JS objects). */
+  get byteLength(): number {
+    return this.words.byteLength;
+  }
+
+  private checkBucket(b: number): void {
+    if (!Number.isInteger(b) || b < 0 || b >= TABLE_BUCKETS) throw new RangeError(`bucket must be an integer from 0 to 159 (got ${b})`);
+  }
+
+  private bucketOfContact(contact: number): number {
+    this.arena.id(contact); // throws on an unknown contact
+    return prefixLengthAt(this.arena.ids, this.self * ID_BYTES, this.arena.ids, contact * ID_BYTES);
+  }
+
+  private bucketStart(b: number): number {
+    let start = 0;
+    for (let i = 0; i < b; i++) start += this.counts[i];
+    return start;
+  }
+
+  /** Slot (relative to the first contact word) of the entry with the contact's id in bucket b, or -1. */
+  private slotOfId(b: number, contact: number): number {
+    const ids = this.arena.ids;
+    const start = this.bucketStart(b);
+    for (let s = start; s < start + this.counts[b]; s++) {
+      if (idEqualAt(ids, this.words[TABLE_HEADER_WORDS + s] * ID_BYTES, ids, contact * ID_BYTES)) return s;
+    }
+    return -1;
+  }
+
+  private appendToBucket(b: number, contact: number): void {
+    const size = this.size;
+    if (TABLE_HEADER_WORDS + size === this.words.length) this.grow();
+    const at = TABLE_HEADER_WORDS + this.bucketStart(b) + this.counts[b];
+    this.words.copyWithin(at + 1, at, TABLE_HEADER_WORDS + size);
+    this.words[at] = contact;
+    this.counts[b]++;
+    this.words[TABLE_SIZE_WORD] = size + 1;
+  }
+
+  private removeSlot(b: number, slot: number): void {
+    const size = this.size;
+    this.words.copyWithin(TABLE_HEADER_WORDS + slot, TABLE_HEADER_WORDS + slot + 1, TABLE_HEADER_WORDS + size);
+    this.counts[b]--;
+    this.words[TABLE_SIZE_WORD] = size - 1;
+  }
+
+  private grow(): void {
+    const contactsCapacity = this.words.length - TABLE_HEADER_WORDS;
+    const words = new Uint32Array(TABLE_HEADER_WORDS + contactsCapacity + Math.max(this.k, contactsCapacity >> 2));
+    words.set(this.words);
+    this.words = words;
+    this.counts = new Uint8Array(words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
+  }
+
+  private rememberReplacement(b: number, contact: number): void {
+    if (this.replacementCacheSize === 0) return;
+    let cache = this.replacementCaches.get(b);
+    if (!cache) this.replacementCaches.set(b, (cache = []));
+    const at = cache.indexOf(contact);
+    if (at >= 0) cache.splice(at, 1);
+    cache.push(contact);
+    if (cache.length > this.replacementCacheSize) cache.shift();
+  }
+
+  private dropReplacement(b: number, contact: number): void {
+    const cache = this.replacementCaches.get(b);
+    if (!cache) return;
+    const at = cache.indexOf(contact);
+    if (at >= 0) cache.splice(at, 1);
+    if (cache.length === 0) this.replacementCaches.delete(b);
+  }
+}

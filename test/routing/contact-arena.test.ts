@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContactArena, contacts } from '../../src/routing/contact-arena.js';
+import { seededBytes } from '../helpers/reference.js';
+
+test('interning returns one index per (id, host, port)', () => {
+  const arena = new ContactArena(2);
+  const id = seededBytes('a', 20);
+  const a = arena.intern(id, '127.0.0.1', 8080);
+  assert.equal(arena.intern(id.slice(), '127.0.0.1', 8080), a);
+  const b = arena.intern(id, '127.0.0.1', 8081);
+  const c = arena.intern(id, '::1', 8080);
+  assert.deepEqual([a, b, c], [0, 1, 2]);
+  assert.equal(arena.count, 3);
+  assert.equal(arena.address(a), '127.0.0.1:8080');
+  assert.equal(arena.address(c), '[::1]:8080');
+  assert.deepEqual(arena.id(b), id);
+});
+
+test('the arena grows and keeps every id and address', () => {
+  const arena = new ContactArena(1);
+  const ids = Array.from({ length: 1000 }, (_, i) => seededBytes(`g${i}`, 20));
+  ids.forEach((id, i) => assert.equal(arena.intern(id, `10.0.0.${i % 7}`, 70000 + i), i));
+  ids.forEach((id, i) => {
+    assert.deepEqual(arena.id(i), id);
+    assert.equal(arena.port(i), 70000 + i);
+    assert.equal(arena.host(i), `10.0.0.${i % 7}`);
+  });
+  assert.ok(arena.byteLength >= 1000 * 28);
+});
+
+test('bad input is refused with a clear error', () => {
+  const arena = new ContactArena();
+  assert.throws(() => arena.intern(new Uint8Array(5), 'h', 1), { message: 'id must be 20 bytes (got 5)' });
+  assert.throws(() => arena.intern(new Uint8Array(20), 'h', -1), RangeError);
+  assert.throws(() => arena.id(0), { message: 'unknown contact 0' });
+  assert.ok(contacts instanceof ContactArena, 'a process-wide arena is exported');
+});

@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContactArena } from '../../src/routing/contact-arena.js';
+import { RoutingTable } from '../../src/routing/routing-table.js';
+import { referenceClosest, referencePrefixLength, rng, seededBytes } from '../helpers/reference.js';
+
+/** A deterministic id sharing exactly `b` leading bits with `self`. */
+function idInBucket(self: Uint8Array, b: number, seed: string): Uint8Array {
+  const id = seededBytes(seed, 20);
+  const byte = b >> 3;
+  const bit = 0x80 >> (b & 7);
+  for (let i = 0; i < byte; i++) id[i] = self[i];
+  const before = ~((bit << 1) - 1) & 0xff;
+  id[byte] = (self[byte] & before) | (~self[byte] & bit) | (id[byte] & (bit - 1));
+  return id;
+}
+
+function setup(k = 4, replacementCacheSize = 2) {
+  const arena = new ContactArena(2);
+  const selfId = seededBytes('self', 20);
+  const self = arena.intern(selfId, '127.0.0.1', 4000);
+  const table = new RoutingTable(arena, self, { k, replacementCacheSize, now: 0 });
+  let port = 5000;
+  const contactIn = (b: number, seed = `c${port}`) => arena.intern(idInBucket(selfId, b, seed), '127.0.0.1', port++);
+  return { arena, selfId, self, table, contactIn };
+}
+
+test('contacts land in the bucket of their common prefix length; our own id is ignored', () => {
+  const { table, contactIn, self, selfId, arena } = setup();
+  for (const b of [0, 1, 7, 8, 100, 159]) {
+    const c = contactIn(b);
+    assert.equal(table.observe(c, 1).kind, 'added');
+    assert.deepEqual(table.bucket(b), [c]);
+    assert.equal(table.bucketIndexOf(arena.id(c)), b);
+    assert.equal(referencePrefixLength(selfId, arena.id(c)), b);
+  }
+  assert.equal(table.observe(self, 1).kind, 'self');
+  assert.equal(table.size, 6);
+  assert.equal(table.has(self), false);
+});
+
+test('least-recently-seen first: observing a known contact moves it to the tail', () => {
+  const { table, contactIn } = setup();
+  const [a, b, c] = [contactIn(3), contactIn(3), contactIn(3)];
+  for (const x of [a, b, c]) table.observe(x, 1);
+  assert.deepEqual(table.bucket(3), [a, b, c]);
+  assert.equal(table.observe(a, 2).kind, 'refreshed');
+  assert.deepEqual(table.bucket(3), [b, c, a]);
+  assert.equal(table.observe(c, 3).kind, 'refreshed');
+  assert.deepEqual(table.bucket(3), [b, a, c]);
+  assert.equal(table.size, 3);
+});
+
+test('a full bucket drops nobody: it names the least-recently-seen contact to ping', () => {
+  const { table, contactIn } = setup(3, 2);
+  const members = [contactIn(1), contactIn(1), contactIn(1)];
+  for (const m of members) table.observe(m, 1);
+  const newcomer = contactIn(1);
+  const result = table.observe(newcomer, 2);
+  assert.deepEqual(result, { kind: 'full', leastRecentlySeen: members[0] });
+  assert.deepEqual(table.bucket(1), members, 'bucket unchanged until the ping fails');
+  assert.deepEqual(table.replacements(1), [newcomer]);
+
+  // the ping answered: the old contact moves to the tail, the newcomer keeps waiting
+  assert.equal(table.observe(members[0], 3).kind, 'refreshed');
+  assert.deepEqual(table.bucket(1), [members[1], members[2], members[0]]);
+
+  // next time the ping fails: remove() evicts it and promotes the newcomer
+  assert.deepEqual(table.observe(newcomer, 4), { kind: 'full', leastRecentlySeen: members[1] });
+  assert.equal(table.remove(members[1]), true);
+  assert.deepEqual(table.bucket(1), [members[2], members[0], newcomer]);
+  assert.deepEqual(table.replacements(1), []);
+  assert.equal(table.remove(members[1]), false, 'already gone');
+});
+
+test('replacement cache: most recent last, bounded, deduplicated, most recent promoted first', () => {
+  const { table, contactIn } = setup(2, 2);
+  const members = [contactIn(0), contactIn(0)];
+  for (const m of members) table.observe(m, 1);
+  const [r1, r2, r3] = [contactIn(0), contactIn(0), contactIn(0)];
+  table.observe(r1, 2);
+  table.observe(r2, 2);
+  table.observe(r1, 3); // seen again: becomes the most recent
+  assert.deepEqual(table.replacements(0), [r2, r1]);
+  table.observe(r3, 4); // over capacity: the oldest replacement (r2) goes
+  assert.deepEqual(table.replacements(0), [r1, r3]);
+  table.remove(members[0]);
+  assert.deepEqual(table.bucket(0), [members[1], r3]);
+  table.remove(members[1]);
+  assert.deepEqual(table.bucket(0), [r3, r1]);
+  assert.deepEqual(table.replacements(0), []);
+  table.remove(r3);
+  assert.deepEqual(table.bucket(0), [r1], 'no replacement left: the bucket shrinks');
+  // removing a contact that only sits in the cache takes it out of the cache
+  table.observe(contactIn(0), 5);
+  const waiting = contactIn(0);
+  table.observe(waiting, 5);
+  assert.deepEqual(table.replacements(0), [waiting]);
+  assert.equal(table.remove(waiting), false);
+  assert.deepEqual(table.replacements(0), []);
+});
+
+test('the same id at a new address is a conflict, not a silent replacement', () => {
+  const { table, arena, selfId } = setup();
+  const id = idInBucket(selfId, 5, 'moving');
+  const old = arena.intern(id, '127.0.0.1', 6000);
+  const moved = arena.intern(id, '127.0.0.1', 6001);
+  table.observe(old, 1);
+  assert.deepEqual(table.observe(moved, 2), { kind: 'conflict', existing: old });
+  assert.deepEqual(table.bucket(5), [old]);
+  assert.equal(table.has(moved), false);
+  table.remove(old); // the old address stopped answering
+  assert.equal(table.observe(moved, 3).kind, 'added');
+  assert.deepEqual(table.bucket(5), [moved]);
+});
+
+test('closestContacts equals a brute-force sort of the table, for random tables and targets', () => {
+  const random = rng(99);
+  for (let round = 0; round < 25; round++) {
+    const arena = new ContactArena(1);
+    const selfId = seededBytes(`rt-self-${round}`, 20);
+    const self = arena.intern(selfId, 'h', 1);
+    const k = [1, 2, 5, 20, 30][round % 5];
+    const table = new RoutingTable(arena, self, { k });
+    const n = Math.floor(random() * 500);
+    for (let i = 0; i < n; i++) {
+      const b = random() < 0.5 ? Math.floor(random() * 4) : Math.floor(random() * 40);
+      table.observe(arena.intern(idInBucket(selfId, b, `rt-${round}-${i}`), 'h', i + 2), i);
+    }
+    const members = table.all();
+    const ids = members.map((c) => arena.id(c));
+    for (let q = 0; q < 15; q++) {
+      let target = seededBytes(`rt-t-${round}-${q}`, 20);
+      if (q === 0) target = selfId.slice();
+      if (q === 1 && members.length > 0) target = ids[0].slice();
+      if (q === 2) target = idInBucket(selfId, 2, `deep-${round}`);
+      for (const count of [1, 3, 20, 64, 1000]) {
+        const expected = referenceClosest(target, ids, count).map((i) => members[i]);
+        assert.deepEqual(Array.from(table.closestContacts(target, count)), expected, `round ${round} q ${q} count ${count}`);
+      }
+      const out = new Uint32Array(7);
+      const written = table.closestContactsInto(target, out);
+      assert.equal(written, Math.min(7, members.length));
+      assert.deepEqual(Array.from(out.subarray(0, written)), referenceClosest(target, ids, 7).map((i) => members[i]));
+    }
+  }
+});
+
+test('closestContacts defaults to k and handles an empty table', () => {
+  const { table, contactIn, selfId } = setup(4);
+  assert.equal(table.closestContacts(selfId).length, 0);
+  for (let i = 0; i < 10; i++) table.observe(contactIn(i % 3), 1);
+  assert.equal(table.closestContacts(selfId).length, 4);
+  assert.throws(() => table.closestContacts(new Uint8Array(3)), { name: 'RangeError', message: 'target must be 20 bytes (got 3)' });
+  assert.throws(() => table.closestContacts(selfId, -2), RangeError);
+});
+
+test('tables grow past their first allocation and stay consistent', () => {
+  const { table, contactIn } = setup(20, 0);
+  const added: number[] = [];
+  for (let b = 0; b < 30; b++) for (let i = 0; i < 20; i++) {
+    const c = contactIn(b);
+    assert.equal(table.observe(c, 1).kind, 'added');
+    added.push(c);
+  }
+  assert.equal(table.size, 600);
+  assert.deepEqual(table.all(), added, 'bucket order, then insertion order');
+  assert.deepEqual(table.bucket(17), added.slice(17 * 20, 18 * 20));
+  assert.equal(table.observe(contactIn(4), 1).kind, 'full');
+  assert.deepEqual(table.replacements(4), [], 'cache size 0 keeps nothing');
+});
+
+test('per-bucket last-touched time drives refresh', () => {
+  const { table, contactIn } = setup();
+  table.observe(contactIn(0), 100);
+  table.observe(contactIn(2), 5000);
+  assert.equal(table.lastTouchedAt(0), 100);
+  assert.equal(table.lastTouchedAt(1), 0);
+  assert.equal(table.deepestBucket(), 2);
+  assert.deepEqual(table.bucketsIdleSince(3000, 1000), [0, 1]);
+  table.touchBucket(1, 2500);
+  assert.deepEqual(table.bucketsIdleSince(3000, 1000), [0]);
+  assert.deepEqual(table.bucketsIdleSince(10_000, 1000), [0, 1, 2]);
+  table.touchBucket(1, 10); // an older time never moves it back
+  assert.equal(table.lastTouchedAt(1), 2500);
+});
+
+test('randomIdInBucket gives ids in that bucket', () => {
+  const { table } = setup();
+  for (const b of [0, 1, 6, 7, 8, 9, 80, 158, 159]) {
+    for (let i = 0; i < 5; i++) assert.equal(table.bucketIndexOf(table.randomIdInBucket(b)), b);
+  }
+  assert.throws(() => table.randomIdInBucket(160), RangeError);
+});
+
+test('bad arguments throw clear errors', () => {
+  const { arena, self, table } = setup();
+  assert.throws(() => new RoutingTable(arena, self, { k: 0 }), { message: 'k must be an integer from 1 to 255 (got 0)' });
+  assert.throws(() => new RoutingTable(arena, self, { k: 256 }), RangeError);
+  assert.throws(() => new RoutingTable(arena, 99), { message: 'unknown contact 99' });
+  assert.throws(() => table.observe(12345, 1), { message: 'unknown contact 12345' });
+  assert.throws(() => table.bucket(-1), RangeError);
+});
