@@ -1,5 +1,5 @@
-// Module entry: registers the exported functions. Everything here is stateless, so the
-// addon is safe to load in worker threads.
+// Module entry: registers the exported functions. The only state (the registered arena
+// and io buffer of tableClosestIo) is per environment, so worker threads are safe.
 #include <napi.h>
 
 #include "distance.h"
@@ -13,6 +13,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("commonPrefixLengths", Napi::Function::New(env, CommonPrefixLengths, "commonPrefixLengths"));
   exports.Set("closest", Napi::Function::New(env, Closest, "closest"));
   exports.Set("tableClosest", Napi::Function::New(env, TableClosest, "tableClosest"));
+  exports.Set("tableClosestIo", Napi::Function::New(env, TableClosestIo, "tableClosestIo"));
+  exports.Set("useArena", Napi::Function::New(env, UseArena, "useArena"));
+  exports.Set("bindIo", Napi::Function::New(env, BindIo, "bindIo"));
   return exports;
 }
 

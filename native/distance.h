@@ -10,5 +10,8 @@ Napi::Value CommonPrefixLength(const Napi::CallbackInfo& info);
 Napi::Value CommonPrefixLengths(const Napi::CallbackInfo& info);
 Napi::Value Closest(const Napi::CallbackInfo& info);
 Napi::Value TableClosest(const Napi::CallbackInfo& info);
+Napi::Value TableClosestIo(const Napi::CallbackInfo& info);
+Napi::Value UseArena(const Napi::CallbackInfo& info);
+Napi::Value BindIo(const Napi::CallbackInfo& info);
 
 }  // namespace kadswarm

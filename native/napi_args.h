@@ -25,13 +25,39 @@ inline bool ThrowRange(Napi::Env env, const std::string& message) {
   return false;
 }
 
-inline bool GetUint8Array(const Napi::Value& value, const char* name, Bytes* out) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    return ThrowType(value.Env(), std::string(name) + " must be a Uint8Array");
+// One napi_get_typedarray_info call per argument: it rejects non-typed-arrays itself and
+// returns the element count and a data pointer already adjusted for byteOffset.
+inline bool GetTypedArray(const Napi::Value& value, napi_typedarray_type want, const char* name,
+                          const char* typeName, void** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value arrayBuffer;
+  size_t byteOffset;
+  napi_status status =
+      napi_get_typedarray_info(value.Env(), value, &type, length, data, &arrayBuffer, &byteOffset);
+  if (status != napi_ok || type != want) {
+    return ThrowType(value.Env(), std::string(name) + " must be a " + typeName);
   }
-  Napi::Uint8Array array = value.As<Napi::Uint8Array>();
-  out->data = array.Data();
-  out->length = array.ElementLength();
+  return true;
+}
+
+inline bool GetUint8Array(const Napi::Value& value, const char* name, Bytes* out) {
+  void* data;
+  if (!GetTypedArray(value, napi_uint8_array, name, "Uint8Array", &data, &out->length)) return false;
+  out->data = static_cast<const uint8_t*>(data);
+  return true;
+}
+
+struct Words {
+  uint32_t* data = nullptr;
+  size_t length = 0;
+};
+
+inline bool GetUint32Array(const Napi::Value& value, const char* name, Words* out) {
+  void* data;
+  if (!GetTypedArray(value, napi_uint32_array, name, "Uint32Array", &data, &out->length)) {
+    return false;
+  }
+  out->data = static_cast<uint32_t*>(data);
   return true;
 }
 

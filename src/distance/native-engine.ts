@@ -1,12 +1,22 @@
-// Loads the C++ addon built by `npm install` (build/Release/kadswarm.node).
+// Loads the C++ addon built by `npm install` (build/Release/kadswarm.node) and adapts it
+// to the DistanceEngine contract.
 import { createRequire } from 'node:module';
 import type { DistanceEngine } from './engine.js';
+import { tsEngine } from './ts-engine.js';
+import { assertId } from './validate.js';
 
 const require = createRequire(import.meta.url);
 
-/** The raw addon exports: the engine functions plus a no-op used as the call-cost baseline. */
+/** The raw addon exports. */
 export interface NativeAddon extends Omit<DistanceEngine, 'name'> {
+  /** Does nothing: the cost of one call into native code, the benchmark's baseline. */
   noop(): void;
+  /** Registers the contact arena read by tableClosestIo. */
+  useArena(arenaIds: Uint8Array): void;
+  /** Registers the io buffer of tableClosestIo (layout below). */
+  bindIo(io: Uint32Array): void;
+  /** tableClosest with the target, count and results passed through the io buffer. */
+  tableClosestIo(table: Uint32Array): number;
 }
 
 export type NativeLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
@@ -26,13 +36,43 @@ export function loadNativeAddon(): NativeLoad {
   return cached;
 }
 
+// io buffer: words 0-4 the target id, word 5 the wanted count, words 8.. the results.
+const IO_COUNT_WORD = 5;
+const IO_RESULTS_WORD = 8;
+const IO_MAX_RESULTS = 1024;
+
+/**
+ * The native engine. Per-pair operations (xorDistance, commonPrefixLength) stay in TS on
+ * purpose: one Node-API call costs more than the whole TS computation (`npm run bench`).
+ * Routing-table queries go through a registered arena and io buffer so that each query
+ * passes one typed array instead of four.
+ */
 export function nativeEngine(addon: NativeAddon): DistanceEngine {
+  const io = new Uint32Array(IO_RESULTS_WORD + IO_MAX_RESULTS);
+  const ioTarget = new Uint8Array(io.buffer, 0, 20);
+  addon.bindIo(io);
+  let registeredArena: Uint8Array | undefined; // kept referenced while registered
+
   return {
     name: 'native',
-    xorDistance: addon.xorDistance,
-    commonPrefixLength: addon.commonPrefixLength,
+    xorDistance: tsEngine.xorDistance,
+    commonPrefixLength: tsEngine.commonPrefixLength,
     commonPrefixLengths: addon.commonPrefixLengths,
     closest: addon.closest,
-    tableClosest: addon.tableClosest,
+    tableClosest(arenaIds, table, target, out) {
+      if (!(out instanceof Uint32Array) || out.length > IO_MAX_RESULTS) {
+        return addon.tableClosest(arenaIds, table, target, out); // general path, same checks
+      }
+      assertId(target, 'target');
+      if (arenaIds !== registeredArena) {
+        addon.useArena(arenaIds);
+        registeredArena = arenaIds;
+      }
+      for (let i = 0; i < 20; i++) ioTarget[i] = target[i];
+      io[IO_COUNT_WORD] = out.length;
+      const written = addon.tableClosestIo(table);
+      for (let i = 0; i < written; i++) out[i] = io[IO_RESULTS_WORD + i];
+      return written;
+    },
   };
 }

@@ -1,64 +1,76 @@
-// Keeps the `capacity` smallest (distance, index) pairs offered, sorted ascending.
-// Distances are five big-endian 32-bit words so they compare with integer ops.
-// Ties keep the pair offered first: scanning in index order gives "lower index first".
-// Capacity is small (k ~ 20), where insertion into a sorted array beats a heap.
+// Keeps the `capacity` ids nearest to a target, sorted ascending by XOR distance.
+// Each entry keeps only the first 32 bits of its distance (which decide nearly every
+// comparison) and where its id bytes are; the other 128 bits are compared from the
+// bytes only on a tie. Equal distances keep the entry offered first, so scanning in
+// index order gives "lower index first". Capacity is small (k ~ 20), where insertion
+// into a sorted array beats a heap.
 export class TopK {
-  readonly keys: Uint32Array;
+  private heads = new Uint32Array(0);
+  private offsets = new Uint32Array(0);
+  private capacity = 0;
+  private bytes: Uint8Array = new Uint8Array(0);
+  private target: Uint8Array = new Uint8Array(20);
+  private results: Uint32Array = new Uint32Array(0);
+  private resultsOffset = 0;
   size = 0;
 
-  constructor(
-    readonly capacity: number,
-    readonly indices: Uint32Array,
-    readonly indicesOffset = 0,
-  ) {
-    this.keys = new Uint32Array(capacity * 5);
-  }
-
-  reset(): void {
+  /**
+   * Starts a query: ids live in `bytes`, results go to results[resultsOffset ..]
+   * (at most `capacity` of them).
+   */
+  reset(capacity: number, bytes: Uint8Array, target: Uint8Array, results: Uint32Array, resultsOffset: number): void {
+    if (this.heads.length < capacity) {
+      this.heads = new Uint32Array(capacity);
+      this.offsets = new Uint32Array(capacity);
+    }
+    this.capacity = capacity;
+    this.bytes = bytes;
+    this.target = target;
+    this.results = results;
+    this.resultsOffset = resultsOffset;
     this.size = 0;
   }
 
-  /** True when a distance whose first word is d0 cannot enter: skip the other words. */
-  rejects(d0: number): boolean {
-    return this.size === this.capacity && (this.capacity === 0 || d0 > this.keys[(this.capacity - 1) * 5]);
-  }
-
-  offer(d0: number, d1: number, d2: number, d3: number, d4: number, index: number): void {
-    const keys = this.keys;
-    const indices = this.indices;
-    const base = this.indicesOffset;
+  /** Offers the id at bytes[offset..offset+20) under result value `index`. */
+  offer(offset: number, index: number): void {
+    const capacity = this.capacity;
+    if (capacity === 0) return;
+    const bytes = this.bytes;
+    const t = this.target;
+    const head =
+      (((bytes[offset] ^ t[0]) << 24) | ((bytes[offset + 1] ^ t[1]) << 16) | ((bytes[offset + 2] ^ t[2]) << 8) | (bytes[offset + 3] ^ t[3])) >>> 0;
+    const heads = this.heads;
     let size = this.size;
-    if (this.capacity === 0) return;
-    if (size === this.capacity) {
-      if (!lessThan(d0, d1, d2, d3, d4, keys, (size - 1) * 5)) return;
+    if (size === capacity) {
+      const worst = heads[size - 1];
+      if (head > worst || (head === worst && !this.tailLess(offset, this.offsets[size - 1]))) return;
       size--;
     }
+    const offsets = this.offsets;
+    const results = this.results;
+    const base = this.resultsOffset;
     let pos = size;
-    while (pos > 0 && lessThan(d0, d1, d2, d3, d4, keys, (pos - 1) * 5)) {
-      const to = pos * 5;
-      keys[to] = keys[to - 5];
-      keys[to + 1] = keys[to - 4];
-      keys[to + 2] = keys[to - 3];
-      keys[to + 3] = keys[to - 2];
-      keys[to + 4] = keys[to - 1];
-      indices[base + pos] = indices[base + pos - 1];
+    while (pos > 0 && (head < heads[pos - 1] || (head === heads[pos - 1] && this.tailLess(offset, offsets[pos - 1])))) {
+      heads[pos] = heads[pos - 1];
+      offsets[pos] = offsets[pos - 1];
+      results[base + pos] = results[base + pos - 1];
       pos--;
     }
-    const at = pos * 5;
-    keys[at] = d0;
-    keys[at + 1] = d1;
-    keys[at + 2] = d2;
-    keys[at + 3] = d3;
-    keys[at + 4] = d4;
-    indices[base + pos] = index;
+    heads[pos] = head;
+    offsets[pos] = offset;
+    results[base + pos] = index;
     this.size = size + 1;
   }
-}
 
-function lessThan(d0: number, d1: number, d2: number, d3: number, d4: number, keys: Uint32Array, at: number): boolean {
-  if (d0 !== keys[at]) return d0 < keys[at];
-  if (d1 !== keys[at + 1]) return d1 < keys[at + 1];
-  if (d2 !== keys[at + 2]) return d2 < keys[at + 2];
-  if (d3 !== keys[at + 3]) return d3 < keys[at + 3];
-  return d4 < keys[at + 4];
+  /** Whether distance bytes 4..19 of the id at `a` are below those of the id at `b`. */
+  private tailLess(a: number, b: number): boolean {
+    const bytes = this.bytes;
+    const t = this.target;
+    for (let i = 4; i < 20; i++) {
+      const da = bytes[a + i] ^ t[i];
+      const db = bytes[b + i] ^ t[i];
+      if (da !== db) return da < db;
+    }
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 // The pure-TypeScript backend: the reference the native addon must match bit for bit.
 import { ID_BYTES } from '../id/id.js';
 import { prefixLengthAt } from '../id/prefix.js';
-import { TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../routing/table-layout.js';
+import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../routing/table-layout.js';
 import type { DistanceEngine } from './engine.js';
 import { TopK } from './top-k.js';
 import { assertCount, assertId, assertPackedIds, assertUint8Array } from './validate.js';
@@ -20,12 +20,7 @@ function xorWord(bytes: Uint8Array, at: number, t: Uint8Array, tAt: number): num
   );
 }
 
-/** Offers the id stored at byte offset `at` of `bytes` to `top` under `index`. */
-function offerAt(top: TopK, bytes: Uint8Array, at: number, t: Uint8Array, index: number): void {
-  const d0 = xorWord(bytes, at, t, 0);
-  if (top.rejects(d0)) return;
-  top.offer(d0, xorWord(bytes, at + 4, t, 4), xorWord(bytes, at + 8, t, 8), xorWord(bytes, at + 12, t, 12), xorWord(bytes, at + 16, t, 16), index);
-}
+const scratch = new TopK();
 
 function closestBySorting(target: Uint8Array, ids: Uint8Array, n: number, k: number): Uint32Array {
   const keys = new Uint32Array(n * 5);
@@ -79,9 +74,8 @@ export const tsEngine: DistanceEngine = {
     const count = Math.min(k, n);
     if (count > INSERTION_TOP_K_LIMIT) return closestBySorting(target, packedIds, n, count);
     const out = new Uint32Array(count);
-    if (count === 0) return out;
-    const top = new TopK(count, out);
-    for (let i = 0; i < n; i++) offerAt(top, packedIds, i * ID_BYTES, target, i);
+    scratch.reset(count, packedIds, target, out, 0);
+    for (let i = 0; i < n; i++) scratch.offer(i * ID_BYTES, i);
     return out;
   },
 
@@ -96,33 +90,51 @@ export const tsEngine: DistanceEngine = {
     if (table.length < TABLE_HEADER_WORDS || self >= arenaCount || TABLE_HEADER_WORDS + size > table.length) {
       throw new RangeError('table is corrupt');
     }
-    const counts = new Uint8Array(table.buffer, table.byteOffset + TABLE_COUNTS_BYTE, 160);
-    const b0 = Math.min(prefixLengthAt(arenaIds, self * ID_BYTES, target, 0), 160);
+    // Three tiers of distance, each a contiguous run of slots (see native/table_query.cc):
+    // bucket b0, then every deeper bucket, then b0-1, b0-2, ... 0.
+    const b0 = prefixLengthAt(arenaIds, self * ID_BYTES, target, 0);
     let start = 0;
-    for (let b = 0; b < b0; b++) start += counts[b];
-    if (start > size) throw new RangeError('table is corrupt');
-
-    // Buckets b0 and deeper (one run at the end) are closer than any shallower bucket;
-    // then each shallower bucket, nearest first. See native/table_query.cc.
+    for (let b = 0; b < b0 && b < TABLE_BUCKETS; b++) start += bucketCount(table, b);
+    const b0End = b0 < TABLE_BUCKETS ? start + bucketCount(table, b0) : start;
+    if (b0End > size) throw new RangeError('table is corrupt');
     const wanted = out.length;
-    const offerSlots = (top: TopK, from: number, to: number): void => {
-      for (let s = from; s < to; s++) {
-        const contact = table[TABLE_HEADER_WORDS + s];
-        if (contact >= arenaCount) throw new RangeError('table is corrupt');
-        offerAt(top, arenaIds, contact * ID_BYTES, target, contact);
-      }
-    };
-    const near = new TopK(wanted, out);
-    offerSlots(near, start, size);
-    let written = near.size;
+    let written = offerTier(arenaIds, arenaCount, table, start, b0End, target, out, 0);
+    if (written < wanted) written += offerTier(arenaIds, arenaCount, table, b0End, size, target, out, written);
     let end = start;
-    for (let b = b0 - 1; b >= 0 && written < wanted; b--) {
-      const from = end - counts[b];
-      const group = new TopK(wanted - written, out, written);
-      offerSlots(group, from, end);
-      written += group.size;
+    for (let b = Math.min(b0, TABLE_BUCKETS) - 1; b >= 0 && written < wanted; b--) {
+      const from = end - bucketCount(table, b);
+      written += offerTier(arenaIds, arenaCount, table, from, end, target, out, written);
       end = from;
     }
     return written;
   },
 };
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Contacts in bucket b, read from the table's count bytes without making a byte view. */
+function bucketCount(table: Uint32Array, b: number): number {
+  const byte = TABLE_COUNTS_BYTE + b;
+  const shift = LITTLE_ENDIAN ? (byte & 3) * 8 : (3 - (byte & 3)) * 8;
+  return (table[byte >> 2] >>> shift) & 0xff;
+}
+
+/** Offers slots [from, to) as one tier; writes its sorted best to out[written..]; returns how many. */
+function offerTier(
+  arenaIds: Uint8Array,
+  arenaCount: number,
+  table: Uint32Array,
+  from: number,
+  to: number,
+  target: Uint8Array,
+  out: Uint32Array,
+  written: number,
+): number {
+  scratch.reset(out.length - written, arenaIds, target, out, written);
+  for (let s = from; s < to; s++) {
+    const contact = table[TABLE_HEADER_WORDS + s];
+    if (contact >= arenaCount) throw new RangeError('table is corrupt');
+    scratch.offer(contact * ID_BYTES, contact);
+  }
+  return scratch.size;
+}

@@ -73,7 +73,8 @@ export class ContactArena {
     return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength;
   }
 
-  private check(contact: number): void {
+  /** Throws unless `contact` is an index this arena handed out. */
+  check(contact: number): void {
     if (!(contact >= 0 && contact < this.used && Number.isInteger(contact))) {
       throw new RangeError(`unknown contact ${contact}`);
     }

@@ -8,7 +8,8 @@
 // seen contact, calling remove() only if that ping fails.
 import { ID_BITS, ID_BYTES } from '../id/id.js';
 import { idEqualAt, prefixLengthAt } from '../id/prefix.js';
-import { engine } from '../distance/backend.js';
+import { engine as selectedEngine } from '../distance/backend.js';
+import type { DistanceEngine } from '../distance/engine.js';
 import { assertCount, assertId } from '../distance/validate.js';
 import type { ContactArena } from './contact-arena.js';
 import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from './table-layout.js';
@@ -37,11 +38,14 @@ export interface RoutingTableOptions {
   replacementCacheSize?: number;
   /** Creation time (ms on the node's clock): buckets count as refreshed then. */
   now?: number;
+  /** Distance engine for queries (default: the backend chosen by KADEMLIA_NATIVE). */
+  engine?: DistanceEngine;
 }
 
 export class RoutingTable {
   readonly k: number;
   readonly replacementCacheSize: number;
+  private readonly engine: DistanceEngine;
   private words: Uint32Array;
   private counts: Uint8Array;
   private readonly createdAt: number;
@@ -59,10 +63,11 @@ export class RoutingTable {
     if (!Number.isInteger(k) || k < 1 || k > 255) throw new RangeError(`k must be an integer from 1 to 255 (got ${k})`);
     const cacheSize = options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE;
     if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new RangeError(`replacementCacheSize must be a non-negative integer (got ${cacheSize})`);
-    arena.id(self); // throws on an unknown contact
+    arena.check(self);
     this.k = k;
     this.replacementCacheSize = cacheSize;
     this.createdAt = options.now ?? 0;
+    this.engine = options.engine ?? selectedEngine;
     this.words = new Uint32Array(TABLE_HEADER_WORDS + k);
     this.counts = new Uint8Array(this.words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
     this.words[TABLE_SELF_WORD] = self;
@@ -152,13 +157,13 @@ export class RoutingTable {
   closestContacts(target: Uint8Array, count: number = this.k): Uint32Array {
     assertCount(count, 'count');
     const out = new Uint32Array(count);
-    const written = engine.tableClosest(this.arena.ids, this.words, target, out);
+    const written = this.engine.tableClosest(this.arena.ids, this.words, target, out);
     return written < count ? out.slice(0, written) : out;
   }
 
   /** closestContacts without allocating: fills `out` nearest first, returns how many. */
   closestContactsInto(target: Uint8Array, out: Uint32Array): number {
-    return engine.tableClosest(this.arena.ids, this.words, target, out);
+    return this.engine.tableClosest(this.arena.ids, this.words, target, out);
   }
 
   /** Marks bucket b as used at `now` (a lookup in its range counts). */
@@ -214,7 +219,7 @@ export class RoutingTable {
   }
 
   private bucketOfContact(contact: number): number {
-    this.arena.id(contact); // throws on an unknown contact
+    this.arena.check(contact);
     return prefixLengthAt(this.arena.ids, this.self * ID_BYTES, this.arena.ids, contact * ID_BYTES);
   }
 

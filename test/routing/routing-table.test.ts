@@ -201,3 +201,32 @@ test('bad arguments throw clear errors', () => {
   assert.throws(() => table.observe(12345, 1), { message: 'unknown contact 12345' });
   assert.throws(() => table.bucket(-1), RangeError);
 });
+
+test('closestContacts stays exact when distances share their first 56+ bits', () => {
+  const arena = new ContactArena(1);
+  const selfId = seededBytes('near-self', 20);
+  const self = arena.intern(selfId, 'h', 1);
+  const table = new RoutingTable(arena, self, { k: 20 });
+  // 40 contacts in bucket 3 whose ids agree on bytes 0..7 (and some on 0..9): only the
+  // tail bytes decide their order, which defeats any shortcut on the leading bits.
+  const base = idInBucket(selfId, 3, 'near-base');
+  const members: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const id = base.slice();
+    const tail = seededBytes(`near-${i}`, 20);
+    for (let j = i % 2 === 0 ? 8 : 10; j < 20; j++) id[j] = tail[j];
+    id[7] = i % 3 === 0 ? base[7] ^ 1 : base[7];
+    members.push(arena.intern(id, 'h', 2 + i));
+  }
+  for (const c of members) table.observe(c, 1);
+  const inTable = table.all();
+  const ids = inTable.map((c) => arena.id(c));
+  for (let q = 0; q < 10; q++) {
+    const target = q < 5 ? base.slice() : seededBytes(`near-t-${q}`, 20);
+    if (q > 0 && q < 5) target[12] ^= q;
+    for (const count of [1, 5, 20]) {
+      const expected = referenceClosest(target, ids, count).map((i) => inTable[i]);
+      assert.deepEqual(Array.from(table.closestContacts(target, count)), expected, `q ${q} count ${count}`);
+    }
+  }
+});
