@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("commonPrefixLength", Napi::Function::New(env, CommonPrefixLength, "commonPrefixLength"));
   exports.Set("commonPrefixLengths", Napi::Function::New(env, CommonPrefixLengths, "commonPrefixLengths"));
   exports.Set("closest", Napi::Function::New(env, Closest, "closest"));
+  exports.Set("closestInto", Napi::Function::New(env, ClosestInto, "closestInto"));
   exports.Set("tableClosest", Napi::Function::New(env, TableClosest, "tableClosest"));
   exports.Set("tableClosestIo", Napi::Function::New(env, TableClosestIo, "tableClosestIo"));
   exports.Set("useArena", Napi::Function::New(env, UseArena, "useArena"));

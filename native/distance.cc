@@ -95,7 +95,22 @@ Napi::Value CommonPrefixLengths(const Napi::CallbackInfo& info) {
   return info[2];
 }
 
-// closest(target, packedIds, k) -> Uint32Array of the min(k, n) nearest indices,
+namespace {
+
+void ClosestIndices(const Bytes& target, const Bytes& ids, uint32_t count, uint32_t* out) {
+  uint32_t n = static_cast<uint32_t>(ids.length / kIdBytes);
+  if (count == 0) return;
+  Id160 t = Id160::Load(target.data);
+  if (count <= kInsertionTopKLimit) {
+    ClosestBySelection(t, ids.data, n, count, out);
+  } else {
+    ClosestBySorting(t, ids.data, n, count, out);
+  }
+}
+
+}  // namespace
+
+// closest(target, packedIds, k) -> a new Uint32Array of the min(k, n) nearest indices,
 // nearest first, ties by lower index.
 Napi::Value Closest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -105,17 +120,28 @@ Napi::Value Closest(const Napi::CallbackInfo& info) {
       !GetCount(info[2], "k", &k)) {
     return env.Undefined();
   }
-  uint32_t n = static_cast<uint32_t>(ids.length / kIdBytes);
-  uint32_t count = std::min(k, n);
+  uint32_t count = std::min(k, static_cast<uint32_t>(ids.length / kIdBytes));
   Napi::Uint32Array result = Napi::Uint32Array::New(env, count);
-  if (count == 0) return result;
-  Id160 t = Id160::Load(target.data);
-  if (count <= kInsertionTopKLimit) {
-    ClosestBySelection(t, ids.data, n, count, result.Data());
-  } else {
-    ClosestBySorting(t, ids.data, n, count, result.Data());
-  }
+  ClosestIndices(target, ids, count, result.Data());
   return result;
+}
+
+// closestInto(target, packedIds, out) -> out, filled with the out.length nearest indices;
+// out.length must be min(k, n). Lets JS allocate the result cheaply (see result-pool.ts).
+Napi::Value ClosestInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes target, ids;
+  Words out;
+  if (!GetId(info[0], "target", &target) || !GetPackedIds(info[1], "packedIds", &ids) ||
+      !GetUint32Array(info[2], "out", &out)) {
+    return env.Undefined();
+  }
+  if (out.length > ids.length / kIdBytes) {
+    ThrowRange(env, "out is longer than the number of ids");
+    return env.Undefined();
+  }
+  ClosestIndices(target, ids, static_cast<uint32_t>(out.length), out.data);
+  return info[2];
 }
 
 }  // namespace kadswarm

@@ -9,6 +9,7 @@ Napi::Value XorDistance(const Napi::CallbackInfo& info);
 Napi::Value CommonPrefixLength(const Napi::CallbackInfo& info);
 Napi::Value CommonPrefixLengths(const Napi::CallbackInfo& info);
 Napi::Value Closest(const Napi::CallbackInfo& info);
+Napi::Value ClosestInto(const Napi::CallbackInfo& info);
 Napi::Value TableClosest(const Napi::CallbackInfo& info);
 Napi::Value TableClosestIo(const Napi::CallbackInfo& info);
 Napi::Value UseArena(const Napi::CallbackInfo& info);

@@ -3,7 +3,8 @@
 import { createRequire } from 'node:module';
 import type { DistanceEngine } from './engine.js';
 import { tsEngine } from './ts-engine.js';
-import { assertId } from './validate.js';
+import { allocUint32 } from './result-pool.js';
+import { assertCount, assertId, assertPackedIds } from './validate.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,6 +16,8 @@ export interface NativeAddon extends Omit<DistanceEngine, 'name'> {
   useArena(arenaIds: Uint8Array): void;
   /** Registers the io buffer of tableClosestIo (layout below). */
   bindIo(io: Uint32Array): void;
+  /** closest() writing min(k, n) indices into `out` (whose length must be exactly that). */
+  closestInto(target: Uint8Array, packedIds: Uint8Array, out: Uint32Array): Uint32Array;
   /** tableClosest with the target, count and results passed through the io buffer. */
   tableClosestIo(table: Uint32Array): number;
 }
@@ -58,7 +61,12 @@ export function nativeEngine(addon: NativeAddon): DistanceEngine {
     xorDistance: tsEngine.xorDistance,
     commonPrefixLength: tsEngine.commonPrefixLength,
     commonPrefixLengths: addon.commonPrefixLengths,
-    closest: addon.closest,
+    closest(target, packedIds, k) {
+      // Validated here too because the result length depends on both arguments.
+      assertPackedIds(packedIds, 'packedIds');
+      assertCount(k, 'k');
+      return addon.closestInto(target, packedIds, allocUint32(Math.min(k, packedIds.length / 20)));
+    },
     tableClosest(arenaIds, table, target, out) {
       if (!(out instanceof Uint32Array) || out.length > IO_MAX_RESULTS) {
         return addon.tableClosest(arenaIds, table, target, out); // general path, same checks

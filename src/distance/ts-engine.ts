@@ -3,6 +3,7 @@ import { ID_BYTES } from '../id/id.js';
 import { prefixLengthAt } from '../id/prefix.js';
 import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../routing/table-layout.js';
 import type { DistanceEngine } from './engine.js';
+import { allocUint32 } from './result-pool.js';
 import { TopK } from './top-k.js';
 import { assertCount, assertId, assertPackedIds, assertUint8Array } from './validate.js';
 
@@ -36,7 +37,9 @@ function closestBySorting(target: Uint8Array, ids: Uint8Array, n: number, k: num
     }
     return a - b;
   });
-  return order.slice(0, k);
+  const out = allocUint32(k);
+  out.set(order.subarray(0, k));
+  return out;
 }
 
 export const tsEngine: DistanceEngine = {
@@ -73,7 +76,7 @@ export const tsEngine: DistanceEngine = {
     const n = packedIds.length / ID_BYTES;
     const count = Math.min(k, n);
     if (count > INSERTION_TOP_K_LIMIT) return closestBySorting(target, packedIds, n, count);
-    const out = new Uint32Array(count);
+    const out = allocUint32(count);
     scratch.reset(count, packedIds, target, out, 0);
     for (let i = 0; i < n; i++) scratch.offer(i * ID_BYTES, i);
     return out;

@@ -16,6 +16,9 @@ import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, 
 import { randomBytes } from 'node:crypto';
 
 export const DEFAULT_K = 20;
+
+/** Reused result buffer of closestContacts (queries never overlap: JS is single-threaded). */
+const queryScratch = new Uint32Array(256);
 export const DEFAULT_REPLACEMENT_CACHE_SIZE = 5;
 
 export type ObserveResult =
@@ -154,11 +157,14 @@ export class RoutingTable {
   }
 
   /** Up to `count` contacts nearest to `target`, nearest first. */
-  closestContacts(target: Uint8Array, count: number = this.k): Uint32Array {
+  closestContacts(target: Uint8Array, count: number = this.k): number[] {
     assertCount(count, 'count');
-    const out = new Uint32Array(count);
-    const written = this.engine.tableClosest(this.arena.ids, this.words, target, out);
-    return written < count ? out.slice(0, written) : out;
+    const out = count <= queryScratch.length ? queryScratch : new Uint32Array(count);
+    const written = this.engine.tableClosest(this.arena.ids, this.words, target, out.length === count ? out : out.subarray(0, count));
+    // A plain array: small typed arrays over 64 bytes cost ~1 us each to allocate.
+    const result = new Array<number>(written);
+    for (let i = 0; i < written; i++) result[i] = out[i];
+    return result;
   }
 
   /** closestContacts without allocating: fills `out` nearest first, returns how many. */

@@ -106,3 +106,17 @@ test('wrong types and lengths throw clear errors', () => {
   ];
   for (const [call, name, message] of cases) assert.throws(call, { name, message });
 });
+
+test('results of successive calls never alias each other', () => {
+  const packed = seededBytes('alias', 20 * 200);
+  const ids = splitIds(packed);
+  const results: Array<{ target: Uint8Array; got: Uint32Array }> = [];
+  for (let i = 0; i < 2000; i++) {
+    // enough calls to roll over the result slab several times
+    const target = seededBytes(`alias-t-${i}`, 20);
+    results.push({ target, got: closest(target, packed, 20 + (i % 30)) });
+  }
+  for (const { target, got } of results.filter((_, i) => i % 97 === 0)) {
+    assert.deepEqual(Array.from(got), referenceClosest(target, ids, got.length));
+  }
+});

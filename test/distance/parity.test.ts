@@ -32,7 +32,9 @@ test('native and TS agree on random inputs', { skip }, () => {
       const targetAt = offset + n * 20 + Math.floor(random() * 3);
       const target = n > 0 && random() < 0.2 ? packed.slice(0, 20) : buffer.subarray(targetAt, targetAt + 20);
       for (const k of [0, 1, 3, 20, 64, 65, n, n + 5]) {
-        assert.deepEqual(native.closest(target, packed, k), tsEngine.closest(target, packed, k), `closest n=${n} k=${k} round=${round}`);
+        const expected = tsEngine.closest(target, packed, k);
+        assert.deepEqual(native.closest(target, packed, k), expected, `closest n=${n} k=${k} round=${round}`);
+        assert.deepEqual(loaded.addon.closest(target, packed, k), expected, `raw addon closest n=${n} k=${k}`);
       }
       assert.deepEqual(
         native.commonPrefixLengths(target, packed, new Uint8Array(n)),
