@@ -1,6 +1,11 @@
 // Interns contacts (node id + network address) once per process. Ids live back to back
 // in one growable byte arena and everything else refers to a contact by its 32-bit index,
 // so a million routing tables cost 4 bytes per entry instead of an object each.
+//
+// Contacts are reference counted: holders that keep a contact (routing tables, their
+// replacement caches, running lookups) retain() it and release() it when done. A contact
+// nobody holds is freed by release() or dropIfUnused() and its slot reused, so datagrams
+// from ever-new (possibly spoofed) senders cannot grow the arena without bound.
 import { ID_BYTES, idToHex } from '../id/id.js';
 import { assertId } from '../distance/validate.js';
 
@@ -11,6 +16,10 @@ export class ContactArena {
   ids: Uint8Array;
   private ports: Uint32Array;
   private hostOf: Uint32Array;
+  private refs: Uint32Array;
+  private keys: string[] = [];
+  private readonly freeSlots: number[] = [];
+  private live = 0;
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   private readonly byKey = new Map<string, number>();
@@ -21,9 +30,16 @@ export class ContactArena {
     this.ids = new Uint8Array(capacity * ID_BYTES);
     this.ports = new Uint32Array(capacity);
     this.hostOf = new Uint32Array(capacity);
+    this.refs = new Uint32Array(capacity);
   }
 
+  /** Contacts currently interned (slots in use). */
   get count(): number {
+    return this.live;
+  }
+
+  /** Slots ever used: every valid index is below this. */
+  get highWater(): number {
     return this.used;
   }
 
@@ -37,14 +53,51 @@ export class ContactArena {
     const key = `${idToHex(id)}@${host}:${port}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const index = this.used;
-    if (index === this.ports.length) this.grow();
+    let index = this.freeSlots.pop();
+    if (index === undefined) {
+      index = this.used;
+      if (index === this.ports.length) this.grow();
+      this.used = index + 1;
+    }
     this.ids.set(id, index * ID_BYTES);
     this.ports[index] = port;
     this.hostOf[index] = this.internHost(host);
-    this.used = index + 1;
+    this.refs[index] = 0;
+    this.keys[index] = key;
     this.byKey.set(key, index);
+    this.live++;
     return index;
+  }
+
+  /** Holds a contact: it stays interned until every retain() is matched by a release(). */
+  retain(contact: number): void {
+    this.check(contact);
+    this.refs[contact]++;
+  }
+
+  /** Drops one hold; the contact is freed when nobody holds it any more. */
+  release(contact: number): void {
+    this.check(contact);
+    if (this.refs[contact] === 0) throw new Error(`contact ${contact} released more often than retained`);
+    if (--this.refs[contact] === 0) this.free(contact);
+  }
+
+  /** Frees a contact that nobody retained (e.g. the sender of a datagram we did not keep). */
+  dropIfUnused(contact: number): void {
+    this.check(contact);
+    if (this.refs[contact] === 0) this.free(contact);
+  }
+
+  references(contact: number): number {
+    this.check(contact);
+    return this.refs[contact];
+  }
+
+  private free(contact: number): void {
+    this.byKey.delete(this.keys[contact]);
+    this.keys[contact] = '';
+    this.freeSlots.push(contact);
+    this.live--;
   }
 
   /** A view (not a copy) of the contact's id. */
@@ -70,12 +123,12 @@ export class ContactArena {
 
   /** Bytes held by the arena's typed arrays (not counting the intern map). */
   get byteLength(): number {
-    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength;
+    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength;
   }
 
   /** Throws unless `contact` is an index this arena handed out. */
   check(contact: number): void {
-    if (!(contact >= 0 && contact < this.used && Number.isInteger(contact))) {
+    if (!(contact >= 0 && contact < this.used && Number.isInteger(contact)) || this.keys[contact] === '') {
       throw new RangeError(`unknown contact ${contact}`);
     }
   }
@@ -101,6 +154,9 @@ export class ContactArena {
     const hostOf = new Uint32Array(capacity);
     hostOf.set(this.hostOf);
     this.hostOf = hostOf;
+    const refs = new Uint32Array(capacity);
+    refs.set(this.refs);
+    this.refs = refs;
   }
 }
 

@@ -129,8 +129,9 @@ export class RoutingTable {
       return REFRESHED;
     }
     if (this.counts[b] < this.k) {
+      // a contact moving from the replacement cache keeps the hold it had there
+      if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
       this.appendToBucket(b, contact);
-      this.dropReplacement(b, contact);
       this.touchBucket(b, now);
       return ADDED;
     }
@@ -145,14 +146,15 @@ export class RoutingTable {
   remove(contact: number): boolean {
     const b = this.bucketOfContact(contact);
     if (b === ID_BITS) return false;
-    this.dropReplacement(b, contact);
+    if (this.takeReplacement(b, contact)) this.arena.release(contact);
     const slot = this.slotOfId(b, contact);
     if (slot < 0 || this.words[TABLE_HEADER_WORDS + slot] !== contact) return false;
     this.removeSlot(b, slot);
     const cache = this.replacementCaches.get(b);
-    const promoted = cache?.pop();
+    const promoted = cache?.pop(); // its hold moves with it
     if (cache && cache.length === 0) this.replacementCaches.delete(b);
     if (promoted !== undefined) this.appendToBucket(b, promoted);
+    this.arena.release(contact);
     return true;
   }
 
@@ -276,15 +278,19 @@ export class RoutingTable {
     if (!cache) this.replacementCaches.set(b, (cache = []));
     const at = cache.indexOf(contact);
     if (at >= 0) cache.splice(at, 1);
+    else this.arena.retain(contact);
     cache.push(contact);
-    if (cache.length > this.replacementCacheSize) cache.shift();
+    if (cache.length > this.replacementCacheSize) this.arena.release(cache.shift()!);
   }
 
-  private dropReplacement(b: number, contact: number): void {
+  /** Takes a contact out of bucket b's replacement cache; true if it was there (its hold passes to the caller). */
+  private takeReplacement(b: number, contact: number): boolean {
     const cache = this.replacementCaches.get(b);
-    if (!cache) return;
+    if (!cache) return false;
     const at = cache.indexOf(contact);
-    if (at >= 0) cache.splice(at, 1);
+    if (at < 0) return false;
+    cache.splice(at, 1);
     if (cache.length === 0) this.replacementCaches.delete(b);
+    return true;
   }
 }

@@ -36,3 +36,21 @@ test('bad input is refused with a clear error', () => {
   assert.throws(() => arena.id(0), { message: 'unknown contact 0' });
   assert.ok(contacts instanceof ContactArena, 'a process-wide arena is exported');
 });
+
+test('freed slots are reused and the old key no longer maps to them', () => {
+  const arena = new ContactArena(2);
+  const a = arena.intern(seededBytes('r-a', 20), 'h', 1);
+  arena.retain(a);
+  const b = arena.intern(seededBytes('r-b', 20), 'h', 2);
+  arena.dropIfUnused(b);
+  assert.equal(arena.count, 1);
+  const c = arena.intern(seededBytes('r-c', 20), 'h', 3);
+  assert.equal(c, b, 'slot reused');
+  assert.deepEqual(arena.id(c), seededBytes('r-c', 20));
+  assert.notEqual(arena.intern(seededBytes('r-b', 20), 'h', 2), c, 'the freed contact is a new one now');
+  arena.dropIfUnused(a); // still held: stays
+  assert.equal(arena.references(a), 1);
+  arena.release(a);
+  assert.throws(() => arena.id(a), /unknown contact/);
+  assert.throws(() => arena.release(c), /released more often than retained/);
+});

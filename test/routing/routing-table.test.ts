@@ -70,7 +70,7 @@ test('a full bucket drops nobody: it names the least-recently-seen contact to pi
   assert.equal(table.remove(members[1]), true);
   assert.deepEqual(table.bucket(1), [members[2], members[0], newcomer]);
   assert.deepEqual(table.replacements(1), []);
-  assert.equal(table.remove(members[1]), false, 'already gone');
+  assert.throws(() => table.remove(members[1]), { message: /unknown contact/ }, 'nobody else held it: freed');
 });
 
 test('replacement cache: most recent last, bounded, deduplicated, most recent promoted first', () => {
@@ -229,4 +229,37 @@ test('closestContacts stays exact when distances share their first 56+ bits', ()
       assert.deepEqual(Array.from(table.closestContacts(target, count)), expected, `q ${q} count ${count}`);
     }
   }
+});
+
+test('a flood of new contacts cannot grow the arena: the table holds only what it keeps', () => {
+  const { arena, table, selfId } = setup(20, 5);
+  for (let i = 0; i < 5000; i++) {
+    const c = arena.intern(idInBucket(selfId, i % 3, `flood-${i}`), '127.0.0.1', 9000 + i);
+    table.observe(c, i);
+    arena.dropIfUnused(c); // what a node does after handling a datagram
+  }
+  // 3 full buckets of 20, 3 replacement caches of 5, and our own contact
+  assert.equal(table.size, 60);
+  assert.equal(arena.count, 60 + 15 + 1);
+  for (const c of table.all()) assert.equal(arena.references(c), 1);
+});
+
+test('tables sharing an arena each hold their own reference', () => {
+  const arena = new ContactArena(4);
+  const a = arena.intern(seededBytes('share-a', 20), 'h', 1);
+  const b = arena.intern(seededBytes('share-b', 20), 'h', 2);
+  const c = arena.intern(seededBytes('share-c', 20), 'h', 3);
+  arena.retain(a); // the nodes' own contacts are held by their nodes
+  arena.retain(b);
+  const ta = new RoutingTable(arena, a);
+  const tb = new RoutingTable(arena, b);
+  ta.observe(c, 1);
+  tb.observe(c, 1);
+  assert.equal(arena.references(c), 2);
+  ta.remove(c);
+  assert.equal(arena.references(c), 1);
+  assert.deepEqual(tb.all(), [c]);
+  tb.remove(c);
+  assert.throws(() => arena.references(c), /unknown contact/);
+  assert.equal(arena.count, 2);
 });
