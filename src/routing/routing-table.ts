@@ -205,9 +205,9 @@ export class RoutingTable {
   }
 
   /** A random id that falls in bucket b: our first b bits, then bit b flipped, then random. */
-  randomIdInBucket(b: number): Uint8Array {
+  randomIdInBucket(b: number, random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): Uint8Array {
     this.checkBucket(b);
-    const id = new Uint8Array(randomBytes(ID_BYTES));
+    const id = random(ID_BYTES);
     const self = this.arena.ids.subarray(this.self * ID_BYTES, (this.self + 1) * ID_BYTES);
     const byte = b >> 3;
     const bit = 0x80 >> (b & 7);
@@ -215,6 +215,15 @@ export class RoutingTable {
     const keepMask = ~((bit << 1) - 1) & 0xff; // bits before b in this byte
     id[byte] = (self[byte] & keepMask) | (~self[byte] & bit) | (id[byte] & (bit - 1));
     return id;
+  }
+
+  /** Empties the table, releasing every contact it held (the node is going away). */
+  clear(): void {
+    for (const contact of this.all()) this.arena.release(contact);
+    for (const cache of this.replacementCaches.values()) for (const contact of cache) this.arena.release(contact);
+    this.replacementCaches.clear();
+    this.counts.fill(0);
+    this.words[TABLE_SIZE_WORD] = 0;
   }
 
   /** Bytes held by this table's typed array (the per-table cost besides small JS objects). */

@@ -1,0 +1,117 @@
+// A simulated network for tests and simulations: datagrams between in-process endpoints,
+// delivered by the clock after a latency drawn from [min, max], or lost with probability
+// `loss`. With a VirtualClock and a SeededRandom, a run is fully reproducible.
+import type { Clock } from '../clock/clock.js';
+import type { RandomSource } from '../util/random.js';
+import { SeededRandom } from '../util/random.js';
+import type { Address, DatagramHandler, Transport } from './transport.js';
+import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
+
+export const SIM_HOST = 'sim';
+
+export interface MemoryNetworkOptions {
+  /** One-way latency range in ms (default [10, 50]). */
+  latencyMs?: [number, number];
+  /** Probability that a datagram is lost (default 0). */
+  loss?: number;
+  random?: RandomSource;
+}
+
+export interface MemoryNetworkCounters {
+  sent: number;
+  delivered: number;
+  lost: number;
+  /** Sent to an address where nobody listens (e.g. a node that was killed). */
+  undeliverable: number;
+}
+
+export class MemoryNetwork {
+  readonly counters: MemoryNetworkCounters = { sent: 0, delivered: 0, lost: 0, undeliverable: 0 };
+  private readonly endpoints = new Map<number, MemoryTransport>();
+  private nextPort = 1;
+  private readonly latency: [number, number];
+  private readonly loss: number;
+  private readonly random: RandomSource;
+
+  constructor(
+    readonly clock: Clock,
+    options: MemoryNetworkOptions = {},
+  ) {
+    this.latency = options.latencyMs ?? [10, 50];
+    if (!(this.latency[0] >= 0 && this.latency[1] >= this.latency[0])) throw new RangeError('latency must be MIN-MAX with 0 <= MIN <= MAX');
+    this.loss = options.loss ?? 0;
+    if (!(this.loss >= 0 && this.loss < 1)) throw new RangeError('loss must be in [0, 1)');
+    this.random = options.random ?? new SeededRandom(1);
+  }
+
+  /** A new endpoint; `port` picks its address (default: the next free one). */
+  createTransport(port?: number): MemoryTransport {
+    const chosen = port ?? this.nextPort;
+    if (this.endpoints.has(chosen)) throw new Error(`sim port ${chosen} is in use`);
+    this.nextPort = Math.max(this.nextPort, chosen + 1);
+    const transport = new MemoryTransport(this, { host: SIM_HOST, port: chosen });
+    this.endpoints.set(chosen, transport);
+    return transport;
+  }
+
+  get endpointCount(): number {
+    return this.endpoints.size;
+  }
+
+  /** @internal */
+  transmit(from: Address, to: Address, datagram: Uint8Array): void {
+    this.counters.sent++;
+    if (datagram.length > MAX_DATAGRAM_BYTES || (this.loss > 0 && this.random.float() < this.loss)) {
+      this.counters.lost++;
+      return;
+    }
+    const [min, max] = this.latency;
+    const delay = min === max ? min : min + this.random.float() * (max - min);
+    this.clock.setTimeout(() => {
+      const target = to.host === SIM_HOST ? this.endpoints.get(to.port) : undefined;
+      if (!target) {
+        this.counters.undeliverable++;
+        return;
+      }
+      this.counters.delivered++;
+      target.deliver(datagram, from);
+    }, delay);
+  }
+
+  /** @internal */
+  detach(transport: MemoryTransport): void {
+    if (this.endpoints.get(transport.local.port) === transport) this.endpoints.delete(transport.local.port);
+  }
+}
+
+export class MemoryTransport implements Transport {
+  private handler: DatagramHandler = () => {};
+  private closed = false;
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly local: Address,
+  ) {}
+
+  send(to: Address, datagram: Uint8Array): void {
+    if (!this.closed) this.network.transmit(this.local, to, datagram);
+  }
+
+  onDatagram(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  accepts(address: Address): boolean {
+    return address.host === SIM_HOST && Number.isInteger(address.port) && address.port >= 1 && address.port <= 0xffffffff;
+  }
+
+  /** @internal */
+  deliver(datagram: Uint8Array, from: Address): void {
+    if (!this.closed) this.handler(datagram, from);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.network.detach(this);
+  }
+}

@@ -1,0 +1,20 @@
+// How the node core sends and receives datagrams. The core never owns a socket: a
+// UdpTransport (dgram) or a MemoryTransport (simulated network) is passed in.
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export type DatagramHandler = (datagram: Uint8Array, from: Address) => void;
+
+export interface Transport {
+  /** Where peers reach us. */
+  readonly local: Address;
+  /** Sends one datagram; never throws (failures are counted by the transport). */
+  send(to: Address, datagram: Uint8Array): void;
+  /** Sets the receiver of incoming datagrams (one per transport). */
+  onDatagram(handler: DatagramHandler): void;
+  /** Whether an address learned from a peer is one this transport can and may reach. */
+  accepts(address: Address): boolean;
+  close(): void;
+}

@@ -1,0 +1,86 @@
+// The real network: one UDP socket (Node's dgram) per node.
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import type { Address, DatagramHandler, Transport } from './transport.js';
+import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
+
+export interface UdpCounters {
+  datagramsIn: number;
+  datagramsOut: number;
+  oversizedIn: number;
+  sendErrors: number;
+  socketErrors: number;
+}
+
+export class UdpTransport implements Transport {
+  readonly counters: UdpCounters = { datagramsIn: 0, datagramsOut: 0, oversizedIn: 0, sendErrors: 0, socketErrors: 0 };
+  private handler: DatagramHandler = () => {};
+  private closed = false;
+  private readonly family: 4 | 6;
+
+  private constructor(
+    private readonly socket: dgram.Socket,
+    readonly local: Address,
+  ) {
+    this.family = isIP(local.host) === 6 ? 6 : 4;
+    socket.on('message', (message, rinfo) => {
+      if (message.length > MAX_DATAGRAM_BYTES) {
+        this.counters.oversizedIn++;
+        return;
+      }
+      this.counters.datagramsIn++;
+      this.handler(new Uint8Array(message.buffer, message.byteOffset, message.length), { host: rinfo.address, port: rinfo.port });
+    });
+    // After a successful bind, socket errors (e.g. ICMP unreachable reports) must not kill the node.
+    socket.on('error', () => {
+      this.counters.socketErrors++;
+    });
+  }
+
+  /** Binds host:port. Rejects with a one-line Error (code EADDRINUSE etc.) if it cannot. */
+  static open(host: string, port: number): Promise<UdpTransport> {
+    const family = isIP(host);
+    if (family === 0) return Promise.reject(new Error(`${host} is not an IP address`));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new Error(`port must be 0..65535 (got ${port})`));
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        socket.close();
+        const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : error.code === 'EACCES' ? 'permission denied' : error.message;
+        reject(Object.assign(new Error(`cannot listen on ${formatAddress({ host, port })}: ${reason}`), { code: error.code }));
+      };
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        const bound = socket.address();
+        resolve(new UdpTransport(socket, { host, port: bound.port }));
+      });
+    });
+  }
+
+  send(to: Address, datagram: Uint8Array): void {
+    if (this.closed) return;
+    this.counters.datagramsOut++;
+    this.socket.send(datagram, to.port, to.host, (error) => {
+      if (error) this.counters.sendErrors++;
+    });
+  }
+
+  onDatagram(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  accepts(address: Address): boolean {
+    return isIP(address.host) === this.family && Number.isInteger(address.port) && address.port >= 1 && address.port <= 65535;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+}
+
+export function formatAddress(address: Address): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}

@@ -1,0 +1,20 @@
+// What an RPC handler may see of its node.
+import type { Address } from '../../net/transport.js';
+import type { WireContact } from '../../protocol/messages.js';
+import type { Storage } from '../storage.js';
+
+export interface HandlerContext {
+  readonly storage: Storage;
+  /** Longest time we keep a stored value (ms). */
+  readonly maxTtlMs: number;
+  now(): number;
+  /** Our k closest known peers to `target`, leaving out `exclude` (the asker). */
+  closestPeers(target: Uint8Array, exclude: Uint8Array): WireContact[];
+  /** The largest value we accept. */
+  readonly maxValueBytes: number;
+}
+
+/** Storage quotas are per sender address. */
+export function ownerOf(from: Address): string {
+  return `${from.host}:${from.port}`;
+}

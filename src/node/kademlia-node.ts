@@ -1,0 +1,407 @@
+// One Kademlia node. Sans-IO: it reads and writes datagrams through a Transport and
+// tells time through a Clock, so the same code runs over UDP and on the simulator.
+import type { Clock, TimerHandle } from '../clock/clock.js';
+import { ID_BITS, idsEqual, idToHex } from '../id/id.js';
+import type { Address, Transport } from '../net/transport.js';
+import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
+import { isRequest, type Message, type RequestBody, type ResponseBody, type WireContact } from '../protocol/messages.js';
+import type { ContactArena } from '../routing/contact-arena.js';
+import { RoutingTable } from '../routing/routing-table.js';
+import type { HandlerContext } from './handlers/context.js';
+import { handleFindNode } from './handlers/find-node.js';
+import { handleFindValue } from './handlers/find-value.js';
+import { handlePing } from './handlers/ping.js';
+import { handleStore } from './handlers/store.js';
+import { lookup, type LookupKind, type LookupResult } from './lookup.js';
+import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from './options.js';
+import { Rpc } from './rpc.js';
+import { Storage } from './storage.js';
+
+export interface NodeCounters {
+  datagramsIn: number;
+  /** Datagrams that were not a valid message (dropped). */
+  malformed: number;
+  /** Messages claiming our own id (dropped). */
+  fromSelf: number;
+  requestsHandled: number;
+  lookups: number;
+  /** Exceptions caught on the receive path: always 0 unless there is a bug. */
+  internalErrors: number;
+}
+
+export interface GetResult {
+  value: Uint8Array | null;
+  /** Lookup rounds (0 when answered from local storage). */
+  hops: number;
+  queried: number;
+}
+
+export interface StoreResult {
+  /** Nodes that accepted the value, us included when we are among the k closest. */
+  replicas: number;
+  /** Nodes asked (the k closest found, us included when we are among them). */
+  attempted: number;
+  /** Reasons given by nodes that refused. */
+  refusals: string[];
+}
+
+export interface JoinResult {
+  ok: boolean;
+  reason: string;
+  /** Contacts in our routing table afterwards. */
+  contacts: number;
+}
+
+const NO_REFUSALS: string[] = [];
+
+export class KademliaNode {
+  readonly id: Uint8Array;
+  readonly options: ResolvedNodeOptions;
+  readonly arena: ContactArena;
+  readonly table: RoutingTable;
+  readonly storage: Storage;
+  readonly rpc: Rpc;
+  readonly counters: NodeCounters = { datagramsIn: 0, malformed: 0, fromSelf: 0, requestsHandled: 0, lookups: 0, internalErrors: 0 };
+  /** Our own contact in the arena. */
+  readonly self: number;
+  /** Values we published, re-stored every republishMs while we run. */
+  private readonly published = new Map<string, { key: Uint8Array; value: Uint8Array; at: number }>();
+  /** Contacts being pinged because a newcomer wants their bucket slot. */
+  private readonly pinging = new Set<number>();
+  /** Failed requests in a row, per contact in our table. */
+  private readonly failures = new Map<number, number>();
+  private maintenanceTimer: TimerHandle | null = null;
+  private running = false;
+  private readonly handlerContext: HandlerContext;
+
+  constructor(
+    readonly transport: Transport,
+    readonly clock: Clock,
+    options: NodeOptions = {},
+  ) {
+    this.options = resolveNodeOptions(options);
+    this.id = options.id ? options.id.slice() : this.options.random.bytes(20);
+    if (this.id.length !== 20) throw new RangeError(`id must be 20 bytes (got ${this.id.length})`);
+    this.arena = this.options.arena;
+    this.self = this.arena.intern(this.id, transport.local.host, transport.local.port);
+    this.arena.retain(this.self);
+    this.table = new RoutingTable(this.arena, this.self, { k: this.options.k, replacementCacheSize: this.options.replacementCacheSize, now: clock.now() });
+    this.storage = new Storage(this.options.storage);
+    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
+    this.handlerContext = {
+      storage: this.storage,
+      maxTtlMs: this.options.ttlMs,
+      maxValueBytes: MAX_VALUE_BYTES,
+      now: () => this.clock.now(),
+      closestPeers: (target, exclude) => this.closestPeers(target, exclude),
+    };
+  }
+
+  get address(): Address {
+    return this.transport.local;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts receiving and the maintenance tick. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.transport.onDatagram((datagram, from) => this.receive(datagram, from));
+    this.scheduleMaintenance();
+  }
+
+  /** Stops the node (locally: there is no remote kill). Pending requests fail. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    if (this.maintenanceTimer) this.clock.clearTimeout(this.maintenanceTimer);
+    this.maintenanceTimer = null;
+    this.rpc.cancelAll();
+    this.transport.close();
+    this.table.clear();
+    this.arena.release(this.self);
+  }
+
+  /** One incoming datagram. Never throws: whatever is wrong with it is counted and dropped. */
+  receive(datagram: Uint8Array, from: Address): void {
+    this.counters.datagramsIn++;
+    try {
+      const decoded = decodeMessage(datagram);
+      if (!decoded.ok) {
+        this.counters.malformed++;
+        return;
+      }
+      const message = decoded.message;
+      if (idsEqual(message.sender, this.id)) {
+        this.counters.fromSelf++;
+        return;
+      }
+      this.observe(message.sender, from);
+      if (isRequest(message.body)) this.handleRequest(message, from);
+      else this.rpc.accept(message, from);
+    } catch {
+      this.counters.internalErrors++;
+    }
+  }
+
+  // ---- lookups and the operations built on them
+
+  /** Iterative node lookup: the k closest live nodes to `target`. */
+  findNode(target: Uint8Array, done: (result: LookupResult) => void): void {
+    this.runLookup('node', target, done);
+  }
+
+  /** A value: from local storage if we hold it, else by an iterative value lookup. */
+  findValue(key: Uint8Array, done: (result: GetResult) => void): void {
+    const now = this.clock.now();
+    const local = this.storage.get(key, now) ?? this.published.get(idToHex(key));
+    if (local) {
+      done({ value: local.value, hops: 0, queried: 0 });
+      return;
+    }
+    this.runLookup('value', key, (result) => {
+      // Cache the value at the closest node on the path that lacked it (paper, 2.3).
+      if (result.value && result.cacheAt) {
+        this.rpc.request(result.cacheAt, { type: 'STORE', key, value: result.value, ttlMs: result.valueTtlMs }, () => {});
+      }
+      done({ value: result.value, hops: result.hops, queried: result.queried });
+    });
+  }
+
+  /**
+   * Stores key -> value at the k closest nodes (us too, if we are among them) and keeps
+   * republishing it while we run. Throws RangeError for a value that cannot fit.
+   */
+  publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
+    if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
+    this.published.set(idToHex(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
+    this.storeAtClosest(key, value, this.options.ttlMs, true, done);
+  }
+
+  /** Joins a network through one known node: ping it, look up our own id, refresh. */
+  join(bootstrap: Address, done: (result: JoinResult) => void): void {
+    this.rpc.request(bootstrap, { type: 'PING' }, (response) => {
+      if (!response) {
+        done({ ok: false, reason: `no answer from ${bootstrap.host}:${bootstrap.port}`, contacts: this.table.size });
+        return;
+      }
+      this.findNode(this.id, () => {
+        const finish = () => done({ ok: true, reason: '', contacts: this.table.size });
+        if (!this.options.refreshOnJoin) return finish();
+        // Refresh every bucket farther than our closest neighbour (paper, 2.3).
+        const [nearest] = this.table.closestContacts(this.id, 1);
+        const nearestBucket = nearest === undefined ? 0 : this.table.bucketIndexOf(this.arena.id(nearest));
+        let remaining = nearestBucket;
+        if (remaining === 0) return finish();
+        for (let b = 0; b < nearestBucket; b++) {
+          this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => {
+            if (--remaining === 0) finish();
+          });
+        }
+      });
+    });
+  }
+
+  /** Pings an address; true if it answered in time. */
+  ping(to: Address, done: (alive: boolean) => void): void {
+    this.rpc.request(to, { type: 'PING' }, (response) => done(response !== null));
+  }
+
+  // ---- promise forms
+
+  get(key: Uint8Array): Promise<GetResult> {
+    return new Promise((resolve) => this.findValue(key, resolve));
+  }
+
+  store(key: Uint8Array, value: Uint8Array): Promise<StoreResult> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.publish(key, value, resolve);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
+  bootstrap(address: Address): Promise<JoinResult> {
+    return new Promise((resolve) => this.join(address, resolve));
+  }
+
+  // ---- internals
+
+  private handleRequest(message: Message, from: Address): void {
+    this.counters.requestsHandled++;
+    const body = message.body as RequestBody;
+    let response: ResponseBody;
+    switch (body.type) {
+      case 'PING':
+        response = handlePing();
+        break;
+      case 'STORE':
+        response = handleStore(this.handlerContext, body, from);
+        break;
+      case 'FIND_NODE':
+        response = handleFindNode(this.handlerContext, body, message.sender);
+        break;
+      case 'FIND_VALUE':
+        response = handleFindValue(this.handlerContext, body, message.sender);
+        break;
+    }
+    this.rpc.respond(from, message.requestId, response);
+  }
+
+  /** Every message updates the routing table; a full bucket pings before it evicts. */
+  private observe(id: Uint8Array, from: Address): void {
+    if (!this.transport.accepts(from)) return;
+    const contact = this.arena.intern(id, from.host, from.port);
+    const result = this.table.observe(contact, this.clock.now());
+    if (result.kind === 'full') this.evictIfDead(result.leastRecentlySeen);
+    else if (result.kind === 'conflict') this.evictIfDead(result.existing);
+    else this.failures.delete(contact);
+    this.arena.dropIfUnused(contact);
+  }
+
+  /** Pings a contact that a newcomer could replace; removes it only if it does not answer. */
+  private evictIfDead(stale: number): void {
+    if (this.pinging.has(stale)) return;
+    this.pinging.add(stale);
+    this.arena.retain(stale); // keep the index valid while we wait
+    this.ping(this.addressOf(stale), (alive) => {
+      if (!alive && this.running) this.removeContact(stale);
+      this.pinging.delete(stale);
+      this.arena.release(stale);
+    });
+  }
+
+  private removeContact(contact: number): void {
+    this.failures.delete(contact);
+    this.table.remove(contact);
+  }
+
+  /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
+  private noteFailure(peer: WireContact): void {
+    if (!this.running) return;
+    const contact = this.arena.intern(peer.id, peer.host, peer.port);
+    if (this.table.has(contact)) {
+      const failures = (this.failures.get(contact) ?? 0) + 1;
+      if (failures >= this.options.failuresBeforeEviction) this.removeContact(contact);
+      else this.failures.set(contact, failures);
+    }
+    this.arena.dropIfUnused(contact);
+  }
+
+  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void): void {
+    this.counters.lookups++;
+    const bucket = this.table.bucketIndexOf(target);
+    if (bucket < ID_BITS) this.table.touchBucket(bucket, this.clock.now());
+    lookup(
+      {
+        target,
+        kind,
+        k: this.options.k,
+        alpha: this.options.alpha,
+        selfId: this.id,
+        start: this.closestPeers(target, null),
+        accepts: (peer) => this.transport.accepts(peer),
+        query: (peer, request, answered) =>
+          this.rpc.request(peer, request, (response) => {
+            if (!response) this.noteFailure(peer);
+            answered(response);
+          }),
+      },
+      done,
+    );
+  }
+
+  /** Sends STORE to the k closest nodes to key (storing locally if we are one of them). */
+  private storeAtClosest(key: Uint8Array, value: Uint8Array, ttlMs: number, includeSelf: boolean, done: (result: StoreResult) => void): void {
+    this.findNode(key, (found) => {
+      const peers = found.closest;
+      let replicas = 0;
+      let attempted = 0;
+      const refusals: string[] = [];
+      if (includeSelf && this.isAmongClosest(key, peers)) {
+        attempted++;
+        const now = this.clock.now();
+        const outcome = this.storage.put(key, value, now + ttlMs, 'self', now);
+        if (outcome.ok) replicas++;
+        else refusals.push(outcome.reason);
+      }
+      let waiting = peers.length;
+      attempted += peers.length;
+      if (waiting === 0) return done({ replicas, attempted, refusals: refusals.length ? refusals : NO_REFUSALS });
+      for (const peer of peers) {
+        this.rpc.request(peer, { type: 'STORE', key, value, ttlMs }, (response) => {
+          if (response?.type === 'STORED') {
+            if (response.ok) replicas++;
+            else refusals.push(response.reason);
+          } else if (!response) {
+            this.noteFailure(peer);
+          }
+          if (--waiting === 0) done({ replicas, attempted, refusals });
+        });
+      }
+    });
+  }
+
+  /** Whether we are closer to key than the k-th of `peers` (or there are fewer than k). */
+  private isAmongClosest(key: Uint8Array, peers: WireContact[]): boolean {
+    if (peers.length < this.options.k) return true;
+    const farthest = peers[peers.length - 1].id;
+    for (let i = 0; i < 20; i++) {
+      const ours = this.id[i] ^ key[i];
+      const theirs = farthest[i] ^ key[i];
+      if (ours !== theirs) return ours < theirs;
+    }
+    return false;
+  }
+
+  private closestPeers(target: Uint8Array, exclude: Uint8Array | null): WireContact[] {
+    const peers: WireContact[] = [];
+    for (const contact of this.table.closestContacts(target, this.options.k + 1)) {
+      if (peers.length === this.options.k) break;
+      const id = this.arena.id(contact);
+      if (exclude && idsEqual(id, exclude)) continue;
+      peers.push({ id: id.slice(), host: this.arena.host(contact), port: this.arena.port(contact) });
+    }
+    return peers;
+  }
+
+  private addressOf(contact: number): Address {
+    return { host: this.arena.host(contact), port: this.arena.port(contact) };
+  }
+
+  private scheduleMaintenance(): void {
+    this.maintenanceTimer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      this.maintain();
+      this.scheduleMaintenance();
+    }, this.options.maintenanceMs);
+  }
+
+  /** Expiry, republish (publisher), replication (holders) and bucket refresh. */
+  private maintain(): void {
+    const now = this.clock.now();
+    const { republishMs, replicateMs, refreshMs, ttlMs } = this.options;
+    this.storage.sweep(now);
+    for (const entry of this.published.values()) {
+      if (entry.at + republishMs <= now) {
+        entry.at = now;
+        this.storeAtClosest(entry.key, entry.value, ttlMs, true, () => {});
+      }
+    }
+    for (const entry of this.storage.dueForReplication(now, replicateMs)) {
+      if (this.published.has(idToHex(entry.key))) continue; // the publisher's own cycle covers it
+      this.storage.touch(entry.key, now);
+      // A holder passes on what is left of the TTL, so replication never extends a value's life.
+      this.storeAtClosest(entry.key, entry.value, Math.max(1, Math.round(entry.expiresAt - now)), false, () => {});
+    }
+    for (const b of this.table.bucketsIdleSince(now, refreshMs)) {
+      this.table.touchBucket(b, now);
+      this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => {});
+    }
+  }
+}

@@ -1,0 +1,148 @@
+// The iterative Kademlia lookup (paper section 2.3), independent of any transport: it
+// talks to peers only through `query`. Up to alpha requests are in flight; the lookup
+// ends when the k closest peers seen that have not failed have all answered, so a
+// lookup for a missing key costs one node lookup and never waits on slow peers that are
+// no longer among the k closest. A value lookup ends as soon as a value arrives.
+import { ID_BYTES, idToHex } from '../id/id.js';
+import type { RequestBody, ResponseBody, WireContact } from '../protocol/messages.js';
+
+export type LookupKind = 'node' | 'value';
+export type LookupQuery = (peer: WireContact, request: RequestBody, done: (response: ResponseBody | null) => void) => void;
+
+export interface LookupParams {
+  target: Uint8Array;
+  kind: LookupKind;
+  k: number;
+  alpha: number;
+  selfId: Uint8Array;
+  /** Starting peers, usually our routing table's closest to the target. */
+  start: WireContact[];
+  /** Whether a peer learned from a response may be contacted (address checks). */
+  accepts: (peer: WireContact) => boolean;
+  query: LookupQuery;
+}
+
+export interface LookupResult {
+  /** Peers that answered, nearest first, at most k. */
+  closest: WireContact[];
+  value: Uint8Array | null;
+  valueTtlMs: number;
+  /** For a found value: the closest peer that answered without it (where to cache it). */
+  cacheAt: WireContact | null;
+  /** Rounds: the depth of the answer (value) or of the deepest of the k closest (node). */
+  hops: number;
+  queried: number;
+  failed: number;
+}
+
+const FRESH = 0;
+const IN_FLIGHT = 1;
+const ANSWERED = 2;
+const FAILED = 3;
+
+interface Candidate {
+  peer: WireContact;
+  distance: Uint8Array;
+  state: number;
+  round: number;
+}
+
+function compareDistance(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < ID_BYTES; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+export function lookup(params: LookupParams, done: (result: LookupResult) => void): void {
+  const { target, kind, k, alpha, selfId, query } = params;
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>([idToHex(selfId)]);
+  const capacity = Math.max(3 * k, 64); // the far end never matters once k closer ones answered
+  let inFlight = 0;
+  let queried = 0;
+  let failed = 0;
+  let finished = false;
+  const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target } : { type: 'FIND_NODE', target };
+
+  const add = (peer: WireContact, round: number): void => {
+    const hex = idToHex(peer.id);
+    if (seen.has(hex)) return;
+    seen.add(hex);
+    const distance = new Uint8Array(ID_BYTES);
+    for (let i = 0; i < ID_BYTES; i++) distance[i] = peer.id[i] ^ target[i];
+    let lo = 0;
+    let hi = candidates.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareDistance(candidates[mid].distance, distance) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= capacity) return;
+    candidates.splice(lo, 0, { peer, distance, state: FRESH, round });
+    if (candidates.length > capacity) candidates.length = capacity;
+  };
+
+  const finish = (value: Uint8Array | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
+    finished = true;
+    const closest: WireContact[] = [];
+    let hops = answeredBy ? answeredBy.round : 0;
+    for (const c of candidates) {
+      if (closest.length === k) break;
+      if (c.state !== ANSWERED) continue;
+      closest.push(c.peer);
+      if (!answeredBy) hops = Math.max(hops, c.round);
+    }
+    const cacheAt = answeredBy ? (candidates.find((c) => c.state === ANSWERED)?.peer ?? null) : null;
+    done({ closest, value, valueTtlMs, cacheAt, hops, queried, failed });
+  };
+
+  const onResponse = (c: Candidate, response: ResponseBody | null): void => {
+    inFlight--;
+    if (finished) return;
+    if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE')) {
+      c.state = FAILED;
+      failed++;
+    } else if (response.type === 'VALUE' && response.value !== null && kind === 'value') {
+      finish(response.value, response.ttlMs, c);
+      c.state = ANSWERED;
+      return;
+    } else {
+      c.state = ANSWERED;
+      for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1);
+    }
+    pump();
+  };
+
+  // Never re-entered: a query answered synchronously (inside query()) changes the
+  // candidates under our feet, so it only asks for another pass.
+  let pumping = false;
+  let again = false;
+  const pump = (): void => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    do {
+      again = false;
+      let unsettled = 0; // fresh or in flight among the k closest live candidates
+      let considered = 0;
+      for (const c of candidates) {
+        if (finished) break;
+        if (c.state === FAILED) continue;
+        if (considered++ === k) break;
+        if (c.state === FRESH && inFlight < alpha) {
+          c.state = IN_FLIGHT;
+          inFlight++;
+          queried++;
+          query(c.peer, request, (response) => onResponse(c, response));
+        }
+        if (c.state === FRESH || c.state === IN_FLIGHT) unsettled++;
+      }
+      if (!again && !finished && unsettled === 0) finish(null, 0, null);
+    } while (again && !finished);
+    pumping = false;
+  };
+
+  for (const peer of params.start) add(peer, 1);
+  pump();
+}

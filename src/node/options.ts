@@ -1,0 +1,64 @@
+// Node settings, their defaults (the paper's, with a 1 h TTL) and their checks.
+import { ContactArena, contacts } from '../routing/contact-arena.js';
+import { DEFAULT_K, DEFAULT_REPLACEMENT_CACHE_SIZE } from '../routing/routing-table.js';
+import { MAX_CONTACTS_PER_MESSAGE, MAX_TTL_MS } from '../protocol/limits.js';
+import { CryptoRandom, type RandomSource } from '../util/random.js';
+import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage.js';
+
+export interface NodeOptions {
+  /** Our node id (default: random). */
+  id?: Uint8Array;
+  /** Bucket size and replication factor (default 20). */
+  k?: number;
+  /** Requests in flight per lookup (default 3). */
+  alpha?: number;
+  requestTimeoutMs?: number;
+  /** Life of a stored value, and the longest we accept (default 1 h). */
+  ttlMs?: number;
+  /** How often a publisher re-stores its values (default 0.9 x ttlMs: before they expire). */
+  republishMs?: number;
+  /** How often a holder re-stores values no STORE refreshed meanwhile (default 1 h). */
+  replicateMs?: number;
+  /** Buckets idle this long get a lookup of a random id in their range (default 1 h). */
+  refreshMs?: number;
+  /** Period of the maintenance tick that runs expiry, republish, replication, refresh (default 60 s). */
+  maintenanceMs?: number;
+  storage?: Partial<StorageLimits>;
+  replacementCacheSize?: number;
+  /** Failed requests in a row before a contact leaves the routing table (default 2). */
+  failuresBeforeEviction?: number;
+  /** After joining, refresh every bucket farther than our closest neighbour (default true). */
+  refreshOnJoin?: boolean;
+  /** Where contacts are interned (default: the process-wide arena). */
+  arena?: ContactArena;
+  random?: RandomSource;
+}
+
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'id' | 'storage'>> & { storage: StorageLimits };
+
+const HOUR = 3_600_000;
+
+function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max} (got ${value})`);
+  return value;
+}
+
+export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  const ttlMs = positiveInt('ttlMs', options.ttlMs ?? HOUR, MAX_TTL_MS);
+  return {
+    k: positiveInt('k', options.k ?? DEFAULT_K, MAX_CONTACTS_PER_MESSAGE),
+    alpha: positiveInt('alpha', options.alpha ?? 3, 64),
+    requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs ?? 1000),
+    ttlMs,
+    republishMs: positiveInt('republishMs', options.republishMs ?? Math.round(ttlMs * 0.9)),
+    replicateMs: positiveInt('replicateMs', options.replicateMs ?? HOUR),
+    refreshMs: positiveInt('refreshMs', options.refreshMs ?? HOUR),
+    maintenanceMs: positiveInt('maintenanceMs', options.maintenanceMs ?? 60_000),
+    storage: { ...DEFAULT_STORAGE_LIMITS, ...options.storage },
+    replacementCacheSize: options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE,
+    failuresBeforeEviction: positiveInt('failuresBeforeEviction', options.failuresBeforeEviction ?? 2),
+    refreshOnJoin: options.refreshOnJoin ?? true,
+    arena: options.arena ?? contacts,
+    random: options.random ?? new CryptoRandom(),
+  };
+}

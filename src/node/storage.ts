@@ -1,0 +1,144 @@
+// The values a node holds for the DHT, with expiry and limits. A store over a limit is
+// refused with a reason; nothing already stored is ever evicted to make room.
+import { idToHex } from '../id/id.js';
+
+export interface StorageLimits {
+  maxEntries: number;
+  maxBytes: number;
+  /** Per sender address (host:port), so one peer cannot fill the node. */
+  maxEntriesPerSender: number;
+  maxBytesPerSender: number;
+}
+
+export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
+  maxEntries: 100_000,
+  maxBytes: 256 * 1024 * 1024,
+  maxEntriesPerSender: 10_000,
+  maxBytesPerSender: 32 * 1024 * 1024,
+};
+
+export interface StoredEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  readonly expiresAt: number;
+  /** Last time a STORE (or our own publish) refreshed it: replication skips fresh entries. */
+  readonly storedAt: number;
+  readonly owner: string;
+}
+
+export type StoreOutcome = { ok: true } | { ok: false; reason: string };
+
+interface Usage {
+  entries: number;
+  bytes: number;
+}
+
+export class Storage {
+  private readonly entries = new Map<string, StoredEntry>();
+  private readonly usage = new Map<string, Usage>();
+  private totalBytes = 0;
+
+  constructor(readonly limits: StorageLimits = DEFAULT_STORAGE_LIMITS) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /**
+   * Stores or refreshes key -> value until `expiresAt`, charged to `owner`. Re-storing
+   * the same value never shortens its life; a different value replaces the old one.
+   */
+  put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
+    const hex = idToHex(key);
+    let refusal = this.refusal(hex, value, owner);
+    if (refusal) {
+      // Expired entries still count until swept: sweep, then judge again.
+      if (this.sweep(now) === 0) return { ok: false, reason: refusal };
+      refusal = this.refusal(hex, value, owner);
+      if (refusal) return { ok: false, reason: refusal };
+    }
+    const existing = this.entries.get(hex);
+    const old = existing && existing.expiresAt > now ? existing : undefined;
+    if (existing && !old) this.delete(hex, existing);
+
+    const sameValue = old !== undefined && Buffer.compare(old.value, value) === 0;
+    if (old) this.delete(hex, old);
+    const entry: StoredEntry = { key, value, expiresAt: sameValue ? Math.max(old.expiresAt, expiresAt) : expiresAt, storedAt: now, owner };
+    this.entries.set(hex, entry);
+    this.totalBytes += value.length;
+    const charged = this.usage.get(owner) ?? { entries: 0, bytes: 0 };
+    charged.entries++;
+    charged.bytes += value.length;
+    this.usage.set(owner, charged);
+    return { ok: true };
+  }
+
+  /** Why storing value under hex for owner would break a limit, or '' if it would not. */
+  private refusal(hex: string, value: Uint8Array, owner: string): string {
+    const existing = this.entries.get(hex);
+    const oldBytes = existing ? existing.value.length : 0; // replaced, or dropped if expired
+    if (!existing && this.entries.size >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
+    if (this.totalBytes - oldBytes + value.length > this.limits.maxBytes) return `storage full (${this.limits.maxBytes} bytes)`;
+    const usage = this.usage.get(owner) ?? { entries: 0, bytes: 0 };
+    const sameOwner = existing?.owner === owner;
+    const ownerEntries = usage.entries + (sameOwner ? 0 : 1);
+    const ownerBytes = usage.bytes - (sameOwner ? oldBytes : 0) + value.length;
+    if (ownerEntries > this.limits.maxEntriesPerSender || ownerBytes > this.limits.maxBytesPerSender) return 'sender quota exceeded';
+    return '';
+  }
+
+  /** The live entry for key, or undefined (an expired one is dropped on the way). */
+  get(key: Uint8Array, now: number): StoredEntry | undefined {
+    const hex = idToHex(key);
+    const entry = this.entries.get(hex);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      this.delete(hex, entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Drops every expired entry; returns how many. */
+  sweep(now: number): number {
+    let dropped = 0;
+    for (const [hex, entry] of this.entries) {
+      if (entry.expiresAt <= now) {
+        this.delete(hex, entry);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Live entries no STORE refreshed for `idleMs`: the ones a holder replicates. */
+  dueForReplication(now: number, idleMs: number): StoredEntry[] {
+    const due: StoredEntry[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.expiresAt > now && entry.storedAt + idleMs <= now) due.push(entry);
+    }
+    return due;
+  }
+
+  /** Marks an entry as just replicated, so the next cycle skips it. */
+  touch(key: Uint8Array, now: number): void {
+    const hex = idToHex(key);
+    const entry = this.entries.get(hex);
+    if (entry) this.entries.set(hex, { ...entry, storedAt: now });
+  }
+
+  private delete(hex: string, entry: StoredEntry): void {
+    this.entries.delete(hex);
+    this.totalBytes -= entry.value.length;
+    const usage = this.usage.get(entry.owner);
+    if (usage) {
+      usage.entries--;
+      usage.bytes -= entry.value.length;
+      if (usage.entries === 0) this.usage.delete(entry.owner);
+    }
+  }
+}

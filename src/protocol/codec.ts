@@ -1,0 +1,143 @@
+// MessagePack encoding of messages, and a decoder that never throws: anything that is
+// not exactly a valid message comes back as { ok: false, reason } for the caller to count.
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { ID_BYTES } from '../id/id.js';
+import { MAX_CONTACTS_PER_MESSAGE, MAX_DATAGRAM_BYTES, MAX_HOST_LENGTH, MAX_REASON_LENGTH, MAX_TTL_MS, PROTOCOL_VERSION } from './limits.js';
+import { type Body, type Message, MessageType, type WireContact } from './messages.js';
+
+export const REQUEST_ID_BYTES = 8;
+
+const encoder = new Encoder({ ignoreUndefined: true });
+// Limits stop hostile headers (a 4 GB bin, a 2^32-element array) before any allocation.
+const decoder = new Decoder({
+  maxStrLength: Math.max(MAX_HOST_LENGTH, MAX_REASON_LENGTH),
+  maxBinLength: MAX_DATAGRAM_BYTES,
+  maxArrayLength: Math.max(8, MAX_CONTACTS_PER_MESSAGE),
+  maxMapLength: 0,
+  maxExtLength: 0,
+});
+
+export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: string };
+
+function contactToWire(c: WireContact): unknown[] {
+  return [c.id, c.host, c.port];
+}
+
+function bodyToWire(body: Body): unknown[] {
+  switch (body.type) {
+    case 'PING':
+      return [MessageType.PING];
+    case 'PONG':
+      return [MessageType.PONG];
+    case 'STORE':
+      return [MessageType.STORE, body.key, body.value, body.ttlMs];
+    case 'STORED':
+      return [MessageType.STORED, body.ok, body.reason];
+    case 'FIND_NODE':
+      return [MessageType.FIND_NODE, body.target];
+    case 'NODES':
+      return [MessageType.NODES, body.contacts.map(contactToWire)];
+    case 'FIND_VALUE':
+      return [MessageType.FIND_VALUE, body.key];
+    case 'VALUE':
+      return [MessageType.VALUE, body.value, body.ttlMs, body.contacts.map(contactToWire)];
+  }
+}
+
+/** Encodes a message; the caller checks the size against MAX_DATAGRAM_BYTES. */
+export function encodeMessage(message: Message): Uint8Array {
+  const [type, ...fields] = bodyToWire(message.body);
+  return encoder.encode([PROTOCOL_VERSION, type, message.requestId, message.sender, ...fields]);
+}
+
+const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;
+const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+
+function decodeContacts(raw: unknown): WireContact[] | string {
+  if (!Array.isArray(raw)) return 'contacts must be an array';
+  if (raw.length > MAX_CONTACTS_PER_MESSAGE) return 'too many contacts';
+  const contacts: WireContact[] = [];
+  for (const entry of raw) {
+    if (!Array.isArray(entry) || entry.length !== 3) return 'contact must be [id, host, port]';
+    const [id, host, port] = entry as unknown[];
+    if (!isBytes(id, ID_BYTES)) return 'contact id must be 20 bytes';
+    if (typeof host !== 'string' || host.length === 0 || host.length > MAX_HOST_LENGTH) return 'bad contact host';
+    if (!isUint(port, 0xffffffff) || port === 0) return 'bad contact port';
+    contacts.push({ id: id.slice(), host, port });
+  }
+  return contacts;
+}
+
+function decodeBody(type: unknown, f: unknown[]): Body | string {
+  switch (type) {
+    case MessageType.PING:
+      return f.length === 0 ? { type: 'PING' } : 'PING takes no fields';
+    case MessageType.PONG:
+      return f.length === 0 ? { type: 'PONG' } : 'PONG takes no fields';
+    case MessageType.STORE: {
+      if (f.length !== 3) return 'STORE takes [key, value, ttlMs]';
+      const [key, value, ttlMs] = f;
+      if (!isBytes(key, ID_BYTES)) return 'STORE key must be 20 bytes';
+      if (!(value instanceof Uint8Array)) return 'STORE value must be bytes';
+      if (!isUint(ttlMs, MAX_TTL_MS)) return 'STORE ttlMs out of range';
+      return { type: 'STORE', key: key.slice(), value: value.slice(), ttlMs };
+    }
+    case MessageType.STORED: {
+      if (f.length !== 2) return 'STORED takes [ok, reason]';
+      const [ok, reason] = f;
+      if (typeof ok !== 'boolean' || typeof reason !== 'string') return 'STORED fields have wrong types';
+      return { type: 'STORED', ok, reason };
+    }
+    case MessageType.FIND_NODE:
+      if (f.length !== 1 || !isBytes(f[0], ID_BYTES)) return 'FIND_NODE takes a 20-byte target';
+      return { type: 'FIND_NODE', target: f[0].slice() };
+    case MessageType.NODES: {
+      if (f.length !== 1) return 'NODES takes [contacts]';
+      const contacts = decodeContacts(f[0]);
+      return typeof contacts === 'string' ? contacts : { type: 'NODES', contacts };
+    }
+    case MessageType.FIND_VALUE:
+      if (f.length !== 1 || !isBytes(f[0], ID_BYTES)) return 'FIND_VALUE takes a 20-byte key';
+      return { type: 'FIND_VALUE', key: f[0].slice() };
+    case MessageType.VALUE: {
+      if (f.length !== 3) return 'VALUE takes [value, ttlMs, contacts]';
+      const [value, ttlMs, rawContacts] = f;
+      if (value !== null && !(value instanceof Uint8Array)) return 'VALUE value must be bytes or nil';
+      if (!isUint(ttlMs, MAX_TTL_MS)) return 'VALUE ttlMs out of range';
+      const contacts = decodeContacts(rawContacts);
+      if (typeof contacts === 'string') return contacts;
+      return { type: 'VALUE', value: value === null ? null : value.slice(), ttlMs, contacts };
+    }
+    default:
+      return 'unknown message type';
+  }
+}
+
+/** Decodes one datagram. Never throws. */
+export function decodeMessage(datagram: Uint8Array): DecodeResult {
+  if (datagram.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: 'datagram too large' };
+  let raw: unknown;
+  try {
+    raw = decoder.decode(datagram);
+  } catch {
+    return { ok: false, reason: 'not valid MessagePack' };
+  }
+  if (!Array.isArray(raw) || raw.length < 4) return { ok: false, reason: 'not a message envelope' };
+  const [version, type, requestId, sender, ...fields] = raw as unknown[];
+  if (version !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown protocol version' };
+  if (!isBytes(requestId, REQUEST_ID_BYTES)) return { ok: false, reason: 'request id must be 8 bytes' };
+  if (!isBytes(sender, ID_BYTES)) return { ok: false, reason: 'sender id must be 20 bytes' };
+  const body = decodeBody(type, fields);
+  if (typeof body === 'string') return { ok: false, reason: body };
+  return { ok: true, message: { requestId: requestId.slice(), sender: sender.slice(), body } };
+}
+
+/** The largest value a STORE (and the VALUE reply carrying it) can hold within one datagram. */
+export const MAX_VALUE_BYTES: number = (() => {
+  const id = new Uint8Array(ID_BYTES);
+  const rid = new Uint8Array(REQUEST_ID_BYTES);
+  const probe = new Uint8Array(1000); // a bin16 header, like every value near the limit
+  const store = encodeMessage({ requestId: rid, sender: id, body: { type: 'STORE', key: id, value: probe, ttlMs: MAX_TTL_MS } });
+  const reply = encodeMessage({ requestId: rid, sender: id, body: { type: 'VALUE', value: probe, ttlMs: MAX_TTL_MS, contacts: [] } });
+  return MAX_DATAGRAM_BYTES - (Math.max(store.length, reply.length) - probe.length);
+})();

@@ -1,0 +1,158 @@
+// The iterative lookup against a scripted world of peers: exact results, dead peers,
+// slow peers it must not wait for, and value lookups.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lookup, type LookupParams, type LookupResult } from '../../src/node/lookup.js';
+import type { RequestBody, ResponseBody, WireContact } from '../../src/protocol/messages.js';
+import { referenceClosest, rng, seededBytes } from '../helpers/reference.js';
+
+interface World {
+  peers: WireContact[];
+  dead: Set<number>;
+  holders: Set<number>;
+}
+
+function makeWorld(n: number, seed: string): World {
+  const peers = Array.from({ length: n }, (_, i) => ({ id: seededBytes(`${seed}-${i}`, 20), host: 'sim', port: i + 1 }));
+  return { peers, dead: new Set(), holders: new Set() };
+}
+
+/** Each live peer knows every peer and answers with its k closest to the target. */
+function answer(world: World, peer: WireContact, request: RequestBody, k: number): ResponseBody | null {
+  const index = peer.port - 1;
+  if (world.dead.has(index)) return null;
+  const target = request.type === 'FIND_NODE' ? request.target : request.type === 'FIND_VALUE' ? request.key : null;
+  if (!target) return null;
+  // the k closest live peers, plus the 3 closest dead ones as stale entries
+  const live = world.peers.filter((_, i) => i !== index && !world.dead.has(i));
+  const dead = world.peers.filter((_, i) => i !== index && world.dead.has(i));
+  const contacts = [
+    ...referenceClosest(target, live.map((p) => p.id), k).map((i) => live[i]),
+    ...referenceClosest(target, dead.map((p) => p.id), 3).map((i) => dead[i]),
+  ];
+  if (request.type === 'FIND_VALUE') {
+    if (world.holders.has(index)) return { type: 'VALUE', value: new TextEncoder().encode(`held by ${index}`), ttlMs: 500, contacts: [] };
+    return { type: 'VALUE', value: null, ttlMs: 0, contacts };
+  }
+  return { type: 'NODES', contacts };
+}
+
+function run(world: World, overrides: Partial<LookupParams>, respond = (peer: WireContact, request: RequestBody, done: (r: ResponseBody | null) => void, k: number) => done(answer(world, peer, request, k))): LookupResult {
+  const k = overrides.k ?? 20;
+  let result: LookupResult | undefined;
+  // answers arrive later, in order, like datagrams; the queue drains after the start
+  const queue: Array<() => void> = [];
+  lookup(
+    {
+      target: seededBytes('target', 20),
+      kind: 'node',
+      k,
+      alpha: 3,
+      selfId: seededBytes('self', 20),
+      start: world.peers.slice(0, 3),
+      accepts: () => true,
+      query: (peer, request, done) => queue.push(() => respond(peer, request, done, k)),
+      ...overrides,
+    },
+    (r) => (result = r),
+  );
+  while (queue.length > 0) queue.shift()!();
+  assert.ok(result, 'lookup finished');
+  return result;
+}
+
+test('a node lookup finds exactly the k closest peers of the network', () => {
+  const world = makeWorld(400, 'w1');
+  for (let t = 0; t < 10; t++) {
+    const target = seededBytes(`t${t}`, 20);
+    const result = run(world, { target });
+    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+    assert.deepEqual(result.closest.map((p) => p.port), expected);
+    assert.ok(result.hops >= 1 && result.hops < 10, `hops ${result.hops}`);
+    assert.ok(result.queried < 120, `queried ${result.queried}`);
+    assert.equal(result.failed, 0);
+  }
+});
+
+test('dead peers are skipped and never reported', () => {
+  const world = makeWorld(300, 'w2');
+  const random = rng(3);
+  for (let i = 0; i < 300; i++) if (random() < 0.3 && i > 2) world.dead.add(i);
+  const target = seededBytes('t-dead', 20);
+  const result = run(world, { target });
+  const live = world.peers.filter((_, i) => !world.dead.has(i));
+  const expected = referenceClosest(target, live.map((p) => p.id), 20).map((i) => live[i].port);
+  assert.deepEqual(result.closest.map((p) => p.port), expected);
+  assert.ok(result.failed > 0);
+  assert.ok(result.closest.every((p) => !world.dead.has(p.port - 1)));
+});
+
+test('it never waits on a slow peer that is no longer among the k closest', () => {
+  const world = makeWorld(200, 'w3');
+  const target = seededBytes('t-slow', 20);
+  // the farthest peer of the network is a starting contact that never answers
+  const order = referenceClosest(target, world.peers.map((p) => p.id), 200);
+  const slow = world.peers[order[199]];
+  const pending: Array<() => void> = [];
+  const result = run(world, { target, start: [slow, ...world.peers.slice(0, 2)] }, (peer, request, done, k) => {
+    if (peer === slow) pending.push(() => done(null));
+    else done(answer(world, peer, request, k));
+  });
+  assert.equal(pending.length, 1, 'the slow request is still outstanding');
+  assert.equal(result.closest.length, 20);
+  assert.ok(!result.closest.includes(slow));
+  pending[0](); // answering after the end changes nothing and does not throw
+});
+
+test('a value lookup stops at the first holder and names where to cache', () => {
+  const world = makeWorld(300, 'w4');
+  const key = seededBytes('the-key', 20);
+  const order = referenceClosest(key, world.peers.map((p) => p.id), 300);
+  world.holders.add(order[2]); // the third closest holds it
+  const result = run(world, { target: key, kind: 'value' });
+  assert.equal(new TextDecoder().decode(result.value!), `held by ${order[2]}`);
+  assert.equal(result.valueTtlMs, 500);
+  assert.ok(result.cacheAt, 'a peer without the value answered first');
+  assert.ok(!world.holders.has(result.cacheAt.port - 1));
+  assert.ok(result.hops >= 1);
+});
+
+test('a missing value ends like a node lookup, with the k closest', () => {
+  const world = makeWorld(300, 'w5');
+  const key = seededBytes('missing', 20);
+  const result = run(world, { target: key, kind: 'value' });
+  assert.equal(result.value, null);
+  assert.equal(result.cacheAt, null);
+  const expected = referenceClosest(key, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+  assert.deepEqual(result.closest.map((p) => p.port), expected);
+});
+
+test('a query answered synchronously (inside query) is handled too', () => {
+  const world = makeWorld(150, 'w-sync');
+  const target = seededBytes('t-sync', 20);
+  let result: LookupResult | undefined;
+  lookup(
+    { target, kind: 'node', k: 20, alpha: 3, selfId: seededBytes('self', 20), start: world.peers.slice(0, 3), accepts: () => true, query: (peer, request, done) => done(answer(world, peer, request, 20)) },
+    (r) => (result = r),
+  );
+  const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+  assert.deepEqual(result?.closest.map((p) => p.port), expected);
+});
+
+test('our own id and refused addresses are never queried', () => {
+  const world = makeWorld(100, 'w6');
+  const self = world.peers[50];
+  const asked = new Set<number>();
+  run(world, { selfId: self.id, accepts: (p) => p.port % 2 === 1 || p.port <= 3 }, (peer, request, done, k) => {
+    asked.add(peer.port);
+    done(answer(world, peer, request, k));
+  });
+  assert.ok(!asked.has(self.port));
+  for (const port of asked) assert.ok(port % 2 === 1 || port <= 3, `asked refused port ${port}`);
+});
+
+test('an empty start finishes at once with nothing', () => {
+  const result = run(makeWorld(5, 'w7'), { start: [] });
+  assert.deepEqual(result.closest, []);
+  assert.equal(result.queried, 0);
+});

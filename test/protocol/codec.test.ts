@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encode } from '@msgpack/msgpack';
+import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
+import { MAX_DATAGRAM_BYTES } from '../../src/protocol/limits.js';
+import type { Body, Message } from '../../src/protocol/messages.js';
+import { seededBytes } from '../helpers/reference.js';
+
+const requestId = seededBytes('rid', 8);
+const sender = seededBytes('sender', 20);
+const key = seededBytes('key', 20);
+const peer = { id: seededBytes('peer', 20), host: '127.0.0.1', port: 8081 };
+const peer6 = { id: seededBytes('peer6', 20), host: '::1', port: 65535 };
+
+const bodies: Body[] = [
+  { type: 'PING' },
+  { type: 'PONG' },
+  { type: 'STORE', key, value: new TextEncoder().encode('value1'), ttlMs: 3_600_000 },
+  { type: 'STORE', key, value: new Uint8Array(0), ttlMs: 1 },
+  { type: 'STORED', ok: true, reason: '' },
+  { type: 'STORED', ok: false, reason: 'storage full (100000 entries)' },
+  { type: 'FIND_NODE', target: key },
+  { type: 'NODES', contacts: [] },
+  { type: 'NODES', contacts: [peer, peer6] },
+  { type: 'FIND_VALUE', key },
+  { type: 'VALUE', value: seededBytes('v', 300), ttlMs: 1234, contacts: [] },
+  { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer] },
+];
+
+test('every message type survives a round trip', () => {
+  for (const body of bodies) {
+    const message: Message = { requestId, sender, body };
+    const decoded = decodeMessage(encodeMessage(message));
+    assert.ok(decoded.ok, `${body.type}: ${decoded.ok ? '' : decoded.reason}`);
+    assert.deepEqual(decoded.message, message);
+  }
+});
+
+test('the largest value fits one datagram, one byte more does not', () => {
+  assert.ok(MAX_VALUE_BYTES > 8000 && MAX_VALUE_BYTES < MAX_DATAGRAM_BYTES);
+  for (const type of ['STORE', 'VALUE'] as const) {
+    const body = (value: Uint8Array): Body =>
+      type === 'STORE' ? { type, key, value, ttlMs: 0xffffffff } : { type, value, ttlMs: 0xffffffff, contacts: [] };
+    const fits = encodeMessage({ requestId, sender, body: body(new Uint8Array(MAX_VALUE_BYTES)) });
+    assert.ok(fits.length <= MAX_DATAGRAM_BYTES, `${type} at the limit is ${fits.length} bytes`);
+    const over = encodeMessage({ requestId, sender, body: body(new Uint8Array(MAX_VALUE_BYTES + 1)) });
+    assert.ok(over.length > MAX_DATAGRAM_BYTES || type === 'VALUE');
+  }
+});
+
+test('malformed datagrams are refused with a reason, never thrown', () => {
+  const raw = (fields: unknown[]) => encode(fields);
+  const cases: Array<[string, Uint8Array]> = [
+    ['empty', new Uint8Array(0)],
+    ['random bytes', seededBytes('junk', 64)],
+    ['truncated', encodeMessage({ requestId, sender, body: bodies[2] }).subarray(0, 20)],
+    ['trailing bytes', new Uint8Array([...encodeMessage({ requestId, sender, body: { type: 'PING' } }), 0])],
+    ['not an array', raw({ a: 1 } as unknown as unknown[])],
+    ['short envelope', raw([1, 1, requestId])],
+    ['unknown version', raw([2, 1, requestId, sender])],
+    ['unknown type', raw([1, 99, requestId, sender])],
+    ['type as string', raw([1, '1', requestId, sender])],
+    ['short request id', raw([1, 1, requestId.subarray(0, 7), sender])],
+    ['long sender id', raw([1, 1, requestId, new Uint8Array(21)])],
+    ['sender as string', raw([1, 1, requestId, 'x'.repeat(20)])],
+    ['ping with a field', raw([1, 1, requestId, sender, 0])],
+    ['store key 19 bytes', raw([1, 3, requestId, sender, new Uint8Array(19), new Uint8Array(1), 10])],
+    ['store value as string', raw([1, 3, requestId, sender, key, 'value', 10])],
+    ['store negative ttl', raw([1, 3, requestId, sender, key, new Uint8Array(1), -1])],
+    ['store float ttl', raw([1, 3, requestId, sender, key, new Uint8Array(1), 1.5])],
+    ['nodes with a bad contact', raw([1, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1']]])],
+    ['nodes with port 0', raw([1, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1', 0]]])],
+    ['nodes with an empty host', raw([1, 6, requestId, sender, [[new Uint8Array(20), '', 80]]])],
+    ['nodes not an array', raw([1, 6, requestId, sender, 5])],
+    ['too many contacts', raw([1, 6, requestId, sender, Array.from({ length: 65 }, () => [new Uint8Array(20), 'h', 1])])],
+    ['value with wrong types', raw([1, 8, requestId, sender, 'v', 1, []])],
+    ['huge array header', new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff, 1])],
+    ['huge map header', new Uint8Array([0xdf, 0xff, 0xff, 0xff, 0xff])],
+    ['huge bin header', new Uint8Array([0x94, 1, 1, 0xc6, 0xff, 0xff, 0xff, 0xff])],
+    ['huge str header', new Uint8Array([0x94, 1, 1, 0xdb, 0xff, 0xff, 0xff, 0xff])],
+    ['ext type', new Uint8Array([0x94, 1, 1, 0xd4, 5, 0, 0])],
+    ['timestamp ext', raw([1, 1, new Date(0), sender])],
+    ['deep nesting', new Uint8Array(4000).fill(0x91)],
+    ['oversized', new Uint8Array(MAX_DATAGRAM_BYTES + 1)],
+  ];
+  for (const [name, datagram] of cases) {
+    const result = decodeMessage(datagram);
+    assert.equal(result.ok, false, name);
+    assert.ok(!result.ok && result.reason.length > 0, name);
+  }
+});
+
+test('decoded byte fields are copies, not views of the datagram', () => {
+  const datagram = encodeMessage({ requestId, sender, body: bodies[2] });
+  const decoded = decodeMessage(datagram);
+  assert.ok(decoded.ok && decoded.message.body.type === 'STORE');
+  datagram.fill(0);
+  assert.deepEqual(decoded.message.body.key, key);
+  assert.deepEqual(decoded.message.sender, sender);
+});
