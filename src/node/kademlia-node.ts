@@ -178,7 +178,7 @@ export class KademliaNode {
   publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
     if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
     this.published.set(idToHex(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
-    this.storeAtClosest(key, value, this.options.ttlMs, true, done);
+    this.storeAtClosest(key, value, null, true, done);
   }
 
   /** Joins a network through one known node: ping it, look up our own id, refresh. */
@@ -316,16 +316,25 @@ export class KademliaNode {
     );
   }
 
-  /** Sends STORE to the k closest nodes to key (storing locally if we are one of them). */
-  private storeAtClosest(key: Uint8Array, value: Uint8Array, ttlMs: number, includeSelf: boolean, done: (result: StoreResult) => void): void {
+  /**
+   * Sends STORE to the k closest nodes to key (storing locally if we are one of them).
+   * expiresAt null: a publisher's full TTL; else a holder's own expiry, so the TTL sent is
+   * what is left when the STORE leaves (after the lookup), and replication never extends
+   * a value's life by more than the transit time.
+   */
+  private storeAtClosest(key: Uint8Array, value: Uint8Array, expiresAt: number | null, includeSelf: boolean, done: (result: StoreResult) => void): void {
     this.findNode(key, (found) => {
-      const peers = found.closest;
+      const now = this.clock.now();
+      const ttlMs = expiresAt === null ? this.options.ttlMs : Math.round(expiresAt - now);
+      if (ttlMs < 1) return done({ replicas: 0, attempted: 0, refusals: NO_REFUSALS });
+      let peers = found.closest;
       let replicas = 0;
       let attempted = 0;
       const refusals: string[] = [];
       if (includeSelf && this.isAmongClosest(key, peers)) {
+        // we take one of the k places: the farthest peer found drops out
+        peers = peers.slice(0, this.options.k - 1);
         attempted++;
-        const now = this.clock.now();
         const outcome = this.storage.put(key, value, now + ttlMs, 'self', now);
         if (outcome.ok) replicas++;
         else refusals.push(outcome.reason);
@@ -385,19 +394,19 @@ export class KademliaNode {
   /** Expiry, republish (publisher), replication (holders) and bucket refresh. */
   private maintain(): void {
     const now = this.clock.now();
-    const { republishMs, replicateMs, refreshMs, ttlMs } = this.options;
+    const { republishMs, replicateMs, refreshMs } = this.options;
     this.storage.sweep(now);
     for (const entry of this.published.values()) {
       if (entry.at + republishMs <= now) {
         entry.at = now;
-        this.storeAtClosest(entry.key, entry.value, ttlMs, true, () => {});
+        this.storeAtClosest(entry.key, entry.value, null, true, () => {});
       }
     }
     for (const entry of this.storage.dueForReplication(now, replicateMs)) {
       if (this.published.has(idToHex(entry.key))) continue; // the publisher's own cycle covers it
       this.storage.touch(entry.key, now);
       // A holder passes on what is left of the TTL, so replication never extends a value's life.
-      this.storeAtClosest(entry.key, entry.value, Math.max(1, Math.round(entry.expiresAt - now)), false, () => {});
+      this.storeAtClosest(entry.key, entry.value, entry.expiresAt, false, () => {});
     }
     for (const b of this.table.bucketsIdleSince(now, refreshMs)) {
       this.table.touchBucket(b, now);

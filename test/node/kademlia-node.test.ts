@@ -1,0 +1,217 @@
+// The node core on the simulated network (virtual time): joins, stores and gets,
+// expiry, republish, replication, ping-before-evict, response matching, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { keyFromString } from '../../src/id/id.js';
+import type { GetResult, JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
+import { encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
+import { referenceClosest, seededBytes } from '../helpers/reference.js';
+import { createNetwork, createSim, text, untext } from '../helpers/sim.js';
+
+const get = (sim: ReturnType<typeof createSim>, node: (typeof sim.nodes)[number], key: string) =>
+  sim.settle<GetResult>((done) => node.findValue(keyFromString(key), done));
+const put = (sim: ReturnType<typeof createSim>, node: (typeof sim.nodes)[number], key: string, value: string) =>
+  sim.settle<StoreResult>((done) => node.publish(keyFromString(key), text(value), done));
+
+test('every stored value is found from any node; missing keys are not', () => {
+  const sim = createNetwork(80);
+  for (let i = 1; i < 80; i++) {
+    const stored = put(sim, sim.nodes[i], `key${i}`, `value${i}`);
+    assert.equal(stored.replicas, 20, `key${i} replicas`);
+    assert.equal(stored.attempted, 20);
+  }
+  for (let i = 1; i < 80; i++) {
+    assert.equal(untext(get(sim, sim.nodes[0], `key${i}`).value), `value${i}`);
+    assert.equal(untext(get(sim, sim.nodes[(i * 7) % 80], `key${i}`).value), `value${i}`);
+  }
+  const start = sim.clock.now();
+  const miss = get(sim, sim.nodes[0], 'never-stored');
+  assert.equal(miss.value, null);
+  assert.ok(miss.queried <= 40, `a miss costs about one node lookup (asked ${miss.queried})`);
+  assert.ok(sim.clock.now() - start < 2000, 'and ends without waiting on timeouts');
+  for (const node of sim.nodes) assert.equal(node.counters.internalErrors, 0);
+});
+
+test('values sit on the k nodes closest to their key', () => {
+  const sim = createNetwork(60);
+  put(sim, sim.nodes[5], 'placed', 'here');
+  const key = keyFromString('placed');
+  const holders = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).map((n) => n.address.port);
+  const expected = referenceClosest(key, sim.nodes.map((n) => n.id), 20).map((i) => sim.nodes[i].address.port);
+  assert.deepEqual(holders.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+});
+
+test('a found value is cached at the closest node on the path that lacked it', () => {
+  const sim = createNetwork(120, { node: { k: 5 } });
+  put(sim, sim.nodes[1], 'cached', 'v');
+  const key = keyFromString('cached');
+  const before = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).length;
+  const asker = sim.nodes.find((n) => !n.storage.get(key, sim.clock.now()))!;
+  const result = get(sim, asker, 'cached');
+  assert.equal(untext(result.value), 'v');
+  sim.clock.advance(1000);
+  const after = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).length;
+  if (result.hops > 1) assert.equal(after, before + 1);
+  else assert.ok(after >= before);
+});
+
+test('values expire after their TTL once nobody republishes them', () => {
+  const sim = createNetwork(30, { node: { ttlMs: 10_000, maintenanceMs: 1000 } });
+  put(sim, sim.nodes[3], 'ephemeral', 'soon gone');
+  sim.nodes[3].stop(); // the publisher leaves: no republish
+  assert.equal(untext(get(sim, sim.nodes[0], 'ephemeral').value), 'soon gone');
+  sim.clock.advance(11_000);
+  assert.equal(get(sim, sim.nodes[0], 'ephemeral').value, null);
+  const key = keyFromString('ephemeral');
+  assert.ok(sim.nodes.every((n) => !n.storage.get(key, sim.clock.now())));
+});
+
+test('the publisher republishes before expiry, keeping its value alive', () => {
+  const sim = createNetwork(30, { node: { ttlMs: 10_000, maintenanceMs: 1000 } }); // republish every 9 s
+  put(sim, sim.nodes[3], 'durable', 'still here');
+  sim.clock.advance(60_000);
+  assert.equal(untext(get(sim, sim.nodes[0], 'durable').value), 'still here');
+});
+
+test('holders replicate values to the k closest without extending their life', () => {
+  const sim = createNetwork(40, { node: { ttlMs: 100_000, replicateMs: 5000, maintenanceMs: 1000 } });
+  put(sim, sim.nodes[2], 'replicated', 'v');
+  sim.nodes[2].stop();
+  const key = keyFromString('replicated');
+  const holders = sim.nodes.filter((n) => n.isRunning && n.storage.get(key, sim.clock.now()));
+  // each holder's clock started when the publisher's STORE reached it
+  const expiresAt = Math.max(...holders.map((h) => h.storage.get(key, sim.clock.now())!.expiresAt));
+  // one holder loses its copy; replication by the others restores it
+  const forgetful = holders[holders.length - 1];
+  forgetful.storage.sweep(Infinity);
+  assert.equal(forgetful.storage.get(key, sim.clock.now()), undefined);
+  sim.clock.advance(8000);
+  const restored = forgetful.storage.get(key, sim.clock.now());
+  assert.ok(restored, 'replication restored the lost copy');
+  // a relative TTL gains the one-way transit time (<= 50 ms here) and nothing more
+  assert.ok(restored.expiresAt <= expiresAt + 51, `without extending the TTL (${restored.expiresAt} vs ${expiresAt})`);
+});
+
+test('a full bucket pings its least-recently-seen contact and evicts it only if dead', () => {
+  const sim = createSim();
+  const hub = sim.addNode({ k: 2, replacementCacheSize: 2 });
+  // craft ids so that a, b, c all land in the hub's bucket 0
+  const flip = (seed: string) => {
+    const id = seededBytes(seed, 20);
+    id[0] = (hub.id[0] ^ 0x80) & 0xff;
+    return id;
+  };
+  const a = sim.addNode({ id: flip('a') });
+  const b = sim.addNode({ id: flip('b') });
+  sim.settle((done) => a.ping(hub.address, done));
+  sim.settle((done) => b.ping(hub.address, done));
+  assert.deepEqual(hub.table.bucket(0).map((c) => hub.arena.port(c)), [a.address.port, b.address.port]);
+
+  const c = sim.addNode({ id: flip('c') });
+  sim.settle((done) => c.ping(hub.address, done)); // a answers the hub's ping: a stays
+  sim.clock.advance(3000);
+  assert.deepEqual(hub.table.bucket(0).map((x) => hub.arena.port(x)).sort(), [a.address.port, b.address.port].sort());
+  assert.deepEqual(hub.table.replacements(0).map((x) => hub.arena.port(x)), [c.address.port]);
+
+  b.stop(); // b is now the least-recently-seen and dead
+  const d = sim.addNode({ id: flip('d') });
+  sim.settle((done) => d.ping(hub.address, done));
+  sim.clock.advance(3000); // the hub's ping to b times out
+  const ports = hub.table.bucket(0).map((x) => hub.arena.port(x));
+  assert.ok(!ports.includes(b.address.port), 'dead b evicted');
+  assert.ok(ports.includes(a.address.port));
+  assert.equal(ports.length, 2, 'its slot went to the newest replacement');
+});
+
+test('responses must match request id, source address and type', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] } });
+  const a = sim.addNode();
+  const b = sim.addNode();
+  const mallory = sim.network.createTransport();
+  // a pings b; while it waits, mallory answers from the wrong address
+  let answered: boolean | undefined;
+  a.ping(b.address, (alive) => (answered = alive));
+  const requestId = [...(a.rpc as unknown as { pending: Map<string, unknown> }).pending.keys()][0];
+  const forged = encodeMessage({ requestId: Buffer.from(requestId, 'hex'), sender: seededBytes('mallory', 20), body: { type: 'PONG' } });
+  mallory.send(a.address, forged);
+  sim.clock.advance(15); // the forgery has arrived (10 ms); b's answer has not (20 ms)
+  assert.equal(answered, undefined);
+  assert.equal(a.rpc.counters.unmatchedResponses, 1);
+  sim.clock.advance(100);
+  assert.equal(answered, true);
+  // the same answer again is a duplicate
+  const replay = encodeMessage({ requestId: Buffer.from(requestId, 'hex'), sender: b.id, body: { type: 'PONG' } });
+  sim.network.createTransport(); // unrelated endpoint, keeps ports distinct
+  (b.transport as unknown as { send: (to: unknown, d: Uint8Array) => void }).send(a.address, replay);
+  sim.clock.advance(100);
+  assert.equal(a.rpc.counters.duplicateResponses, 1);
+  // an answer after the timeout is late
+  const c = sim.addNode();
+  c.stop();
+  let late: boolean | undefined;
+  a.ping(c.address, (alive) => (late = alive));
+  const lateId = [...(a.rpc as unknown as { pending: Map<string, unknown> }).pending.keys()][0];
+  sim.clock.advance(2000);
+  assert.equal(late, false);
+  const lateReply = encodeMessage({ requestId: Buffer.from(lateId, 'hex'), sender: c.id, body: { type: 'PONG' } });
+  mallory.send(a.address, lateReply);
+  sim.clock.advance(100);
+  assert.equal(a.rpc.counters.lateResponses, 1);
+});
+
+test('bad datagrams are counted and dropped; the node keeps working', () => {
+  const sim = createNetwork(10);
+  const victim = sim.nodes[4];
+  const attacker = sim.network.createTransport();
+  for (let i = 0; i < 2000; i++) attacker.send(victim.address, seededBytes(`junk-${i}`, 1 + (i % 300)));
+  sim.clock.advance(1000);
+  assert.equal(victim.counters.malformed, 2000);
+  assert.equal(victim.counters.internalErrors, 0);
+  put(sim, sim.nodes[1], 'after-junk', 'ok');
+  assert.equal(untext(get(sim, victim, 'after-junk').value), 'ok');
+});
+
+test('stores over a limit are refused with a reason, and nothing stored is lost', () => {
+  const sim = createNetwork(5, { node: { storage: { maxEntries: 1 } } });
+  const first = put(sim, sim.nodes[1], 'first', 'kept');
+  assert.equal(first.replicas, 5);
+  const second = put(sim, sim.nodes[2], 'second', 'refused');
+  assert.equal(second.replicas, 0);
+  assert.ok(second.refusals.length > 0 && second.refusals.every((r) => r === 'storage full (1 entries)'), second.refusals.join());
+  for (const n of sim.nodes) assert.equal(untext(n.storage.get(keyFromString('first'), sim.clock.now())?.value ?? null), 'kept');
+});
+
+test('a value too large for one datagram is refused up front', () => {
+  const sim = createSim();
+  const node = sim.addNode();
+  assert.throws(() => node.publish(keyFromString('big'), new Uint8Array(MAX_VALUE_BYTES + 1), () => {}), {
+    name: 'RangeError',
+    message: `value too large (${MAX_VALUE_BYTES + 1} bytes; the limit is ${MAX_VALUE_BYTES})`,
+  });
+  const ok = sim.settle<StoreResult>((done) => node.publish(keyFromString('fits'), new Uint8Array(MAX_VALUE_BYTES), done));
+  assert.equal(ok.replicas, 1, 'alone, the node keeps it itself');
+});
+
+test('joining an address where nobody answers fails cleanly', () => {
+  const sim = createSim();
+  const node = sim.addNode();
+  const result = sim.settle<JoinResult>((done) => node.join({ host: 'sim', port: 999 }, done));
+  assert.equal(result.ok, false);
+  assert.equal(result.reason, 'no answer from sim:999');
+});
+
+test('after joining, buckets farther than the closest neighbour are filled', () => {
+  const sim = createNetwork(150);
+  const last = sim.nodes[149];
+  assert.ok(last.table.size >= 40, `routing table has ${last.table.size} contacts`);
+  assert.ok(last.table.bucket(0).length === 20, 'bucket 0 full');
+});
+
+test('idle buckets are refreshed with a lookup in their range', () => {
+  const sim = createNetwork(40, { node: { refreshMs: 10_000, maintenanceMs: 1000 } });
+  const node = sim.nodes[7];
+  const lookups = node.counters.lookups;
+  sim.clock.advance(12_000);
+  assert.ok(node.counters.lookups > lookups, 'refresh lookups ran');
+  assert.deepEqual(node.table.bucketsIdleSince(sim.clock.now(), 10_000), []);
+});
