@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `kademlia` executable. Everything is loaded dynamically so that a startup failure
+// (even the native backend refusing to load under KADEMLIA_NATIVE=1) is one line, exit 2.
+import { UsageError } from './usage-error.js';
+
+try {
+  const { runCli } = await import('./run.js');
+  await runCli(process.argv.slice(2));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`kademlia: ${message}${error instanceof UsageError ? ' (see kademlia --help)' : ''}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,26 @@
+// Subcommand dispatch for `kademlia`.
+import { runNodeCommand } from './node-command.js';
+import { UsageError } from './usage-error.js';
+
+export const HELP = `Usage:
+  kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
+
+Once running, the node reads commands on stdin, one per line:
+  I <key> <value>   store a value (the rest of the line); prints "Stored <key> on N nodes"
+  G <key>           print the value, or "Not found"
+  Q                 quit
+End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
+
+Options:
+  -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
+  -r, --remote HOST:PORT   a node of the network to join
+      --timeout MS         request timeout in ms (default 1000)
+  -h, --help               this help
+
+Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.`;
+
+export async function runCli(args: string[]): Promise<void> {
+  const [first] = args;
+  if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command "${first}"`);
+  await runNodeCommand(args);
+}

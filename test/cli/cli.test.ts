@@ -1,0 +1,118 @@
+// End to end: real `kademlia` processes on loopback, driven through stdin like the seed.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
+import { CliProcess } from '../helpers/cli-process.js';
+
+const started: CliProcess[] = [];
+after(() => started.forEach((p) => p.kill()));
+const track = (p: CliProcess) => (started.push(p), p);
+
+/** Sends a PING to a UDP port and resolves whether a PONG came back. */
+function udpPing(port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    const requestId = new Uint8Array(8).fill(7);
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(false);
+    }, timeoutMs);
+    socket.on('message', (datagram) => {
+      const decoded = decodeMessage(datagram);
+      if (decoded.ok && decoded.message.body.type === 'PONG') {
+        clearTimeout(timer);
+        socket.close();
+        resolve(true);
+      }
+    });
+    socket.send(encodeMessage({ requestId, sender: new Uint8Array(20).fill(9), body: { type: 'PING' } }), port, '127.0.0.1');
+  });
+}
+
+test('the seed session: store on one node, get from another, misses say Not found', async () => {
+  const entry = track(await CliProcess.node());
+  const b = track(await CliProcess.node(['-r', entry.address]));
+  const c = track(await CliProcess.node(['-r', entry.address]));
+  await b.until(() => b.stderr.some((l) => l.startsWith('joined through')), 5000, 'b joined');
+  await c.until(() => c.stderr.some((l) => l.startsWith('joined through')), 5000, 'c joined');
+
+  b.send('I key1 value one, with spaces');
+  assert.match(await b.line(0), /^Stored key1 on 3 nodes$/);
+  c.send('G key1');
+  assert.equal(await c.line(0), 'value one, with spaces');
+  entry.send('G key1');
+  assert.equal(await entry.line(0), 'value one, with spaces');
+
+  const start = performance.now();
+  c.send('G key5000');
+  assert.equal(await c.line(1), 'Not found');
+  assert.ok(performance.now() - start < 2000, 'a missing key answers within 2 s');
+
+  c.send('I key-only');
+  assert.equal(await c.line(2), 'Error: usage: I <key> <value>');
+  c.send('FOO bar');
+  assert.match(await c.line(3), /^Error: unknown command "FOO"/);
+  c.send(`I big ${'x'.repeat(9000)}`);
+  assert.equal(await c.line(4), 'Error: value too large (9000 bytes; the limit is 8127)');
+  c.send('G key1');
+  assert.equal(await c.line(5), 'value one, with spaces', 'bad input lost nothing');
+
+  c.send('Q');
+  assert.equal(await c.exitCode(), 0);
+  entry.child.kill('SIGTERM');
+  assert.equal(await entry.exitCode(), 0);
+  b.child.kill('SIGINT');
+  assert.equal(await b.exitCode(), 0);
+});
+
+test('a node whose stdin ended keeps serving (the seed pipes one command in)', async () => {
+  const entry = track(await CliProcess.node());
+  const piped = track(await CliProcess.node(['-r', entry.address]));
+  piped.send('I key2 value2');
+  piped.child.stdin.end();
+  assert.match(await piped.line(0), /^Stored key2 on 2 nodes$/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(piped.child.exitCode, null, 'still running after EOF');
+  assert.equal(await udpPing(piped.port), true, 'and answering on UDP');
+  entry.send('G key2');
+  assert.equal(await entry.line(0), 'value2');
+  piped.child.kill('SIGTERM');
+  assert.equal(await piped.exitCode(), 0);
+  entry.send('Q');
+  assert.equal(await entry.exitCode(), 0);
+});
+
+test('bad flags and a port in use: one line on stderr, exit 2', async () => {
+  const cases: string[][] = [['--bogus'], [], ['-l', 'nonsense'], ['-l', '127.0.0.1:70000'], ['-l', '127.0.0.1:0', '-r', 'x:1'], ['stress-typo'], ['-l', '127.0.0.1:0', '--timeout', 'soon']];
+  for (const args of cases) {
+    const p = track(CliProcess.spawn(args));
+    assert.equal(await p.exitCode(), 2, args.join(' '));
+    assert.equal(p.stderr.length, 1, `one line for ${args.join(' ')}: ${JSON.stringify(p.stderr)}`);
+    assert.match(p.stderr[0], /^kademlia: /);
+    assert.deepEqual(p.stdout, []);
+  }
+  const holder = track(await CliProcess.node());
+  const clash = track(CliProcess.spawn(['-l', holder.address]));
+  assert.equal(await clash.exitCode(), 2);
+  assert.deepEqual(clash.stderr, [`kademlia: cannot listen on ${holder.address}: address already in use`]);
+  holder.send('Q');
+  assert.equal(await holder.exitCode(), 0);
+});
+
+test('joining a dead address warns and serves alone', async () => {
+  const lonely = track(await CliProcess.node(['-r', '127.0.0.1:9', '--timeout', '300']));
+  await lonely.until(() => lonely.stderr.some((l) => l.includes('could not join')), 5000, 'join warning');
+  lonely.send('I solo yes');
+  assert.equal(await lonely.line(0), 'Stored solo on 1 node');
+  lonely.send('G solo');
+  assert.equal(await lonely.line(1), 'yes');
+  lonely.send('Q');
+  assert.equal(await lonely.exitCode(), 0);
+});
+
+test('--help prints usage and exits 0', async () => {
+  const p = track(CliProcess.spawn(['--help']));
+  assert.equal(await p.exitCode(), 0);
+  assert.match(p.stdout.join('\n'), /kademlia -l HOST:PORT \[-r HOST:PORT\]/);
+});

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VirtualClock } from '../../src/clock/virtual-clock.js';
+import { MemoryNetwork } from '../../src/net/memory-network.js';
+import { SeededRandom } from '../../src/util/random.js';
+
+function traffic(seed: number, loss: number) {
+  const clock = new VirtualClock();
+  const network = new MemoryNetwork(clock, { latencyMs: [10, 50], loss, random: new SeededRandom(seed) });
+  const a = network.createTransport();
+  const b = network.createTransport();
+  const arrivals: number[] = [];
+  b.onDatagram((datagram, from) => {
+    assert.deepEqual(from, a.local);
+    arrivals.push(clock.now() * 1000 + datagram[0]);
+  });
+  for (let i = 0; i < 1000; i++) a.send(b.local, new Uint8Array([i % 256]));
+  clock.advance(100);
+  return { arrivals, counters: network.counters };
+}
+
+test('latency stays in range and the same seed gives the same run', () => {
+  const first = traffic(7, 0);
+  assert.equal(first.arrivals.length, 1000);
+  for (const t of first.arrivals) assert.ok(t >= 10_000 && t <= 50_000 + 255);
+  assert.deepEqual(traffic(7, 0).arrivals, first.arrivals);
+  assert.notDeepEqual(traffic(8, 0).arrivals, first.arrivals);
+});
+
+test('loss drops about the given fraction', () => {
+  const { arrivals, counters } = traffic(3, 0.2);
+  assert.ok(counters.lost > 150 && counters.lost < 250, `lost ${counters.lost}`);
+  assert.equal(arrivals.length + counters.lost, 1000);
+});
+
+test('datagrams to a closed endpoint are undeliverable, not errors', () => {
+  const clock = new VirtualClock();
+  const network = new MemoryNetwork(clock);
+  const a = network.createTransport();
+  const b = network.createTransport();
+  b.close();
+  a.send(b.local, new Uint8Array([1]));
+  clock.advance(100);
+  assert.equal(network.counters.undeliverable, 1);
+  assert.throws(() => network.createTransport(a.local.port), /in use/);
+  assert.throws(() => new MemoryNetwork(clock, { loss: 1 }), RangeError);
+});
