@@ -21,7 +21,7 @@ let passed = 0;
 let failed = 0;
 for (const native of passes) {
   console.log(`\n=== KADEMLIA_NATIVE=${native} (${native === '1' ? 'native' : 'ts'} backend) ===`);
-  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  const run = spawnSync(process.execPath, ['--expose-gc', '--test', '--test-reporter=spec', ...files], {
     env: { ...process.env, KADEMLIA_NATIVE: native },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
