@@ -1,9 +1,11 @@
 // Subcommand dispatch for `kademlia`.
 import { runNodeCommand } from './node-command.js';
+import { runStressCommand } from '../stress/run-stress.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `Usage:
   kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
+  kademlia stress [options]               the seed's workload with N nodes in this process (stress --help)
 
 Once running, the node reads commands on stdin, one per line:
   I <key> <value>   store a value (the rest of the line); prints "Stored <key> on N nodes"
@@ -20,7 +22,8 @@ Options:
 Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.`;
 
 export async function runCli(args: string[]): Promise<void> {
-  const [first] = args;
+  const [first, ...rest] = args;
+  if (first === 'stress') return runStressCommand(rest);
   if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command "${first}"`);
   await runNodeCommand(args);
 }

@@ -80,20 +80,19 @@ export class VirtualClock implements Clock {
     return this.runUntil(this.time + ms);
   }
 
-  private less(a: Timer, b: Timer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
+  // Binary min-heap on (at, seq), sifting with a hole instead of swaps.
   private push(timer: Timer): void {
     const heap = this.heap;
+    let i = heap.length;
     heap.push(timer);
-    let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      const p = heap[parent];
+      if (p.at < timer.at || (p.at === timer.at && p.seq < timer.seq)) break;
+      heap[i] = p;
       i = parent;
     }
+    heap[i] = timer;
   }
 
   private pop(): Timer | undefined {
@@ -101,19 +100,20 @@ export class VirtualClock implements Clock {
     if (heap.length === 0) return undefined;
     const top = heap[0];
     const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
+    const n = heap.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.less(heap[l], heap[m])) m = l;
-        if (r < heap.length && this.less(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        const right = child + 1;
+        if (right < n && (heap[right].at < heap[child].at || (heap[right].at === heap[child].at && heap[right].seq < heap[child].seq))) child = right;
+        const c = heap[child];
+        if (last.at < c.at || (last.at === c.at && last.seq < c.seq)) break;
+        heap[i] = c;
+        i = child;
       }
+      heap[i] = last;
     }
     return top;
   }

@@ -1,7 +1,7 @@
 // One Kademlia node. Sans-IO: it reads and writes datagrams through a Transport and
 // tells time through a Clock, so the same code runs over UDP and on the simulator.
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { ID_BITS, idsEqual, idToHex } from '../id/id.js';
+import { ID_BITS, idKey, idsEqual } from '../id/id.js';
 import type { Address, Transport } from '../net/transport.js';
 import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { isRequest, type Message, type RequestBody, type ResponseBody, type WireContact } from '../protocol/messages.js';
@@ -157,7 +157,7 @@ export class KademliaNode {
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
   findValue(key: Uint8Array, done: (result: GetResult) => void): void {
     const now = this.clock.now();
-    const local = this.storage.get(key, now) ?? this.published.get(idToHex(key));
+    const local = this.storage.get(key, now) ?? this.published.get(idKey(key));
     if (local) {
       done({ value: local.value, hops: 0, queried: 0 });
       return;
@@ -177,7 +177,7 @@ export class KademliaNode {
    */
   publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
     if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
-    this.published.set(idToHex(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
+    this.published.set(idKey(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
     this.storeAtClosest(key, value, null, true, done);
   }
 
@@ -403,7 +403,7 @@ export class KademliaNode {
       }
     }
     for (const entry of this.storage.dueForReplication(now, replicateMs)) {
-      if (this.published.has(idToHex(entry.key))) continue; // the publisher's own cycle covers it
+      if (this.published.has(idKey(entry.key))) continue; // the publisher's own cycle covers it
       this.storage.touch(entry.key, now);
       // A holder passes on what is left of the TTL, so replication never extends a value's life.
       this.storeAtClosest(entry.key, entry.value, entry.expiresAt, false, () => {});

@@ -3,7 +3,7 @@
 // ends when the k closest peers seen that have not failed have all answered, so a
 // lookup for a missing key costs one node lookup and never waits on slow peers that are
 // no longer among the k closest. A value lookup ends as soon as a value arrives.
-import { ID_BYTES, idToHex } from '../id/id.js';
+import { ID_BYTES, idsEqual } from '../id/id.js';
 import type { RequestBody, ResponseBody, WireContact } from '../protocol/messages.js';
 
 export type LookupKind = 'node' | 'value';
@@ -54,8 +54,9 @@ function compareDistance(a: Uint8Array, b: Uint8Array): number {
 
 export function lookup(params: LookupParams, done: (result: LookupResult) => void): void {
   const { target, kind, k, alpha, selfId, query } = params;
+  // Sorted by XOR distance to one target, so an id seen before sits exactly where a
+  // duplicate would go (equal distance means equal id): no separate "seen" set needed.
   const candidates: Candidate[] = [];
-  const seen = new Set<string>([idToHex(selfId)]);
   const capacity = Math.max(3 * k, 64); // the far end never matters once k closer ones answered
   let inFlight = 0;
   let queried = 0;
@@ -64,9 +65,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
   const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target } : { type: 'FIND_NODE', target };
 
   const add = (peer: WireContact, round: number): void => {
-    const hex = idToHex(peer.id);
-    if (seen.has(hex)) return;
-    seen.add(hex);
+    if (idsEqual(peer.id, selfId)) return;
     const distance = new Uint8Array(ID_BYTES);
     for (let i = 0; i < ID_BYTES; i++) distance[i] = peer.id[i] ^ target[i];
     let lo = 0;
@@ -76,6 +75,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
       if (compareDistance(candidates[mid].distance, distance) <= 0) lo = mid + 1;
       else hi = mid;
     }
+    if (lo > 0 && compareDistance(candidates[lo - 1].distance, distance) === 0) return; // seen
     if (lo >= capacity) return;
     candidates.splice(lo, 0, { peer, distance, state: FRESH, round });
     if (candidates.length > capacity) candidates.length = capacity;

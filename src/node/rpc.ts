@@ -12,6 +12,7 @@ import type { RandomSource } from '../util/random.js';
 export type ResponseCallback = (response: ResponseBody | null) => void;
 
 interface Pending {
+  requestId: Uint8Array;
   to: Address;
   expect: ResponseBody['type'];
   timer: TimerHandle;
@@ -33,7 +34,20 @@ export interface RpcCounters {
   oversized: number;
 }
 
-const RECENT_LIMIT = 1024;
+/** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
+const RECENT_SLOTS = 64;
+const ANSWERED = 1;
+const TIMED_OUT = 2;
+
+/** A request id as a number: its first 53 bits (exact in a double). The full id is still compared. */
+function requestKey(id: Uint8Array): number {
+  return (((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0) * 2097152 + ((((id[4] << 24) | (id[5] << 16) | (id[6] << 8) | id[7]) >>> 0) >>> 11);
+}
+
+function sameId(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
+}
 
 export class Rpc {
   readonly counters: RpcCounters = {
@@ -46,9 +60,11 @@ export class Rpc {
     unmatchedResponses: 0,
     oversized: 0,
   };
-  private readonly pending = new Map<string, Pending>();
-  /** Ids of recently finished requests, to tell late and duplicate answers apart. */
-  private readonly recent = new Map<string, 'answered' | 'timed out'>();
+  private readonly pending = new Map<number, Pending>();
+  /** A ring of recently finished requests: key and outcome. */
+  private readonly recentKeys = new Float64Array(RECENT_SLOTS).fill(-1);
+  private readonly recentOutcomes = new Uint8Array(RECENT_SLOTS);
+  private recentNext = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -71,14 +87,19 @@ export class Rpc {
       callback(null);
       return;
     }
-    const key = Buffer.from(requestId).toString('hex');
+    const key = requestKey(requestId);
+    if (this.pending.has(key)) {
+      // a 53-bit collision among our own pending requests: astronomically rare, but never mix them up
+      callback(null);
+      return;
+    }
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(key);
-      this.remember(key, 'timed out');
+      this.remember(key, TIMED_OUT);
       this.counters.timeouts++;
       callback(null);
     }, this.timeoutMs);
-    this.pending.set(key, { to: { host: to.host, port: to.port }, expect: expectedResponse(body), timer, callback });
+    this.pending.set(key, { requestId, to: { host: to.host, port: to.port }, expect: expectedResponse(body), timer, callback });
     this.counters.requestsSent++;
     this.transport.send(to, datagram);
   }
@@ -96,18 +117,24 @@ export class Rpc {
 
   /** Routes a response to its request; false if it matched none (and was counted). */
   accept(message: Message, from: Address): boolean {
-    const key = Buffer.from(message.requestId).toString('hex');
+    const key = requestKey(message.requestId);
     const pending = this.pending.get(key);
-    if (!pending || pending.to.port !== from.port || pending.to.host !== from.host || pending.expect !== message.body.type) {
-      const recent = pending ? undefined : this.recent.get(key);
-      if (recent === 'timed out') this.counters.lateResponses++;
-      else if (recent === 'answered') this.counters.duplicateResponses++;
+    if (
+      !pending ||
+      !sameId(pending.requestId, message.requestId) ||
+      pending.to.port !== from.port ||
+      pending.to.host !== from.host ||
+      pending.expect !== message.body.type
+    ) {
+      const recent = pending ? 0 : this.recentOutcome(key);
+      if (recent === TIMED_OUT) this.counters.lateResponses++;
+      else if (recent === ANSWERED) this.counters.duplicateResponses++;
       else this.counters.unmatchedResponses++;
       return false;
     }
     this.pending.delete(key);
     this.clock.clearTimeout(pending.timer);
-    this.remember(key, 'answered');
+    this.remember(key, ANSWERED);
     this.counters.responsesAccepted++;
     pending.callback(message.body as ResponseBody);
     return true;
@@ -123,8 +150,15 @@ export class Rpc {
     }
   }
 
-  private remember(key: string, outcome: 'answered' | 'timed out'): void {
-    this.recent.set(key, outcome);
-    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value as string);
+  private remember(key: number, outcome: number): void {
+    this.recentKeys[this.recentNext] = key;
+    this.recentOutcomes[this.recentNext] = outcome;
+    this.recentNext = (this.recentNext + 1) % RECENT_SLOTS;
+  }
+
+  /** Only consulted for responses that matched nothing (rare): a linear scan is fine. */
+  private recentOutcome(key: number): number {
+    for (let i = 0; i < RECENT_SLOTS; i++) if (this.recentKeys[i] === key) return this.recentOutcomes[i];
+    return 0;
   }
 }

@@ -1,6 +1,6 @@
 // The values a node holds for the DHT, with expiry and limits. A store over a limit is
 // refused with a reason; nothing already stored is ever evicted to make room.
-import { idToHex } from '../id/id.js';
+import { idKey } from '../id/id.js';
 
 export interface StorageLimits {
   maxEntries: number;
@@ -53,22 +53,22 @@ export class Storage {
    * the same value never shortens its life; a different value replaces the old one.
    */
   put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
-    const hex = idToHex(key);
-    let refusal = this.refusal(hex, value, owner);
+    const mapKey = idKey(key);
+    let refusal = this.refusal(mapKey, value, owner);
     if (refusal) {
       // Expired entries still count until swept: sweep, then judge again.
       if (this.sweep(now) === 0) return { ok: false, reason: refusal };
-      refusal = this.refusal(hex, value, owner);
+      refusal = this.refusal(mapKey, value, owner);
       if (refusal) return { ok: false, reason: refusal };
     }
-    const existing = this.entries.get(hex);
+    const existing = this.entries.get(mapKey);
     const old = existing && existing.expiresAt > now ? existing : undefined;
-    if (existing && !old) this.delete(hex, existing);
+    if (existing && !old) this.delete(mapKey, existing);
 
     const sameValue = old !== undefined && Buffer.compare(old.value, value) === 0;
-    if (old) this.delete(hex, old);
+    if (old) this.delete(mapKey, old);
     const entry: StoredEntry = { key, value, expiresAt: sameValue ? Math.max(old.expiresAt, expiresAt) : expiresAt, storedAt: now, owner };
-    this.entries.set(hex, entry);
+    this.entries.set(mapKey, entry);
     this.totalBytes += value.length;
     const charged = this.usage.get(owner) ?? { entries: 0, bytes: 0 };
     charged.entries++;
@@ -77,9 +77,9 @@ export class Storage {
     return { ok: true };
   }
 
-  /** Why storing value under hex for owner would break a limit, or '' if it would not. */
-  private refusal(hex: string, value: Uint8Array, owner: string): string {
-    const existing = this.entries.get(hex);
+  /** Why storing value under mapKey for owner would break a limit, or '' if it would not. */
+  private refusal(mapKey: string, value: Uint8Array, owner: string): string {
+    const existing = this.entries.get(mapKey);
     const oldBytes = existing ? existing.value.length : 0; // replaced, or dropped if expired
     if (!existing && this.entries.size >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
     if (this.totalBytes - oldBytes + value.length > this.limits.maxBytes) return `storage full (${this.limits.maxBytes} bytes)`;
@@ -93,11 +93,11 @@ export class Storage {
 
   /** The live entry for key, or undefined (an expired one is dropped on the way). */
   get(key: Uint8Array, now: number): StoredEntry | undefined {
-    const hex = idToHex(key);
-    const entry = this.entries.get(hex);
+    const mapKey = idKey(key);
+    const entry = this.entries.get(mapKey);
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.delete(hex, entry);
+      this.delete(mapKey, entry);
       return undefined;
     }
     return entry;
@@ -106,9 +106,9 @@ export class Storage {
   /** Drops every expired entry; returns how many. */
   sweep(now: number): number {
     let dropped = 0;
-    for (const [hex, entry] of this.entries) {
+    for (const [mapKey, entry] of this.entries) {
       if (entry.expiresAt <= now) {
-        this.delete(hex, entry);
+        this.delete(mapKey, entry);
         dropped++;
       }
     }
@@ -126,13 +126,13 @@ export class Storage {
 
   /** Marks an entry as just replicated, so the next cycle skips it. */
   touch(key: Uint8Array, now: number): void {
-    const hex = idToHex(key);
-    const entry = this.entries.get(hex);
-    if (entry) this.entries.set(hex, { ...entry, storedAt: now });
+    const mapKey = idKey(key);
+    const entry = this.entries.get(mapKey);
+    if (entry) this.entries.set(mapKey, { ...entry, storedAt: now });
   }
 
-  private delete(hex: string, entry: StoredEntry): void {
-    this.entries.delete(hex);
+  private delete(mapKey: string, entry: StoredEntry): void {
+    this.entries.delete(mapKey);
     this.totalBytes -= entry.value.length;
     const usage = this.usage.get(entry.owner);
     if (usage) {

@@ -6,7 +6,7 @@
 // replacement caches, running lookups) retain() it and release() it when done. A contact
 // nobody holds is freed by release() or dropIfUnused() and its slot reused, so datagrams
 // from ever-new (possibly spoofed) senders cannot grow the arena without bound.
-import { ID_BYTES, idToHex } from '../id/id.js';
+import { ID_BYTES } from '../id/id.js';
 import { assertId } from '../distance/validate.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -17,12 +17,14 @@ export class ContactArena {
   private ports: Uint32Array;
   private hostOf: Uint32Array;
   private refs: Uint32Array;
-  private keys: string[] = [];
+  /** 1 while a slot holds a contact. */
+  private alive: Uint8Array;
   private readonly freeSlots: number[] = [];
   private live = 0;
+  /** Open-addressing hash of (id, host, port) -> contact, -1 = empty; linear probing. */
+  private lookup: Int32Array;
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
-  private readonly byKey = new Map<string, number>();
   private used = 0;
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
@@ -31,6 +33,8 @@ export class ContactArena {
     this.ports = new Uint32Array(capacity);
     this.hostOf = new Uint32Array(capacity);
     this.refs = new Uint32Array(capacity);
+    this.alive = new Uint8Array(capacity);
+    this.lookup = new Int32Array(nextPowerOfTwo(capacity * 2)).fill(-1);
   }
 
   /** Contacts currently interned (slots in use). */
@@ -50,9 +54,9 @@ export class ContactArena {
   intern(id: Uint8Array, host: string, port: number): number {
     assertId(id, 'id');
     if (!Number.isInteger(port) || port < 0 || port > 0xffffffff) throw new RangeError(`port must be a 32-bit integer (got ${port})`);
-    const key = `${idToHex(id)}@${host}:${port}`;
-    const known = this.byKey.get(key);
-    if (known !== undefined) return known;
+    const hostIndex = this.internHost(host);
+    const known = this.find(id, hostIndex, port);
+    if (known >= 0) return known;
     let index = this.freeSlots.pop();
     if (index === undefined) {
       index = this.used;
@@ -61,11 +65,12 @@ export class ContactArena {
     }
     this.ids.set(id, index * ID_BYTES);
     this.ports[index] = port;
-    this.hostOf[index] = this.internHost(host);
+    this.hostOf[index] = hostIndex;
     this.refs[index] = 0;
-    this.keys[index] = key;
-    this.byKey.set(key, index);
+    this.alive[index] = 1;
     this.live++;
+    if (this.live * 2 > this.lookup.length) this.rehash(this.lookup.length * 2);
+    this.place(index);
     return index;
   }
 
@@ -94,10 +99,65 @@ export class ContactArena {
   }
 
   private free(contact: number): void {
-    this.byKey.delete(this.keys[contact]);
-    this.keys[contact] = '';
+    this.unplace(contact);
+    this.alive[contact] = 0;
     this.freeSlots.push(contact);
     this.live--;
+  }
+
+  private hash(idBytes: Uint8Array, at: number, hostIndex: number, port: number): number {
+    let h = ((idBytes[at] << 24) | (idBytes[at + 1] << 16) | (idBytes[at + 2] << 8) | idBytes[at + 3]) ^ Math.imul(port, 0x9e3779b1) ^ Math.imul(hostIndex + 1, 0x85ebca6b);
+    h ^= h >>> 16;
+    return Math.imul(h, 0x7feb352d) >>> 0;
+  }
+
+  private find(id: Uint8Array, hostIndex: number, port: number): number {
+    const mask = this.lookup.length - 1;
+    for (let p = this.hash(id, 0, hostIndex, port) & mask; ; p = (p + 1) & mask) {
+      const c = this.lookup[p];
+      if (c < 0) return -1;
+      if (this.ports[c] === port && this.hostOf[c] === hostIndex && this.idAt(c, id)) return c;
+    }
+  }
+
+  private idAt(contact: number, id: Uint8Array): boolean {
+    const at = contact * ID_BYTES;
+    for (let i = 0; i < ID_BYTES; i++) if (this.ids[at + i] !== id[i]) return false;
+    return true;
+  }
+
+  private home(contact: number): number {
+    return this.hash(this.ids, contact * ID_BYTES, this.hostOf[contact], this.ports[contact]) & (this.lookup.length - 1);
+  }
+
+  private place(contact: number): void {
+    const mask = this.lookup.length - 1;
+    let p = this.home(contact);
+    while (this.lookup[p] >= 0) p = (p + 1) & mask;
+    this.lookup[p] = contact;
+  }
+
+  /** Removes a contact from the hash; backward-shift deletion keeps probe chains whole. */
+  private unplace(contact: number): void {
+    const mask = this.lookup.length - 1;
+    let hole = this.home(contact);
+    while (this.lookup[hole] !== contact) hole = (hole + 1) & mask;
+    this.lookup[hole] = -1;
+    for (let q = (hole + 1) & mask; this.lookup[q] >= 0; q = (q + 1) & mask) {
+      const home = this.home(this.lookup[q]);
+      // move it back into the hole unless its home lies cyclically in (hole, q]
+      const stays = hole < q ? home > hole && home <= q : home > hole || home <= q;
+      if (!stays) {
+        this.lookup[hole] = this.lookup[q];
+        this.lookup[q] = -1;
+        hole = q;
+      }
+    }
+  }
+
+  private rehash(size: number): void {
+    this.lookup = new Int32Array(size).fill(-1);
+    for (let c = 0; c < this.used; c++) if (this.alive[c]) this.place(c);
   }
 
   /** A view (not a copy) of the contact's id. */
@@ -123,12 +183,12 @@ export class ContactArena {
 
   /** Bytes held by the arena's typed arrays (not counting the intern map). */
   get byteLength(): number {
-    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength;
+    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.lookup.byteLength;
   }
 
   /** Throws unless `contact` is an index this arena handed out. */
   check(contact: number): void {
-    if (!(contact >= 0 && contact < this.used && Number.isInteger(contact)) || this.keys[contact] === '') {
+    if (!(contact >= 0 && contact < this.used && Number.isInteger(contact)) || this.alive[contact] === 0) {
       throw new RangeError(`unknown contact ${contact}`);
     }
   }
@@ -157,8 +217,17 @@ export class ContactArena {
     const refs = new Uint32Array(capacity);
     refs.set(this.refs);
     this.refs = refs;
+    const alive = new Uint8Array(capacity);
+    alive.set(this.alive);
+    this.alive = alive;
   }
 }
 
 /** The process-wide arena: every node in this process interns its contacts here. */
 export const contacts = new ContactArena();
+
+function nextPowerOfTwo(n: number): number {
+  let p = 16;
+  while (p < n) p *= 2;
+  return p;
+}

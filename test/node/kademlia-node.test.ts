@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyFromString } from '../../src/id/id.js';
 import type { GetResult, JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
-import { encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
+import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
 import { referenceClosest, seededBytes } from '../helpers/reference.js';
 import { createNetwork, createSim, text, untext } from '../helpers/sim.js';
 
@@ -128,11 +128,19 @@ test('responses must match request id, source address and type', () => {
   const a = sim.addNode();
   const b = sim.addNode();
   const mallory = sim.network.createTransport();
+  // mallory sees a's requests on the wire (the worst case for spoofing)
+  const sentIds: Uint8Array[] = [];
+  const send = a.transport.send.bind(a.transport);
+  a.transport.send = (to, datagram) => {
+    const decoded = decodeMessage(datagram);
+    if (decoded.ok) sentIds.push(decoded.message.requestId);
+    send(to, datagram);
+  };
   // a pings b; while it waits, mallory answers from the wrong address
   let answered: boolean | undefined;
   a.ping(b.address, (alive) => (answered = alive));
-  const requestId = [...(a.rpc as unknown as { pending: Map<string, unknown> }).pending.keys()][0];
-  const forged = encodeMessage({ requestId: Buffer.from(requestId, 'hex'), sender: seededBytes('mallory', 20), body: { type: 'PONG' } });
+  const requestId = sentIds[0];
+  const forged = encodeMessage({ requestId, sender: seededBytes('mallory', 20), body: { type: 'PONG' } });
   mallory.send(a.address, forged);
   sim.clock.advance(15); // the forgery has arrived (10 ms); b's answer has not (20 ms)
   assert.equal(answered, undefined);
@@ -140,7 +148,7 @@ test('responses must match request id, source address and type', () => {
   sim.clock.advance(100);
   assert.equal(answered, true);
   // the same answer again is a duplicate
-  const replay = encodeMessage({ requestId: Buffer.from(requestId, 'hex'), sender: b.id, body: { type: 'PONG' } });
+  const replay = encodeMessage({ requestId, sender: b.id, body: { type: 'PONG' } });
   sim.network.createTransport(); // unrelated endpoint, keeps ports distinct
   (b.transport as unknown as { send: (to: unknown, d: Uint8Array) => void }).send(a.address, replay);
   sim.clock.advance(100);
@@ -150,10 +158,10 @@ test('responses must match request id, source address and type', () => {
   c.stop();
   let late: boolean | undefined;
   a.ping(c.address, (alive) => (late = alive));
-  const lateId = [...(a.rpc as unknown as { pending: Map<string, unknown> }).pending.keys()][0];
+  const lateId = sentIds[sentIds.length - 1];
   sim.clock.advance(2000);
   assert.equal(late, false);
-  const lateReply = encodeMessage({ requestId: Buffer.from(lateId, 'hex'), sender: c.id, body: { type: 'PONG' } });
+  const lateReply = encodeMessage({ requestId: lateId, sender: c.id, body: { type: 'PONG' } });
   mallory.send(a.address, lateReply);
   sim.clock.advance(100);
   assert.equal(a.rpc.counters.lateResponses, 1);

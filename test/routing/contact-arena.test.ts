@@ -54,3 +54,30 @@ test('freed slots are reused and the old key no longer maps to them', () => {
   assert.throws(() => arena.id(a), /unknown contact/);
   assert.throws(() => arena.release(c), /released more often than retained/);
 });
+
+test('randomized interning and freeing agrees with a reference map', () => {
+  const arena = new ContactArena(4);
+  const reference = new Map<string, number>();
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (let step = 0; step < 20_000; step++) {
+    const n = next() % 500; // a small id space, so hits, frees and reuse all happen
+    const id = seededBytes(`rand-${n}`, 20);
+    const port = 1 + (n % 7); // several contacts share ids and ports
+    const key = `${n}:${port}`;
+    if (next() % 3 === 0 && reference.has(key)) {
+      arena.dropIfUnused(reference.get(key)!);
+      reference.delete(key);
+    } else {
+      const index = arena.intern(id, n % 2 ? '127.0.0.1' : '::1', port);
+      if (reference.has(key)) assert.equal(index, reference.get(key), `step ${step}`);
+      reference.set(key, index);
+    }
+  }
+  assert.equal(arena.count, reference.size);
+  for (const [key, index] of reference) {
+    const n = Number(key.split(':')[0]);
+    assert.deepEqual(arena.id(index), seededBytes(`rand-${n}`, 20));
+    assert.equal(arena.intern(seededBytes(`rand-${n}`, 20), n % 2 ? '127.0.0.1' : '::1', 1 + (n % 7)), index);
+  }
+});

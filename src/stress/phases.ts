@@ -1,0 +1,117 @@
+// The seed's workload as phases over a swarm: join, store, (churn), get.
+import { keyFromString } from '../id/id.js';
+import type { PhaseProgress } from './progress.js';
+import type { Swarm } from './swarm.js';
+
+/**
+ * Runs op(0..count-1) with at most `concurrency` in flight (a number, or a function of
+ * how many have finished); resolves when every op has called done.
+ */
+export async function runOps(
+  swarm: Swarm,
+  count: number,
+  concurrency: number | ((finished: number) => number),
+  op: (i: number, done: () => void) => void,
+  progress: PhaseProgress,
+): Promise<void> {
+  let next = 0;
+  let finished = 0;
+  let active = 0;
+  const limit = typeof concurrency === 'number' ? () => concurrency : () => concurrency(finished);
+  const launch = () => {
+    while (active < limit() && next < count) {
+      const i = next++;
+      active++;
+      op(i, () => {
+        active--;
+        finished++;
+        launch();
+      });
+    }
+  };
+  launch();
+  await swarm.runUntil(() => finished === count, () => progress.update(finished));
+  progress.update(finished);
+}
+
+export interface GetSample {
+  ms: number;
+  hops: number;
+  found: boolean;
+  correct: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const keyOf = (i: number) => `key${i}`;
+export const valueOf = (i: number) => `value${i}`;
+export const missingKeyOf = (i: number) => `missing-key-${i}`;
+
+export async function joinPhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
+  const entry = swarm.nodes[0].address;
+  let joined = 0;
+  progress.start('join', swarm.nodes.length - 1);
+  // The network grows the way a real one does: never more nodes joining at once than
+  // are already in. (Hundreds joining a network of one leaves whole regions of the id
+  // space unaware of each other: half the nodes ended with an empty bucket 1.)
+  await runOps(swarm, swarm.nodes.length - 1, (finished) => Math.max(1, Math.min(concurrency, finished + 1)), (i, done) => {
+    swarm.nodes[i + 1].join(entry, (result) => {
+      if (result.ok) joined++;
+      done();
+    });
+  }, progress);
+  progress.stop();
+  return joined;
+}
+
+/** Node i stores key<i> -> value<i>; returns how many stores reached at least one node. */
+export async function storePhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
+  let stored = 0;
+  progress.start('store', swarm.nodes.length);
+  await runOps(swarm, swarm.nodes.length, concurrency, (i, done) => {
+    swarm.nodes[i].publish(keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
+      if (result.replicas > 0) stored++;
+      done();
+    });
+  }, progress);
+  progress.stop();
+  return stored;
+}
+
+/** Reads `keys` from the entry node; expected(i) is the value, or null for a miss. */
+export async function getPhase(
+  swarm: Swarm,
+  label: string,
+  keys: string[],
+  expected: (i: number) => string | null,
+  concurrency: number,
+  progress: PhaseProgress,
+): Promise<GetSample[]> {
+  const entry = swarm.nodes[0];
+  const samples: GetSample[] = new Array(keys.length);
+  progress.start(label, keys.length);
+  await runOps(swarm, keys.length, concurrency, (i, done) => {
+    const start = swarm.now();
+    entry.findValue(keyFromString(keys[i]), (result) => {
+      const want = expected(i);
+      const got = result.value === null ? null : decoder.decode(result.value);
+      samples[i] = { ms: swarm.now() - start, hops: result.hops, found: got !== null, correct: got === want };
+      done();
+    });
+  }, progress);
+  progress.stop();
+  return samples;
+}
+
+/** Stops a fraction of the nodes (never the entry), chosen by the seeded `pick`. */
+export function churn(swarm: Swarm, fraction: number, pick: () => number): number {
+  const candidates = swarm.nodes.slice(1).map((_, i) => i + 1);
+  const kill = Math.round(candidates.length * fraction);
+  for (let n = 0; n < kill; n++) {
+    const at = n + Math.floor(pick() * (candidates.length - n));
+    [candidates[n], candidates[at]] = [candidates[at], candidates[n]];
+    swarm.nodes[candidates[n]].stop();
+  }
+  return kill;
+}

@@ -1,0 +1,215 @@
+// `kademlia stress`: the seed's workload (N nodes join through node 0, node i stores
+// key<i>, node 0 reads every key back plus some never stored) in one process.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
+import { backend } from '../distance/index.js';
+import { UsageError } from '../cli/usage-error.js';
+import { SeededRandom } from '../util/random.js';
+import type { NodeOptions } from '../node/options.js';
+import { churn, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
+import { createProgress } from './progress.js';
+import { type StressReport, summaryTable } from './report.js';
+import { ascending, peakRssMb, percentile } from './stats.js';
+import { createSimSwarm, createUdpSwarm, type Swarm } from './swarm.js';
+
+export interface StressOptions {
+  nodes: number;
+  transport: 'udp' | 'sim';
+  host: string;
+  basePort: number;
+  misses: number;
+  churn: number;
+  seed: number;
+  json: string | undefined;
+  progress: boolean;
+  latencyMs: [number, number];
+  loss: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export const STRESS_HELP = `Usage: kademlia stress [options]
+  The seed's workload in one process: node 0 is the entry point, nodes 1..N-1 join through
+  it, node i stores key<i> -> value<i>, then node 0 reads every key back, plus --misses
+  keys that were never stored.
+
+  --nodes N          nodes (default 10000)
+  --transport T      udp: one real UDP socket per node; sim: the simulated network (default udp)
+  --host H           address the udp nodes listen on (default 127.0.0.1)
+  --base-port P      node i listens on P+i; 0 lets the system pick (default 8081)
+  --misses M         never-stored keys to read (default 100)
+  --churn P          stop a fraction P of the nodes (never node 0) before reading back,
+                     then let republish and refresh run (default 0)
+  --seed S           seeds node ids, the simulated network and churn (default 1)
+  --latency MIN-MAX  sim: one-way latency in ms (default 10-50)
+  --loss P           sim: probability that a datagram is lost (default 0)
+  --concurrency C    operations in flight per phase (default 256)
+  --timeout MS       request timeout (default 1000)
+  --json FILE        write the report as JSON
+  --no-progress      no progress bars (they only show on a terminal anyway)`;
+
+function number(name: string, text: string | undefined, fallback: number, check: (v: number) => boolean, rule: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} must be ${rule} (got "${text}")`);
+  return value;
+}
+
+export function parseStressArgs(args: string[]): StressOptions | 'help' {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        nodes: { type: 'string' },
+        transport: { type: 'string' },
+        host: { type: 'string' },
+        'base-port': { type: 'string' },
+        misses: { type: 'string' },
+        churn: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        latency: { type: 'string' },
+        loss: { type: 'string' },
+        concurrency: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help) return 'help';
+  const int = (v: number) => Number.isInteger(v);
+  const nodes = number('nodes', values.nodes, 10_000, (v) => int(v) && v >= 2 && v <= 10_000_000, 'an integer from 2 to 10000000');
+  const transport = values.transport ?? 'udp';
+  if (transport !== 'udp' && transport !== 'sim') throw new UsageError(`--transport must be udp or sim (got "${transport}")`);
+  const host = values.host ?? '127.0.0.1';
+  if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (got "${host}")`);
+  const basePort = number('base-port', values['base-port'], 8081, (v) => int(v) && v >= 0 && v <= 65535, 'a port from 0 to 65535');
+  if (transport === 'udp' && basePort !== 0 && basePort + nodes - 1 > 65535) {
+    throw new UsageError(`--base-port ${basePort} + ${nodes} nodes runs past port 65535`);
+  }
+  let latencyMs: [number, number] = [10, 50];
+  if (values.latency !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(values.latency);
+    if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--latency must be MIN-MAX in ms, MIN <= MAX (got "${values.latency}")`);
+    latencyMs = [Number(m[1]), Number(m[2])];
+  }
+  return {
+    nodes,
+    transport,
+    host,
+    basePort,
+    misses: number('misses', values.misses, 100, (v) => int(v) && v >= 0, 'a non-negative integer'),
+    churn: number('churn', values.churn, 0, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
+    seed: number('seed', values.seed, 1, (v) => int(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295'),
+    json: values.json,
+    progress: !values['no-progress'],
+    latencyMs,
+    loss: number('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
+    concurrency: number('concurrency', values.concurrency, 256, (v) => int(v) && v >= 1, 'a positive integer'),
+    timeoutMs: number('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
+  };
+}
+
+/** Node settings for a run: shorter maintenance intervals when churn must be repaired. */
+function nodeOptions(options: StressOptions): NodeOptions {
+  const base: NodeOptions = { requestTimeoutMs: options.timeoutMs };
+  if (options.churn === 0) return base;
+  const interval = options.transport === 'sim' ? 600_000 : 5_000;
+  return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
+}
+
+export async function runStress(options: StressOptions): Promise<StressReport> {
+  const wallStart = performance.now();
+  let sampledPeak = process.memoryUsage().rss;
+  const progress = createProgress(options.progress);
+  const swarmOptions = { nodes: options.nodes, seed: options.seed, node: nodeOptions(options) };
+  const swarm: Swarm =
+    options.transport === 'sim'
+      ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
+      : await createUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort });
+  const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
+  try {
+    const timed = async <T>(phase: () => Promise<T>): Promise<[T, number]> => {
+      const start = swarm.now();
+      const result = await phase();
+      sampleMemory();
+      return [result, swarm.now() - start];
+    };
+    const [joined, joinMs] = await timed(() => joinPhase(swarm, options.concurrency, progress));
+    const [stored, storeMs] = await timed(() => storePhase(swarm, options.concurrency, progress));
+    let killed = 0;
+    let churnMs = 0;
+    if (options.churn > 0) {
+      const pick = new SeededRandom(options.seed ^ 0x5eed);
+      [killed, churnMs] = await timed(async () => {
+        const n = churn(swarm, options.churn, () => pick.float());
+        // let failures be noticed and republish/replication/refresh repair the network
+        await swarm.idle(options.transport === 'sim' ? 2_400_000 : 12_000, sampleMemory);
+        return n;
+      });
+    }
+    const keys = Array.from({ length: options.nodes }, (_, i) => keyOf(i));
+    const misses = Array.from({ length: options.misses }, (_, i) => missingKeyOf(i));
+    const [[hits, missSamples], getMs] = await timed(async () => {
+      const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress);
+      const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress);
+      return [h, m] as const;
+    });
+    const traffic = swarm.traffic();
+    const found = hits.filter((s) => s.found);
+    const hitMs = ascending(found.map((s) => s.ms));
+    const missMs = ascending(missSamples.map((s) => s.ms));
+    const hops = ascending(hits.map((s) => s.hops));
+    const round = (v: number) => Math.round(v * 100) / 100;
+    return {
+      nodes: options.nodes,
+      transport: options.transport,
+      backend,
+      time_basis: options.transport === 'sim' ? 'virtual' : 'wall',
+      seed: options.seed,
+      join_ms: round(joinMs),
+      store_ms: round(storeMs),
+      churn_ms: round(churnMs),
+      get_ms: round(getMs),
+      joined,
+      stored,
+      killed,
+      keys: keys.length,
+      found: found.length,
+      wrong: hits.filter((s) => s.found && !s.correct).length,
+      misses: misses.length,
+      miss_not_found: missSamples.filter((s) => !s.found).length,
+      hit_ms_p50: round(percentile(hitMs, 50)),
+      hit_ms_p99: round(percentile(hitMs, 99)),
+      miss_ms_p50: round(percentile(missMs, 50)),
+      miss_ms_p99: round(percentile(missMs, 99)),
+      hops_p50: percentile(hops, 50),
+      hops_p99: percentile(hops, 99),
+      messages: traffic.messages,
+      dropped: traffic.dropped,
+      rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      peak_rss_mb: peakRssMb(sampleMemory()),
+      wall_ms: Math.round(performance.now() - wallStart),
+    };
+  } finally {
+    swarm.close();
+  }
+}
+
+export async function runStressCommand(args: string[]): Promise<void> {
+  const options = parseStressArgs(args);
+  if (options === 'help') {
+    process.stdout.write(`${STRESS_HELP}\n`);
+    return;
+  }
+  const report = await runStress(options);
+  process.stdout.write(`${summaryTable(report)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+}
