@@ -110,7 +110,9 @@ export class KademliaNode {
     if (this.running) return;
     this.running = true;
     this.transport.onDatagram((datagram, from) => this.receive(datagram, from));
-    this.scheduleMaintenance();
+    // A random phase: nodes started together must not all replicate the same key at the
+    // same instant (the first replica's STORE is what lets the others skip it).
+    this.scheduleMaintenance(this.options.random.float() * this.options.maintenanceMs);
   }
 
   /** Stops the node (locally: there is no remote kill). Pending requests fail. */
@@ -257,11 +259,12 @@ export class KademliaNode {
   private observe(id: Uint8Array, from: Address): void {
     if (!this.transport.accepts(from)) return;
     const contact = this.arena.intern(id, from.host, from.port);
+    this.arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
     const result = this.table.observe(contact, this.clock.now());
     if (result.kind === 'full') this.evictIfDead(result.leastRecentlySeen);
     else if (result.kind === 'conflict') this.evictIfDead(result.existing);
     else this.failures.delete(contact);
-    this.arena.dropIfUnused(contact);
+    this.arena.release(contact);
   }
 
   /** Pings a contact that a newcomer could replace; removes it only if it does not answer. */
@@ -285,12 +288,13 @@ export class KademliaNode {
   private noteFailure(peer: WireContact): void {
     if (!this.running) return;
     const contact = this.arena.intern(peer.id, peer.host, peer.port);
+    this.arena.retain(contact); // removal from the table must not free it under our feet
     if (this.table.has(contact)) {
       const failures = (this.failures.get(contact) ?? 0) + 1;
       if (failures >= this.options.failuresBeforeEviction) this.removeContact(contact);
       else this.failures.set(contact, failures);
     }
-    this.arena.dropIfUnused(contact);
+    this.arena.release(contact);
   }
 
   private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void): void {
@@ -383,12 +387,12 @@ export class KademliaNode {
     return { host: this.arena.host(contact), port: this.arena.port(contact) };
   }
 
-  private scheduleMaintenance(): void {
+  private scheduleMaintenance(delayMs = this.options.maintenanceMs): void {
     this.maintenanceTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
       this.maintain();
       this.scheduleMaintenance();
-    }, this.options.maintenanceMs);
+    }, delayMs);
   }
 
   /** Expiry, republish (publisher), replication (holders) and bucket refresh. */

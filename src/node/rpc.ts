@@ -32,6 +32,8 @@ export interface RpcCounters {
   unmatchedResponses: number;
   /** Messages that would not fit in one datagram (never sent). */
   oversized: number;
+  /** Exceptions thrown by response callbacks (caught so a bug cannot kill the node): always 0 unless there is a bug. */
+  callbackErrors: number;
 }
 
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
@@ -59,6 +61,7 @@ export class Rpc {
     duplicateResponses: 0,
     unmatchedResponses: 0,
     oversized: 0,
+    callbackErrors: 0,
   };
   private readonly pending = new Map<number, Pending>();
   /** A ring of recently finished requests: key and outcome. */
@@ -97,7 +100,7 @@ export class Rpc {
       this.pending.delete(key);
       this.remember(key, TIMED_OUT);
       this.counters.timeouts++;
-      callback(null);
+      this.deliver(callback, null);
     }, this.timeoutMs);
     this.pending.set(key, { requestId, to: { host: to.host, port: to.port }, expect: expectedResponse(body), timer, callback });
     this.counters.requestsSent++;
@@ -136,7 +139,7 @@ export class Rpc {
     this.clock.clearTimeout(pending.timer);
     this.remember(key, ANSWERED);
     this.counters.responsesAccepted++;
-    pending.callback(message.body as ResponseBody);
+    this.deliver(pending.callback, message.body as ResponseBody);
     return true;
   }
 
@@ -146,7 +149,16 @@ export class Rpc {
     this.pending.clear();
     for (const p of all) {
       this.clock.clearTimeout(p.timer);
-      p.callback(null);
+      this.deliver(p.callback, null);
+    }
+  }
+
+  /** Runs a callback from a timer or the receive path: whatever it throws is counted, never propagated. */
+  private deliver(callback: ResponseCallback, response: ResponseBody | null): void {
+    try {
+      callback(response);
+    } catch {
+      this.counters.callbackErrors++;
     }
   }
 
