@@ -25,6 +25,8 @@ export interface StressReport {
   hops_p99: number;
   messages: number;
   dropped: number;
+  /** Requests that got no answer in time, over all nodes. */
+  timeouts: number;
   rss_mb: number;
   peak_rss_mb: number;
   wall_ms: number;
@@ -43,7 +45,7 @@ export function summaryTable(r: StressReport): string {
     ['hit latency', `p50 ${ms(r.hit_ms_p50)}, p99 ${ms(r.hit_ms_p99)}`],
     ['miss latency', `p50 ${ms(r.miss_ms_p50)}, p99 ${ms(r.miss_ms_p99)}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
-    ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped`],
+    ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${n(r.timeouts)} requests timed out`],
     ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB`],
     ['wall time', ms(r.wall_ms)],
   ];

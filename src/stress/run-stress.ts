@@ -44,7 +44,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --seed S           seeds node ids, the simulated network and churn (default 1)
   --latency MIN-MAX  sim: one-way latency in ms (default 10-50)
   --loss P           sim: probability that a datagram is lost (default 0)
-  --concurrency C    operations in flight per phase (default 256)
+  --concurrency C    operations in flight per phase (default: 256 sim, 32 udp, where more
+                     overflows the entry node's socket buffer and turns into timeouts)
   --timeout MS       request timeout (default 1000)
   --json FILE        write the report as JSON
   --no-progress      no progress bars (they only show on a terminal anyway)`;
@@ -112,7 +113,7 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
     progress: !values['no-progress'],
     latencyMs,
     loss: number('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
-    concurrency: number('concurrency', values.concurrency, 256, (v) => int(v) && v >= 1, 'a positive integer'),
+    concurrency: number('concurrency', values.concurrency, transport === 'sim' ? 256 : 32, (v) => int(v) && v >= 1, 'a positive integer'),
     timeoutMs: number('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
   };
 }
@@ -194,6 +195,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       hops_p99: percentile(hops, 99),
       messages: traffic.messages,
       dropped: traffic.dropped,
+      timeouts: swarm.nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0),
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),
       wall_ms: Math.round(performance.now() - wallStart),

@@ -1,0 +1,73 @@
+// The seed's workload at small N, on both transports, through the same runStress the
+// CLI uses: everything found, misses Not found, reproducible, churn repaired.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
+import { checkSocketBudget } from '../../src/stress/swarm.js';
+import { CliProcess } from '../helpers/cli-process.js';
+
+const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
+const DESIGN_FIELDS = ['nodes', 'transport', 'backend', 'time_basis', 'join_ms', 'store_ms', 'get_ms', 'stored', 'found', 'wrong', 'misses', 'miss_not_found', 'hit_ms_p50', 'hit_ms_p99', 'miss_ms_p50', 'miss_ms_p99', 'hops_p50', 'hops_p99', 'messages', 'dropped', 'rss_mb', 'peak_rss_mb', 'wall_ms'];
+
+test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed repeats', { timeout: 300_000 }, async () => {
+  const first = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '7', '--misses', '50']));
+  assert.equal(first.time_basis, 'virtual');
+  assert.equal(first.joined, 999);
+  assert.equal(first.stored, 1000);
+  assert.equal(first.found, 1000);
+  assert.equal(first.wrong, 0);
+  assert.equal(first.miss_not_found, 50);
+  assert.ok(first.hops_p99 >= 1 && first.hops_p99 <= 6, `hops p99 ${first.hops_p99}`);
+  assert.ok(first.miss_ms_p50 > 0 && first.hit_ms_p50 > 0);
+  const again = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '7', '--misses', '50']));
+  const stable = (r: typeof first) => ({ ...r, rss_mb: 0, peak_rss_mb: 0, wall_ms: 0 });
+  assert.deepEqual(stable(again), stable(first), 'same seed, same report (wall-clock and memory aside)');
+  const other = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '8', '--misses', '50']));
+  assert.notEqual(other.messages, first.messages, 'another seed, another run');
+});
+
+test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async () => {
+  const report = await runStress(options(['--nodes', '600', '--transport', 'sim', '--churn', '0.3', '--misses', '20']));
+  assert.equal(report.killed, 180);
+  assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
+  assert.equal(report.wrong, 0);
+  assert.equal(report.miss_not_found, 20);
+});
+
+test('udp: 300 real sockets on loopback, with the JSON report', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-stress-'));
+  const file = join(dir, 'report.json');
+  const cli = CliProcess.spawn(['stress', '--nodes', '300', '--transport', 'udp', '--base-port', '0', '--misses', '30', '--no-progress', '--json', file]);
+  assert.equal(await cli.exitCode(120_000), 0, cli.stderr.join('\n'));
+  assert.match(cli.stdout[0], /^kadswarm stress: 300 nodes, udp transport/);
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  for (const field of DESIGN_FIELDS) assert.ok(field in report, `JSON has ${field}`);
+  assert.equal(report.transport, 'udp');
+  assert.equal(report.time_basis, 'wall');
+  assert.equal(report.found, 300);
+  assert.equal(report.wrong, 0);
+  assert.equal(report.miss_not_found, 30);
+  assert.ok(report.messages > 0 && report.peak_rss_mb >= report.rss_mb * 0.5);
+});
+
+test('udp: more sockets than the file limit allows is refused up front, naming the way out', async () => {
+  assert.throws(() => checkSocketBudget(25_000, 20_000), {
+    message: '--nodes 25000 needs 25000 UDP sockets but this process may open 20000 files (ulimit -n); use at most 19900 nodes per process, split the swarm over several "kademlia host" processes, or use --transport sim',
+  });
+  assert.doesNotThrow(() => checkSocketBudget(19_900, 20_000));
+  const cli = CliProcess.spawn(['stress', '--nodes', '5000000', '--transport', 'udp', '--base-port', '0', '--no-progress']);
+  assert.equal(await cli.exitCode(), 2);
+  assert.equal(cli.stderr.length, 1);
+  assert.match(cli.stderr[0], /^kademlia: --nodes 5000000 needs 5000000 UDP sockets but this process may open \d+ files \(ulimit -n\)/);
+});
+
+test('bad stress flags: one line, exit 2', async () => {
+  for (const args of [['--nodes', '1'], ['--transport', 'tcp'], ['--churn', '1'], ['--latency', '50-10'], ['--base-port', '65000', '--nodes', '1000'], ['--bogus']]) {
+    const cli = CliProcess.spawn(['stress', ...args]);
+    assert.equal(await cli.exitCode(), 2, args.join(' '));
+    assert.equal(cli.stderr.length, 1, `${args.join(' ')}: ${cli.stderr.join(' | ')}`);
+  }
+});
