@@ -7,7 +7,7 @@ import { formatAddress, UdpTransport } from '../net/udp-transport.js';
 import { KademliaNode } from '../node/kademlia-node.js';
 import type { NodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
-import { SeededRandom } from '../util/random.js';
+import { type RandomSource, SeededRandom } from '../util/random.js';
 import { FD_HEADROOM, openFileLimit } from './fd-limit.js';
 
 export interface Swarm {
@@ -28,6 +28,8 @@ export interface SwarmOptions {
   nodes: number;
   seed: number;
   node: NodeOptions;
+  /** Default: SeededRandom(seed). Processes that must not share ids pass a CryptoRandom. */
+  random?: RandomSource;
 }
 
 /** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */
@@ -84,7 +86,7 @@ export function checkSocketBudget(nodes: number, limit = openFileLimit()): void 
 export async function createUdpSwarm(options: SwarmOptions & { host: string; basePort: number }): Promise<Swarm> {
   checkSocketBudget(options.nodes);
   const clock = new RealClock();
-  const random = new SeededRandom(options.seed);
+  const random = options.random ?? new SeededRandom(options.seed);
   const arena = new ContactArena(Math.max(1024, options.nodes * 2));
   const transports: UdpTransport[] = [];
   try {

@@ -1,0 +1,81 @@
+// `kademlia host --nodes N --base-port P -r HOST:PORT`: N UDP nodes in this process, joined
+// to an existing network. Several hosts (on one machine or many) form one DHT: this is
+// how a swarm grows past one process's socket limit. Stdin commands go to the first node.
+import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
+import { backend } from '../distance/index.js';
+import { formatAddress } from '../net/udp-transport.js';
+import { joinPhase } from '../stress/phases.js';
+import { createProgress } from '../stress/progress.js';
+import { createUdpSwarm } from '../stress/swarm.js';
+import { CryptoRandom } from '../util/random.js';
+import { parseAddress } from './address.js';
+import { serveCommands } from './execute.js';
+import { UsageError } from './usage-error.js';
+
+export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:PORT [options]
+  Hosts N UDP nodes in this process, joined to the network that HOST:PORT belongs to, and
+  serves until stopped. Reads the same stdin commands as a single node (I, G, Q), answered
+  through its first node.
+
+  --nodes N         nodes to host (default 100)
+  --base-port P     node i listens on P+i; 0 lets the system pick (default 0)
+  --host H          address to listen on (default 127.0.0.1)
+  -r, --remote A    a node of the network to join (required)
+  --timeout MS      request timeout (default 1000)
+  --no-progress     no join progress bar`;
+
+export async function runHostCommand(args: string[]): Promise<void> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        nodes: { type: 'string' },
+        'base-port': { type: 'string' },
+        host: { type: 'string' },
+        remote: { type: 'string', short: 'r' },
+        timeout: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help) {
+    process.stdout.write(`${HOST_HELP}\n`);
+    return;
+  }
+  const nodes = Number(values.nodes ?? 100);
+  if (!Number.isInteger(nodes) || nodes < 1) throw new UsageError(`--nodes must be a positive integer (got "${values.nodes}")`);
+  const basePort = Number(values['base-port'] ?? 0);
+  if (!Number.isInteger(basePort) || basePort < 0 || (basePort > 0 && basePort + nodes - 1 > 65535)) {
+    throw new UsageError(`--base-port must leave room for ${nodes} ports below 65536 (got "${values['base-port']}")`);
+  }
+  const host = values.host ?? '127.0.0.1';
+  if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (got "${host}")`);
+  if (!values.remote) throw new UsageError('-r HOST:PORT is required (a node of the network to join)');
+  const remote = parseAddress(values.remote, '-r');
+  const timeout = Number(values.timeout ?? 1000);
+  if (!Number.isInteger(timeout) || timeout < 1) throw new UsageError(`--timeout must be a positive integer (got "${values.timeout}")`);
+
+  // Random ids from the OS: hosts in other processes must never share ids with ours.
+  const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort });
+  const first = swarm.nodes[0];
+  const last = swarm.nodes[nodes - 1];
+  process.stderr.write(`kademlia host: ${nodes} nodes on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend})\n`);
+  process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
+  const ready = (async () => {
+    const joined = await first.bootstrap(remote);
+    if (!joined.ok) {
+      process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
+    }
+    // the others join through our first node, as the network grows
+    const rest = await joinPhase(swarm, 32, createProgress(!values['no-progress']));
+    process.stderr.write(`joined through ${formatAddress(remote)}: ${rest + (joined.ok ? 1 : 0)} of ${nodes} nodes\n`);
+  })();
+  serveCommands(first, ready, () => swarm.close());
+}

@@ -1,0 +1,49 @@
+// Several processes form one DHT: a single CLI node and two `kademlia host` processes.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CliProcess } from '../helpers/cli-process.js';
+
+const started: CliProcess[] = [];
+after(() => started.forEach((p) => p.kill()));
+const track = (p: CliProcess) => (started.push(p), p);
+
+test('two host processes and a CLI node are one network', { timeout: 60_000 }, async () => {
+  const entry = track(await CliProcess.node());
+  const hostA = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress']));
+  const hostB = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress']));
+  for (const h of [hostA, hostB]) {
+    await h.until(() => h.stderr.some((l) => /^joined through .*: 25 of 25 nodes$/.test(l)), 30_000, 'host joined');
+    assert.match(h.stderr[0], /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.\d+ \(backend: (native|ts)\)$/);
+  }
+
+  hostA.send('I shared across processes');
+  assert.match(await hostA.line(0), /^Stored shared on 20 nodes$/, '51 nodes in all: the 20 closest hold it');
+  hostB.send('G shared');
+  assert.equal(await hostB.line(0), 'across processes');
+  entry.send('G shared');
+  assert.equal(await entry.line(0), 'across processes');
+  entry.send('I from-entry value');
+  assert.match(await entry.line(1), /^Stored from-entry on 20 nodes$/);
+  hostB.send('G from-entry');
+  assert.equal(await hostB.line(1), 'value');
+  hostA.send('G nobody-stored-this');
+  assert.equal(await hostA.line(1), 'Not found');
+
+  hostA.send('Q');
+  assert.equal(await hostA.exitCode(), 0);
+  // hostA's 25 nodes are gone; the rest still find what hostA stored (replicas elsewhere)
+  hostB.send('G shared');
+  assert.equal(await hostB.line(2, 15_000), 'across processes');
+  hostB.child.kill('SIGTERM');
+  assert.equal(await hostB.exitCode(), 0);
+  entry.send('Q');
+  assert.equal(await entry.exitCode(), 0);
+});
+
+test('host needs -r, and refuses bad flags in one line', async () => {
+  for (const args of [['host'], ['host', '-r', 'nowhere'], ['host', '-r', '127.0.0.1:9', '--nodes', '0'], ['host', '-r', '127.0.0.1:9', '--base-port', '65530', '--nodes', '10']]) {
+    const p = track(CliProcess.spawn(args));
+    assert.equal(await p.exitCode(), 2, args.join(' '));
+    assert.equal(p.stderr.length, 1, p.stderr.join(' | '));
+  }
+});
