@@ -156,6 +156,17 @@ export class KademliaNode {
     this.runLookup('node', target, done);
   }
 
+  /**
+   * Refreshes bucket b: a lookup of a random id in its range that ends as soon as the
+   * bucket is full, or a node inside the range has answered (its answer names every node
+   * it knows there, and those fill the bucket's free slots).
+   */
+  refreshBucket(b: number, done: () => void): void {
+    const target = this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n));
+    const enough = (answeredBy: WireContact) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucket(b).length >= this.options.k;
+    this.runLookup('node', target, () => done(), enough);
+  }
+
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
   findValue(key: Uint8Array, done: (result: GetResult) => void): void {
     const now = this.clock.now();
@@ -196,10 +207,12 @@ export class KademliaNode {
         // Refresh every bucket farther than our closest neighbour (paper, 2.3).
         const [nearest] = this.table.closestContacts(this.id, 1);
         const nearestBucket = nearest === undefined ? 0 : this.table.bucketIndexOf(this.arena.id(nearest));
-        let remaining = nearestBucket;
+        // a bucket that is already full has nothing to gain from a refresh
+        const toRefresh = Array.from({ length: nearestBucket }, (_, b) => b).filter((b) => this.table.bucket(b).length < this.options.k);
+        let remaining = toRefresh.length;
         if (remaining === 0) return finish();
-        for (let b = 0; b < nearestBucket; b++) {
-          this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => {
+        for (const b of toRefresh) {
+          this.refreshBucket(b, () => {
             if (--remaining === 0) finish();
           });
         }
@@ -284,6 +297,16 @@ export class KademliaNode {
     this.table.remove(contact);
   }
 
+  /** Contacts named in a lookup response fill free bucket slots (unverified: see offerUnverified). */
+  private learn(peers: WireContact[]): void {
+    for (const peer of peers) {
+      if (!this.transport.accepts(peer) || idsEqual(peer.id, this.id)) continue;
+      const contact = this.arena.intern(peer.id, peer.host, peer.port);
+      this.table.offerUnverified(contact);
+      this.arena.dropIfUnused(contact);
+    }
+  }
+
   /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
   private noteFailure(peer: WireContact): void {
     if (!this.running) return;
@@ -297,7 +320,7 @@ export class KademliaNode {
     this.arena.release(contact);
   }
 
-  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void): void {
+  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: WireContact) => boolean): void {
     this.counters.lookups++;
     const bucket = this.table.bucketIndexOf(target);
     if (bucket < ID_BITS) this.table.touchBucket(bucket, this.clock.now());
@@ -313,8 +336,10 @@ export class KademliaNode {
         query: (peer, request, answered) =>
           this.rpc.request(peer, request, (response) => {
             if (!response) this.noteFailure(peer);
+            else if (response.type === 'NODES' || response.type === 'VALUE') this.learn(response.contacts);
             answered(response);
           }),
+        enough,
       },
       done,
     );

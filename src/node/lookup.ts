@@ -20,6 +20,8 @@ export interface LookupParams {
   /** Whether a peer learned from a response may be contacted (address checks). */
   accepts: (peer: WireContact) => boolean;
   query: LookupQuery;
+  /** Ends the lookup early (as if it had converged) when it returns true; asked after each answer. */
+  enough?: (answeredBy: WireContact) => boolean;
 }
 
 export interface LookupResult {
@@ -108,6 +110,10 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
     } else {
       c.state = ANSWERED;
       for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1);
+      if (params.enough?.(c.peer)) {
+        finish(null, 0, null);
+        return;
+      }
     }
     pump();
   };

@@ -140,6 +140,20 @@ export class RoutingTable {
   }
 
   /**
+   * Adds a contact we learned of from another node (a lookup response) but have not heard
+   * from ourselves, only if its bucket has room: it goes to the least-recently-seen end,
+   * first in line to be pinged or dropped, and never displaces a contact. Returns whether
+   * it was added. It becomes "seen" the first time it sends us a message.
+   */
+  offerUnverified(contact: number): boolean {
+    const b = this.bucketOfContact(contact);
+    if (b === ID_BITS || this.counts[b] >= this.k || this.slotOfId(b, contact) >= 0) return false;
+    this.arena.retain(contact);
+    this.insertAt(b, this.bucketStart(b), contact);
+    return true;
+  }
+
+  /**
    * Removes a contact that failed to answer; the most recent contact in the bucket's
    * replacement cache takes its place. Returns whether it was in the table.
    */
@@ -257,9 +271,14 @@ export class RoutingTable {
   }
 
   private appendToBucket(b: number, contact: number): void {
+    this.insertAt(b, this.bucketStart(b) + this.counts[b], contact);
+  }
+
+  /** Inserts a contact into bucket b at slot `slot` (which must lie within or at the end of b). */
+  private insertAt(b: number, slot: number, contact: number): void {
     const size = this.size;
     if (TABLE_HEADER_WORDS + size === this.words.length) this.grow();
-    const at = TABLE_HEADER_WORDS + this.bucketStart(b) + this.counts[b];
+    const at = TABLE_HEADER_WORDS + slot;
     this.words.copyWithin(at + 1, at, TABLE_HEADER_WORDS + size);
     this.words[at] = contact;
     this.counts[b]++;

@@ -156,3 +156,12 @@ test('an empty start finishes at once with nothing', () => {
   assert.deepEqual(result.closest, []);
   assert.equal(result.queried, 0);
 });
+
+test('enough() ends a lookup early, as converged', () => {
+  const world = makeWorld(300, 'w-enough');
+  let answers = 0;
+  const result = run(world, { enough: () => ++answers === 2 });
+  assert.equal(answers, 2);
+  assert.ok(result.queried <= 6, `stopped after the second answer (${result.queried} queried)`);
+  assert.ok(result.closest.length >= 1);
+});

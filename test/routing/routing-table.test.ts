@@ -263,3 +263,21 @@ test('tables sharing an arena each hold their own reference', () => {
   assert.throws(() => arena.references(c), /unknown contact/);
   assert.equal(arena.count, 2);
 });
+
+test('unverified contacts only fill free slots, at the least-recently-seen end', () => {
+  const { table, contactIn, arena } = setup(3, 2);
+  const seen = contactIn(2);
+  table.observe(seen, 1);
+  const heard = contactIn(2);
+  assert.equal(table.offerUnverified(heard), true);
+  assert.deepEqual(table.bucket(2), [heard, seen], 'first in line to be pinged');
+  assert.equal(table.offerUnverified(heard), false, 'already there');
+  assert.equal(table.offerUnverified(contactIn(2)), true);
+  const extra = contactIn(2);
+  assert.equal(table.offerUnverified(extra), false, 'a full bucket displaces nobody');
+  assert.deepEqual(table.replacements(2), [], 'and an unverified contact is not a replacement either');
+  arena.dropIfUnused(extra);
+  assert.throws(() => arena.id(extra), /unknown contact/, 'not held: freed');
+  assert.equal(table.observe(heard, 5).kind, 'refreshed', 'hearing from it makes it seen');
+  assert.equal(table.bucket(2).at(-1), heard);
+});
