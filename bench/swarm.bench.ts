@@ -1,0 +1,105 @@
+// `npm run bench:swarm`: the seed's workload (N nodes join through one entry, node i
+// stores value<i>, the entry reads every value back) on kadswarm and on npm
+// bittorrent-dht (BEP44 immutable put/get), both on real UDP sockets on loopback, each in
+// its own child process so their memory is measured apart. Prints one table per phase.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import DHT from 'bittorrent-dht';
+import { parseStressArgs, runStress, type StressOptions } from '../src/stress/run-stress.js';
+
+interface Result {
+  join_ms: number;
+  store_ms: number;
+  get_ms: number;
+  found: number;
+  keys: number;
+  rss_mb: number;
+  wall_ms: number;
+}
+
+const CONCURRENCY = 32; // the same for both: more overflows the entry's socket buffer
+
+async function runOurs(nodes: number): Promise<Result> {
+  const options = parseStressArgs(['--nodes', String(nodes), '--transport', 'udp', '--base-port', '0', '--misses', '0', '--no-progress', '--concurrency', String(CONCURRENCY)]) as StressOptions;
+  const r = await runStress(options);
+  return { join_ms: r.join_ms, store_ms: r.store_ms, get_ms: r.get_ms, found: r.found, keys: r.keys, rss_mb: r.rss_mb, wall_ms: r.wall_ms };
+}
+
+async function inParallel(count: number, concurrency: number, op: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await op(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+async function runTheirs(nodes: number): Promise<Result> {
+  const wallStart = performance.now();
+  const listen = (dht: DHT) => new Promise<void>((resolve) => dht.listen(0, '127.0.0.1', resolve));
+  const entry = new DHT({ bootstrap: false, host: '127.0.0.1' });
+  await listen(entry);
+  const entryAddress = `127.0.0.1:${entry.address().port}`;
+  const all: DHT[] = [entry];
+  let start = performance.now();
+  await inParallel(nodes - 1, CONCURRENCY, async () => {
+    const dht = new DHT({ bootstrap: [entryAddress], host: '127.0.0.1' });
+    all.push(dht);
+    await Promise.all([listen(dht), new Promise((resolve) => dht.once('ready', resolve))]);
+  });
+  const joinMs = performance.now() - start;
+  start = performance.now();
+  const hashes: Buffer[] = new Array(nodes);
+  await inParallel(nodes, CONCURRENCY, (i) => new Promise<void>((resolve) => {
+    all[i].put({ v: Buffer.from(`value${i}`) }, (error, hash) => {
+      if (!error) hashes[i] = hash;
+      resolve();
+    });
+  }));
+  const storeMs = performance.now() - start;
+  start = performance.now();
+  let found = 0;
+  await inParallel(nodes, CONCURRENCY, (i) => new Promise<void>((resolve) => {
+    if (!hashes[i]) return resolve();
+    entry.get(hashes[i], (error, result) => {
+      if (!error && result?.v?.toString() === `value${i}`) found++;
+      resolve();
+    });
+  }));
+  const getMs = performance.now() - start;
+  const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  for (const dht of all) dht.destroy();
+  return { join_ms: joinMs, store_ms: storeMs, get_ms: getMs, found, keys: nodes, rss_mb: rss, wall_ms: performance.now() - wallStart };
+}
+
+const args = process.argv.slice(2);
+const nodesArg = args.indexOf('--nodes');
+const nodes = nodesArg >= 0 ? Number(args[nodesArg + 1]) : 10_000;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+if (only) {
+  const result = only === 'ours' ? await runOurs(nodes) : await runTheirs(nodes);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const run = (which: string): Result => {
+    process.stderr.write(`running ${which} with ${nodes.toLocaleString('en-US')} nodes...\n`);
+    const child = spawnSync(process.execPath, [self, '--nodes', String(nodes), '--only', which], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.status !== 0) throw new Error(`${which} failed (exit ${child.status})`);
+    return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
+  };
+  const ours = run('ours');
+  const theirs = run('theirs');
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+  console.log(`\nbench:swarm, ${nodes.toLocaleString('en-US')} nodes on UDP loopback, concurrency ${CONCURRENCY}: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}`);
+  console.log('"bittorrent-dht / kadswarm" > 1 means kadswarm is faster\n');
+  console.log('| phase | kadswarm | bittorrent-dht | bittorrent-dht / kadswarm |');
+  console.log('|---|---:|---:|---:|');
+  for (const phase of ['join_ms', 'store_ms', 'get_ms', 'wall_ms'] as const) {
+    console.log(`| ${phase.replace('_ms', '')} | ${s(ours[phase])} | ${s(theirs[phase])} | ${ratio(ours[phase], theirs[phase])} |`);
+  }
+  console.log(`| values found | ${ours.found} / ${ours.keys} | ${theirs.found} / ${theirs.keys} | |`);
+  console.log(`| RSS at the end | ${ours.rss_mb} MB | ${theirs.rss_mb} MB | ${ratio(ours.rss_mb, theirs.rss_mb)} |`);
+}
