@@ -54,10 +54,6 @@ export class MemoryNetwork {
     return transport;
   }
 
-  get endpointCount(): number {
-    return this.endpoints.size;
-  }
-
   /** @internal */
   transmit(from: Address, to: Address, datagram: Uint8Array): void {
     this.counters.sent++;

@@ -42,11 +42,6 @@ export class ContactArena {
     return this.live;
   }
 
-  /** Slots ever used: every valid index is below this. */
-  get highWater(): number {
-    return this.used;
-  }
-
   /**
    * The index of (id, host, port), adding it on first sight. `port` is a UDP port, or any
    * 32-bit endpoint number on a simulated network.

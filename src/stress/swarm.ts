@@ -3,7 +3,7 @@
 import { RealClock } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { MemoryNetwork } from '../net/memory-network.js';
-import { formatAddress, UdpTransport } from '../net/udp-transport.js';
+import { UdpTransport } from '../net/udp-transport.js';
 import { KademliaNode } from '../node/kademlia-node.js';
 import type { NodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
@@ -141,8 +141,4 @@ export async function createUdpSwarm(options: SwarmOptions & { host: string; bas
       for (const node of nodes) node.stop();
     },
   };
-}
-
-export function describeEntry(swarm: Swarm): string {
-  return formatAddress(swarm.nodes[0].address);
 }
