@@ -2,6 +2,7 @@
 // stores value<i>, the entry reads every value back) on kadswarm and on npm
 // bittorrent-dht (BEP44 immutable put/get), both on real UDP sockets on loopback, each in
 // its own child process so their memory is measured apart. Prints one table per phase.
+//   npm run bench:swarm -- [--nodes N] [--limit-min M]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -76,6 +77,7 @@ const args = process.argv.slice(2);
 const nodesArg = args.indexOf('--nodes');
 const nodes = nodesArg >= 0 ? Number(args[nodesArg + 1]) : 10_000;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const limitMinutes = args.includes('--limit-min') ? Number(args[args.indexOf('--limit-min') + 1]) : 30;
 
 if (only) {
   const result = only === 'ours' ? await runOurs(nodes) : await runTheirs(nodes);
@@ -83,23 +85,37 @@ if (only) {
   process.exit(0);
 } else {
   const self = fileURLToPath(import.meta.url);
-  const run = (which: string): Result => {
-    process.stderr.write(`running ${which} with ${nodes.toLocaleString('en-US')} nodes...\n`);
-    const child = spawnSync(process.execPath, [self, '--nodes', String(nodes), '--only', which], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-    if (child.status !== 0) throw new Error(`${which} failed (exit ${child.status})`);
-    return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
+  // Each side gets --limit-min minutes (default 30); one that runs over is reported as such.
+  const run = (which: string): Result | null => {
+    process.stderr.write(`running ${which} with ${nodes.toLocaleString('en-US')} nodes (limit ${limitMinutes} min)...\n`);
+    const child = spawnSync(process.execPath, [self, '--nodes', String(nodes), '--only', which], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: limitMinutes * 60_000,
+    });
+    if (child.status !== 0) {
+      process.stderr.write(`${which}: ${child.signal ? `stopped after ${limitMinutes} min` : `failed (exit ${child.status})`}\n`);
+      return null;
+    }
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Result;
+    process.stderr.write(`${which}: ${JSON.stringify(result)}\n`);
+    return result;
   };
   const ours = run('ours');
   const theirs = run('theirs');
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+  const dnf = `did not finish in ${limitMinutes} min`;
+  const s = (ms: number | undefined) => (ms === undefined ? dnf : `${(ms / 1000).toFixed(2)} s`);
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(b / a).toFixed(2)}x`);
   console.log(`\nbench:swarm, ${nodes.toLocaleString('en-US')} nodes on UDP loopback, concurrency ${CONCURRENCY}: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}`);
   console.log('"bittorrent-dht / kadswarm" > 1 means kadswarm is faster\n');
   console.log('| phase | kadswarm | bittorrent-dht | bittorrent-dht / kadswarm |');
   console.log('|---|---:|---:|---:|');
   for (const phase of ['join_ms', 'store_ms', 'get_ms', 'wall_ms'] as const) {
-    console.log(`| ${phase.replace('_ms', '')} | ${s(ours[phase])} | ${s(theirs[phase])} | ${ratio(ours[phase], theirs[phase])} |`);
+    console.log(`| ${phase.replace('_ms', '')} | ${s(ours?.[phase])} | ${s(theirs?.[phase])} | ${ratio(ours?.[phase], theirs?.[phase])} |`);
   }
-  console.log(`| values found | ${ours.found} / ${ours.keys} | ${theirs.found} / ${theirs.keys} | |`);
-  console.log(`| RSS at the end | ${ours.rss_mb} MB | ${theirs.rss_mb} MB | ${ratio(ours.rss_mb, theirs.rss_mb)} |`);
+  const found = (r: Result | null) => (r ? `${r.found} / ${r.keys}` : '-');
+  const rss = (r: Result | null) => (r ? `${r.rss_mb} MB` : '-');
+  console.log(`| values found | ${found(ours)} | ${found(theirs)} | |`);
+  console.log(`| RSS at the end | ${rss(ours)} | ${rss(theirs)} | ${ratio(ours?.rss_mb, theirs?.rss_mb)} |`);
 }
