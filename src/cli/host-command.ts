@@ -1,7 +1,6 @@
 // `kademlia host --nodes N --base-port P -r HOST:PORT`: N UDP nodes in this process, joined
 // to an existing network. Several hosts (on one machine or many) form one DHT: this is
 // how a swarm grows past one process's socket limit. Stdin commands go to the first node.
-import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
 import { backend } from '../distance/index.js';
 import { formatAddress } from '../net/udp-transport.js';
@@ -11,6 +10,7 @@ import { createUdpSwarm } from '../stress/swarm.js';
 import { CryptoRandom } from '../util/random.js';
 import { parseAddress } from './address.js';
 import { serveCommands } from './execute.js';
+import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:PORT [options]
@@ -26,11 +26,7 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
   --no-progress     no join progress bar`;
 
 export async function runHostCommand(args: string[]): Promise<void> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
+  const values = parseFlags(args, {
         nodes: { type: 'string' },
         'base-port': { type: 'string' },
         host: { type: 'string' },
@@ -38,13 +34,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
         timeout: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+  });
   if (values.help) {
     process.stdout.write(`${HOST_HELP}\n`);
     return;
@@ -59,8 +49,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (got "${host}")`);
   if (!values.remote) throw new UsageError('-r HOST:PORT is required (a node of the network to join)');
   const remote = parseAddress(values.remote, '-r');
-  const timeout = Number(values.timeout ?? 1000);
-  if (!Number.isInteger(timeout) || timeout < 1) throw new UsageError(`--timeout must be a positive integer (got "${values.timeout}")`);
+  const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
   const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort });

@@ -1,6 +1,5 @@
 // `kademlia -l HOST:PORT [-r HOST:PORT]`: one node on UDP, a drop-in for the seed's CLI.
 // The banner and diagnostics go to stderr; stdout carries one line per command.
-import { parseArgs } from 'node:util';
 import { RealClock } from '../clock/clock.js';
 import { backend } from '../distance/index.js';
 import { idToHex } from '../id/id.js';
@@ -8,31 +7,20 @@ import { formatAddress, UdpTransport } from '../net/udp-transport.js';
 import { KademliaNode } from '../node/kademlia-node.js';
 import { parseAddress } from './address.js';
 import { serveCommands } from './execute.js';
+import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { HELP } from './run.js';
 import { UsageError } from './usage-error.js';
 
 function parseNodeArgs(args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        listen: { type: 'string', short: 'l' },
-        remote: { type: 'string', short: 'r' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-  const { values } = parsed;
+  const values = parseFlags(args, {
+    listen: { type: 'string', short: 'l' },
+    remote: { type: 'string', short: 'r' },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true as const };
   if (!values.listen) throw new UsageError('-l HOST:PORT is required');
-  const timeout = values.timeout === undefined ? 1000 : Number(values.timeout);
-  if (!Number.isInteger(timeout) || timeout < 1) throw new UsageError(`--timeout must be a positive integer (got "${values.timeout}")`);
+  const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
   return {
     help: false as const,
     listen: parseAddress(values.listen, '-l', { allowPortZero: true }),

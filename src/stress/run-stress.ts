@@ -1,10 +1,10 @@
 // `kademlia stress`: the seed's workload (N nodes join through node 0, node i stores
 // key<i>, node 0 reads every key back plus some never stored) in one process.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
 import { backend } from '../distance/index.js';
 import { UsageError } from '../cli/usage-error.js';
+import { numberFlag, parseFlags } from '../cli/flags.js';
 import { SeededRandom } from '../util/random.js';
 import type { NodeOptions } from '../node/options.js';
 import { churn, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
@@ -50,19 +50,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --json FILE        write the report as JSON
   --no-progress      no progress bars (they only show on a terminal anyway)`;
 
-function number(name: string, text: string | undefined, fallback: number, check: (v: number) => boolean, rule: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} must be ${rule} (got "${text}")`);
-  return value;
-}
-
 export function parseStressArgs(args: string[]): StressOptions | 'help' {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
+  const values = parseFlags(args, {
         nodes: { type: 'string' },
         transport: { type: 'string' },
         host: { type: 'string' },
@@ -77,21 +66,15 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+  });
   if (values.help) return 'help';
   const int = (v: number) => Number.isInteger(v);
-  const nodes = number('nodes', values.nodes, 10_000, (v) => int(v) && v >= 2 && v <= 10_000_000, 'an integer from 2 to 10000000');
+  const nodes = numberFlag('nodes', values.nodes, 10_000, (v) => int(v) && v >= 2 && v <= 10_000_000, 'an integer from 2 to 10000000');
   const transport = values.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'sim') throw new UsageError(`--transport must be udp or sim (got "${transport}")`);
   const host = values.host ?? '127.0.0.1';
   if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (got "${host}")`);
-  const basePort = number('base-port', values['base-port'], 8081, (v) => int(v) && v >= 0 && v <= 65535, 'a port from 0 to 65535');
+  const basePort = numberFlag('base-port', values['base-port'], 8081, (v) => int(v) && v >= 0 && v <= 65535, 'a port from 0 to 65535');
   if (transport === 'udp' && basePort !== 0 && basePort + nodes - 1 > 65535) {
     throw new UsageError(`--base-port ${basePort} + ${nodes} nodes runs past port 65535`);
   }
@@ -106,15 +89,15 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
     transport,
     host,
     basePort,
-    misses: number('misses', values.misses, 100, (v) => int(v) && v >= 0, 'a non-negative integer'),
-    churn: number('churn', values.churn, 0, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
-    seed: number('seed', values.seed, 1, (v) => int(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295'),
+    misses: numberFlag('misses', values.misses, 100, (v) => int(v) && v >= 0, 'a non-negative integer'),
+    churn: numberFlag('churn', values.churn, 0, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
+    seed: numberFlag('seed', values.seed, 1, (v) => int(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295'),
     json: values.json,
     progress: !values['no-progress'],
     latencyMs,
-    loss: number('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
-    concurrency: number('concurrency', values.concurrency, transport === 'sim' ? 256 : 32, (v) => int(v) && v >= 1, 'a positive integer'),
-    timeoutMs: number('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
+    loss: numberFlag('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
+    concurrency: numberFlag('concurrency', values.concurrency, transport === 'sim' ? 256 : 32, (v) => int(v) && v >= 1, 'a positive integer'),
+    timeoutMs: numberFlag('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
   };
 }
 
