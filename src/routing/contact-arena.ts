@@ -7,6 +7,7 @@
 // nobody holds is freed by release() or dropIfUnused() and its slot reused, so datagrams
 // from ever-new (possibly spoofed) senders cannot grow the arena without bound.
 import { ID_BYTES } from '../id/id.js';
+import { idEqualAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -111,14 +112,8 @@ export class ContactArena {
     for (let p = this.hash(id, 0, hostIndex, port) & mask; ; p = (p + 1) & mask) {
       const c = this.lookup[p];
       if (c < 0) return -1;
-      if (this.ports[c] === port && this.hostOf[c] === hostIndex && this.idAt(c, id)) return c;
+      if (this.ports[c] === port && this.hostOf[c] === hostIndex && idEqualAt(this.ids, c * ID_BYTES, id, 0)) return c;
     }
-  }
-
-  private idAt(contact: number, id: Uint8Array): boolean {
-    const at = contact * ID_BYTES;
-    for (let i = 0; i < ID_BYTES; i++) if (this.ids[at + i] !== id[i]) return false;
-    return true;
   }
 
   private home(contact: number): number {
