@@ -1,11 +1,14 @@
 // How the node core sends and receives datagrams. The core never owns a socket: a
 // UdpTransport (dgram) or a MemoryTransport (simulated network) is passed in.
+import type { Message } from '../protocol/messages.js';
+
 export interface Address {
   host: string;
   port: number;
 }
 
 export type DatagramHandler = (datagram: Uint8Array, from: Address) => void;
+export type MessageHandler = (message: Message, from: Address) => void;
 
 export interface Transport {
   /** Where peers reach us. */
@@ -17,4 +20,12 @@ export interface Transport {
   /** Whether an address learned from a peer is one this transport can and may reach. */
   accepts(address: Address): boolean;
   close(): void;
+  /**
+   * Only on transports that carry decoded messages (the simulator in its fast mode): the
+   * node hands over the message itself, skipping the MessagePack encode and decode. Such
+   * messages are shared, never copied, so neither side may change their bytes.
+   */
+  sendMessage?(to: Address, message: Message): void;
+  /** Sets the receiver of incoming messages; present exactly when sendMessage is. */
+  onMessage?(handler: MessageHandler): void;
 }

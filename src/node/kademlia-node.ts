@@ -110,6 +110,7 @@ export class KademliaNode {
     if (this.running) return;
     this.running = true;
     this.transport.onDatagram((datagram, from) => this.receive(datagram, from));
+    this.transport.onMessage?.((message, from) => this.receiveMessage(message, from));
     // A random phase: nodes started together must not all replicate the same key at the
     // same instant (the first replica's STORE is what lets the others skip it).
     this.scheduleMaintenance(this.options.random.float() * this.options.maintenanceMs);
@@ -129,14 +130,16 @@ export class KademliaNode {
 
   /** One incoming datagram. Never throws: whatever is wrong with it is counted and dropped. */
   receive(datagram: Uint8Array, from: Address): void {
+    const decoded = decodeMessage(datagram);
+    if (decoded.ok) return this.receiveMessage(decoded.message, from);
+    this.counters.datagramsIn++;
+    this.counters.malformed++;
+  }
+
+  /** One incoming message (decoded, or handed over by a message-carrying transport). Never throws. */
+  receiveMessage(message: Message, from: Address): void {
     this.counters.datagramsIn++;
     try {
-      const decoded = decodeMessage(datagram);
-      if (!decoded.ok) {
-        this.counters.malformed++;
-        return;
-      }
-      const message = decoded.message;
       if (idsEqual(message.sender, this.id)) {
         this.counters.fromSelf++;
         return;

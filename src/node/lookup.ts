@@ -64,6 +64,11 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
   let queried = 0;
   let failed = 0;
   let finished = false;
+  // A value lookup whose closest peer has answered without the value is almost surely a
+  // miss (that peer would be a holder): the rest of the k closest all have to answer
+  // before it can say so, so ask them all at once (one round trip instead of k / alpha),
+  // as the paper's final round does. Hits rarely get here, so they cost no extra messages.
+  let parallelism = alpha;
   const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target } : { type: 'FIND_NODE', target };
 
   const add = (peer: WireContact, round: number): void => {
@@ -81,6 +86,11 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
     if (lo >= capacity) return;
     candidates.splice(lo, 0, { peer, distance, state: FRESH, round });
     if (candidates.length > capacity) candidates.length = capacity;
+  };
+
+  const closestLive = (): Candidate | undefined => {
+    for (const c of candidates) if (c.state !== FAILED) return c;
+    return undefined;
   };
 
   const finish = (value: Uint8Array | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
@@ -110,6 +120,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
     } else {
       c.state = ANSWERED;
       for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1);
+      if (kind === 'value' && closestLive()?.state === ANSWERED) parallelism = k;
       if (params.enough?.(c.peer)) {
         finish(null, 0, null);
         return;
@@ -136,7 +147,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
         if (finished) break;
         if (c.state === FAILED) continue;
         if (considered++ === k) break;
-        if (c.state === FRESH && inFlight < alpha) {
+        if (c.state === FRESH && inFlight < parallelism) {
           c.state = IN_FLIGHT;
           inFlight++;
           queried++;

@@ -17,24 +17,30 @@ export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
   maxBytesPerSender: 32 * 1024 * 1024,
 };
 
+/** What one sender has stored here; shared by that sender's entries. */
+interface Usage {
+  readonly owner: string;
+  entries: number;
+  bytes: number;
+}
+
 export interface StoredEntry {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
   readonly expiresAt: number;
   /** Last time a STORE (or our own publish) refreshed it: replication skips fresh entries. */
   readonly storedAt: number;
-  readonly owner: string;
+  readonly usage: Usage;
 }
+
+type MutableEntry = { -readonly [F in keyof StoredEntry]: StoredEntry[F] };
 
 export type StoreOutcome = { ok: true } | { ok: false; reason: string };
 
-interface Usage {
-  entries: number;
-  bytes: number;
-}
+const STORED: StoreOutcome = { ok: true };
 
 export class Storage {
-  private readonly entries = new Map<string, StoredEntry>();
+  private readonly entries = new Map<string, MutableEntry>();
   private readonly usage = new Map<string, Usage>();
   private totalBytes = 0;
 
@@ -54,39 +60,47 @@ export class Storage {
    */
   put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
     const mapKey = idKey(key);
-    let refusal = this.refusal(mapKey, value, owner);
+    let existing = this.entries.get(mapKey);
+    if (existing && existing.expiresAt <= now) {
+      this.delete(mapKey, existing);
+      existing = undefined;
+    }
+    let refusal = this.refusal(existing, value, owner);
     if (refusal) {
       // Expired entries still count until swept: sweep, then judge again.
       if (this.sweep(now) === 0) return { ok: false, reason: refusal };
-      refusal = this.refusal(mapKey, value, owner);
+      refusal = this.refusal(existing, value, owner);
       if (refusal) return { ok: false, reason: refusal };
     }
-    const existing = this.entries.get(mapKey);
-    const old = existing && existing.expiresAt > now ? existing : undefined;
-    if (existing && !old) this.delete(mapKey, existing);
-
-    const sameValue = old !== undefined && Buffer.compare(old.value, value) === 0;
-    if (old) this.delete(mapKey, old);
-    const entry: StoredEntry = { key, value, expiresAt: sameValue ? Math.max(old.expiresAt, expiresAt) : expiresAt, storedAt: now, owner };
-    this.entries.set(mapKey, entry);
+    if (existing) {
+      if (Buffer.compare(existing.value, value) === 0) expiresAt = Math.max(existing.expiresAt, expiresAt);
+      this.uncharge(existing);
+    }
+    const usage = this.usage.get(owner) ?? { owner, entries: 0, bytes: 0 };
+    if (usage.entries === 0) this.usage.set(owner, usage);
+    if (existing) {
+      existing.value = value;
+      existing.expiresAt = expiresAt;
+      existing.storedAt = now;
+      existing.usage = usage;
+    } else {
+      this.entries.set(mapKey, { key, value, expiresAt, storedAt: now, usage });
+    }
     this.totalBytes += value.length;
-    const charged = this.usage.get(owner) ?? { entries: 0, bytes: 0 };
-    charged.entries++;
-    charged.bytes += value.length;
-    this.usage.set(owner, charged);
-    return { ok: true };
+    usage.entries++;
+    usage.bytes += value.length;
+    return STORED;
   }
 
-  /** Why storing value under mapKey for owner would break a limit, or '' if it would not. */
-  private refusal(mapKey: string, value: Uint8Array, owner: string): string {
-    const existing = this.entries.get(mapKey);
-    const oldBytes = existing ? existing.value.length : 0; // replaced, or dropped if expired
+  /** Why storing value over the live `existing` entry for owner would break a limit, or '' if it would not. */
+  private refusal(existing: StoredEntry | undefined, value: Uint8Array, owner: string): string {
+    const oldBytes = existing ? existing.value.length : 0;
     if (!existing && this.entries.size >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
     if (this.totalBytes - oldBytes + value.length > this.limits.maxBytes) return `storage full (${this.limits.maxBytes} bytes)`;
-    const usage = this.usage.get(owner) ?? { entries: 0, bytes: 0 };
-    const sameOwner = existing?.owner === owner;
-    const ownerEntries = usage.entries + (sameOwner ? 0 : 1);
-    const ownerBytes = usage.bytes - (sameOwner ? oldBytes : 0) + value.length;
+    const usage = this.usage.get(owner);
+    const sameOwner = existing?.usage.owner === owner;
+    const ownerEntries = (usage?.entries ?? 0) + (sameOwner ? 0 : 1);
+    const ownerBytes = (usage?.bytes ?? 0) - (sameOwner ? oldBytes : 0) + value.length;
     if (ownerEntries > this.limits.maxEntriesPerSender || ownerBytes > this.limits.maxBytesPerSender) return 'sender quota exceeded';
     return '';
   }
@@ -128,17 +142,20 @@ export class Storage {
   touch(key: Uint8Array, now: number): void {
     const mapKey = idKey(key);
     const entry = this.entries.get(mapKey);
-    if (entry) this.entries.set(mapKey, { ...entry, storedAt: now });
+    if (entry) entry.storedAt = now;
   }
 
   private delete(mapKey: string, entry: StoredEntry): void {
     this.entries.delete(mapKey);
+    this.uncharge(entry);
+  }
+
+  /** Takes an entry's bytes off the totals and off its sender's usage. */
+  private uncharge(entry: StoredEntry): void {
     this.totalBytes -= entry.value.length;
-    const usage = this.usage.get(entry.owner);
-    if (usage) {
-      usage.entries--;
-      usage.bytes -= entry.value.length;
-      if (usage.entries === 0) this.usage.delete(entry.owner);
-    }
+    const usage = entry.usage;
+    usage.entries--;
+    usage.bytes -= entry.value.length;
+    if (usage.entries === 0) this.usage.delete(usage.owner);
   }
 }

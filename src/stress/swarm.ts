@@ -38,7 +38,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, number]; loss: number }): Swarm {
   const clock = new VirtualClock();
   const random = new SeededRandom(options.seed);
-  const network = new MemoryNetwork(clock, { latencyMs: options.latencyMs, loss: options.loss, random });
+  const network = new MemoryNetwork(clock, { latencyMs: options.latencyMs, loss: options.loss, random, carryMessages: true });
   const arena = new ContactArena(Math.max(1024, options.nodes * 2));
   const nodes: KademliaNode[] = [];
   for (let i = 0; i < options.nodes; i++) {

@@ -45,3 +45,28 @@ test('datagrams to a closed endpoint are undeliverable, not errors', () => {
   assert.throws(() => network.createTransport(a.local.port), /in use/);
   assert.throws(() => new MemoryNetwork(clock, { loss: 1 }), RangeError);
 });
+
+test('carrying messages: the message itself arrives; a bytes-only endpoint gets it encoded', async () => {
+  const { encodeMessage } = await import('../../src/protocol/codec.js');
+  const clock = new VirtualClock();
+  const network = new MemoryNetwork(clock, { latencyMs: [5, 5], carryMessages: true });
+  const a = network.createTransport();
+  const b = network.createTransport();
+  const c = network.createTransport();
+  assert.ok(a.sendMessage && a.onMessage, 'message-carrying endpoints offer sendMessage/onMessage');
+  assert.equal(new MemoryNetwork(clock).createTransport().sendMessage, undefined, 'byte endpoints do not');
+  const message = { requestId: new Uint8Array(8).fill(1), sender: new Uint8Array(20).fill(2), body: { type: 'PING' as const } };
+  const got: unknown[] = [];
+  b.onMessage!((m, from) => got.push([m, from.port]));
+  const bytes: Uint8Array[] = [];
+  c.onDatagram((d) => bytes.push(d));
+  a.sendMessage!(b.local, message);
+  a.sendMessage!(c.local, message);
+  a.send(c.local, new Uint8Array([9]));
+  clock.advance(5);
+  assert.equal(got.length, 1);
+  assert.equal((got[0] as unknown[])[0], message, 'not copied');
+  assert.equal((got[0] as unknown[])[1], a.local.port);
+  assert.deepEqual(bytes, [encodeMessage(message), new Uint8Array([9])]);
+  assert.equal(network.counters.delivered, 3);
+});

@@ -223,3 +223,16 @@ test('idle buckets are refreshed with a lookup in their range', () => {
   assert.ok(node.counters.lookups > lookups, 'refresh lookups ran');
   assert.deepEqual(node.table.bucketsIdleSince(sim.clock.now(), 10_000), []);
 });
+
+test('the message-carrying simulator runs exactly like the bytes path (same seed, same outcome)', () => {
+  const outcome = (carryMessages: boolean) => {
+    const sim = createNetwork(60, { seed: 9, network: { carryMessages } });
+    const replicas = sim.nodes.slice(1, 20).map((node, i) => put(sim, node, `key${i}`, `value${i}`).replicas);
+    const found = sim.nodes.slice(1, 20).map((_, i) => untext(get(sim, sim.nodes[0], `key${i}`).value));
+    const miss = get(sim, sim.nodes[0], 'never-stored');
+    return { replicas, found, miss: [miss.value, miss.queried, miss.hops], now: sim.clock.now(), sent: sim.network.counters.sent, stored: sim.nodes.map((n) => n.storage.size) };
+  };
+  const bytes = outcome(false);
+  assert.deepEqual(bytes.found, Array.from({ length: 19 }, (_, i) => `value${i}`));
+  assert.deepEqual(outcome(true), bytes);
+});

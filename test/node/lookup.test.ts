@@ -127,6 +127,47 @@ test('a missing value ends like a node lookup, with the k closest', () => {
   assert.deepEqual(result.closest.map((p) => p.port), expected);
 });
 
+test('a miss asks the rest of the k closest at once when the closest has answered; node lookups keep alpha', () => {
+  const world = makeWorld(300, 'w5');
+  const key = seededBytes('missing', 20);
+  // in flight: one more when asked, one less when its answer is delivered
+  const measure = (kind: 'node' | 'value') => {
+    let inFlight = 0;
+    let peak = 0;
+    const queue: Array<() => void> = [];
+    let result: LookupResult | undefined;
+    lookup(
+      {
+        target: key,
+        kind,
+        k: 20,
+        alpha: 3,
+        selfId: seededBytes('self', 20),
+        start: world.peers.slice(0, 3),
+        accepts: () => true,
+        query: (peer, request, done) => {
+          peak = Math.max(peak, ++inFlight);
+          queue.push(() => {
+            inFlight--;
+            done(answer(world, peer, request, 20));
+          });
+        },
+      },
+      (r) => (result = r),
+    );
+    while (queue.length > 0) queue.shift()!();
+    return { result: result!, peak };
+  };
+  const miss = measure('value');
+  const node = measure('node');
+  assert.equal(miss.result.value, null);
+  assert.equal(node.peak, 3);
+  assert.ok(miss.peak > 10, `the final round goes out at once (peak ${miss.peak} in flight)`);
+  // and it still ends with the same k closest as the node lookup
+  assert.deepEqual(miss.result.closest.map((p) => p.port), node.result.closest.map((p) => p.port));
+  assert.ok(miss.result.queried <= node.result.queried + 5, `about one node lookup's worth of queries (${miss.result.queried} vs ${node.result.queried})`);
+});
+
 test('a query answered synchronously (inside query) is handled too', () => {
   const world = makeWorld(150, 'w-sync');
   const target = seededBytes('t-sync', 20);

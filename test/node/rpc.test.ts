@@ -1,0 +1,56 @@
+// Request bookkeeping: every request times out at its own deadline (one FIFO, one timer
+// per node), answered requests never time out, and stopping fails whatever is pending.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSim } from '../helpers/sim.js';
+
+test('each request times out exactly its timeout after it was sent, in order', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
+  const a = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  const failedAt: number[] = [];
+  for (const sendAt of [0, 250, 600, 1700]) {
+    sim.clock.runUntil(sendAt);
+    a.ping(dead.address, (alive) => {
+      assert.equal(alive, false);
+      failedAt.push(sim.clock.now());
+    });
+  }
+  sim.clock.advance(5000);
+  assert.deepEqual(failedAt, [1000, 1250, 1600, 2700]);
+  assert.equal(a.rpc.counters.timeouts, 4);
+  assert.equal(a.rpc.inFlight, 0);
+});
+
+test('answered requests never time out, even when their neighbours in the queue do', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 500 } });
+  const a = sim.addNode();
+  const alive = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  const outcomes: string[] = [];
+  a.ping(dead.address, (ok) => outcomes.push(`dead ${ok} at ${sim.clock.now()}`));
+  a.ping(alive.address, (ok) => outcomes.push(`alive ${ok} at ${sim.clock.now()}`));
+  a.ping(dead.address, (ok) => outcomes.push(`dead ${ok} at ${sim.clock.now()}`));
+  sim.clock.advance(2000);
+  assert.deepEqual(outcomes, ['alive true at 20', 'dead false at 500', 'dead false at 500']);
+  assert.equal(a.rpc.counters.timeouts, 2);
+  assert.equal(a.rpc.counters.responsesAccepted, 1);
+});
+
+test('stopping a node fails its pending requests at once, and no timer fires later', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] } });
+  const a = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  const results: boolean[] = [];
+  a.ping(dead.address, (ok) => results.push(ok));
+  a.ping(dead.address, (ok) => results.push(ok));
+  a.stop();
+  assert.deepEqual(results, [false, false]);
+  assert.equal(a.rpc.inFlight, 0);
+  sim.clock.advance(5000);
+  assert.deepEqual(results, [false, false]);
+  assert.equal(a.rpc.counters.timeouts, 0);
+});
