@@ -8,7 +8,11 @@ import { joinPhase } from '../stress/phases.js';
 import { createProgress } from '../stress/progress.js';
 import { createUdpSwarm } from '../stress/swarm.js';
 import { CryptoRandom } from '../util/random.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { swarmTarget } from '../gateway/target.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
+import { startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -23,6 +27,7 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
   --host H          address to listen on (default 127.0.0.1)
   -r, --remote A    a node of the network to join (required)
   --timeout MS      request timeout (default 1000)
+  --http HOST:PORT  serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
   --no-progress     no join progress bar`;
 
 export async function runHostCommand(args: string[]): Promise<void> {
@@ -32,6 +37,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
         host: { type: 'string' },
         remote: { type: 'string', short: 'r' },
         timeout: { type: 'string' },
+        http: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
   });
@@ -50,6 +56,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   if (!values.remote) throw new UsageError('-r HOST:PORT is required (a node of the network to join)');
   const remote = parseAddress(values.remote, '-r');
   const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
+  const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
   const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort });
@@ -57,14 +64,29 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const last = swarm.nodes[nodes - 1];
   process.stderr.write(`kademlia host: ${nodes} nodes on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend})\n`);
   process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
+  const telemetry = new Telemetry();
+  let gateway: Gateway | undefined;
+  if (http) {
+    try {
+      gateway = await startCliGateway(http, swarmTarget('host', swarm), telemetry);
+    } catch (error) {
+      swarm.close();
+      throw error;
+    }
+  }
   const ready = (async () => {
+    telemetry.setPhase('join', nodes);
     const joined = await first.bootstrap(remote);
     if (!joined.ok) {
       process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
     }
     // the others join through our first node, as the network grows
-    const rest = await joinPhase(swarm, 32, createProgress(!values['no-progress']));
+    const rest = await joinPhase(swarm, 32, telemetry.progress(createProgress(!values['no-progress'])));
+    telemetry.setPhase('serving');
     process.stderr.write(`joined through ${formatAddress(remote)}: ${rest + (joined.ok ? 1 : 0)} of ${nodes} nodes\n`);
   })();
-  serveCommands(first, ready, () => swarm.close());
+  serveCommands(first, ready, () => {
+    gateway?.close();
+    swarm.close();
+  });
 }

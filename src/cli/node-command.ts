@@ -5,7 +5,11 @@ import { backend } from '../distance/index.js';
 import { idToHex } from '../id/id.js';
 import { formatAddress, UdpTransport } from '../net/udp-transport.js';
 import { KademliaNode } from '../node/kademlia-node.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { nodeTarget } from '../gateway/target.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
+import { startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { HELP } from './run.js';
@@ -16,6 +20,7 @@ function parseNodeArgs(args: string[]) {
     listen: { type: 'string', short: 'l' },
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
+    http: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { help: true as const };
@@ -25,6 +30,7 @@ function parseNodeArgs(args: string[]) {
     help: false as const,
     listen: parseAddress(values.listen, '-l', { allowPortZero: true }),
     remote: values.remote === undefined ? undefined : parseAddress(values.remote, '-r'),
+    http: values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true }),
     timeout,
   };
 }
@@ -45,15 +51,31 @@ export async function runNodeCommand(args: string[]): Promise<void> {
   node.start();
   process.stderr.write(`kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (backend: ${backend})\n`);
   process.stderr.write('Commands: "I key value" store, "G key" get, "Q" quit\n');
+  const telemetry = new Telemetry();
+  let gateway: Gateway | undefined;
+  if (options.http) {
+    try {
+      gateway = await startCliGateway(options.http, nodeTarget(node, () => transport.counters.sendErrors), telemetry);
+    } catch (error) {
+      node.stop();
+      throw error;
+    }
+  }
 
   // Commands wait for the join and run one at a time, so output follows input order.
   let ready: Promise<unknown> = Promise.resolve();
   if (options.remote) {
     const remote = options.remote;
+    telemetry.setPhase('join', 1);
     ready = node.bootstrap(remote).then((joined) => {
+      telemetry.setPhase('serving');
       if (joined.ok) process.stderr.write(`joined through ${formatAddress(remote)}: ${joined.contacts} contacts\n`);
       else process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
     });
   }
-  serveCommands(node, ready, () => node.stop());
+  else telemetry.setPhase('serving');
+  serveCommands(node, ready, () => {
+    gateway?.close();
+    node.stop();
+  });
 }

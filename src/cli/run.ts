@@ -19,6 +19,7 @@ Options:
   -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
   -r, --remote HOST:PORT   a node of the network to join
       --timeout MS         request timeout in ms (default 1000)
+      --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
   -h, --help               this help
 
 Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.`;

@@ -87,6 +87,12 @@ export class RoutingTable {
     return prefixLengthAt(this.arena.ids, this.self * ID_BYTES, id, 0);
   }
 
+  /** How many contacts bucket b holds. */
+  bucketSize(b: number): number {
+    this.checkBucket(b);
+    return this.counts[b];
+  }
+
   /** Contacts of bucket b, least-recently-seen first. */
   bucket(b: number): number[] {
     this.checkBucket(b);

@@ -87,6 +87,7 @@ export async function getPhase(
   expected: (i: number) => string | null,
   concurrency: number,
   progress: PhaseProgress,
+  record: (sample: GetSample) => void = () => {},
 ): Promise<GetSample[]> {
   const entry = swarm.nodes[0];
   const samples: GetSample[] = new Array(keys.length);
@@ -97,6 +98,7 @@ export async function getPhase(
       const want = expected(i);
       const got = result.value === null ? null : decoder.decode(result.value);
       samples[i] = { ms: swarm.now() - start, hops: result.hops, found: got !== null, correct: got === want };
+      record(samples[i]);
       done();
     });
   }, progress);

@@ -7,7 +7,13 @@ import { UsageError } from '../cli/usage-error.js';
 import { numberFlag, parseFlags } from '../cli/flags.js';
 import { SeededRandom } from '../util/random.js';
 import type { NodeOptions } from '../node/options.js';
-import { churn, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
+import { parseAddress } from '../cli/address.js';
+import { startCliGateway } from '../cli/http-flag.js';
+import type { Address } from '../net/transport.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { swarmTarget } from '../gateway/target.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { churn, type GetSample, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
 import { createProgress } from './progress.js';
 import { type StressReport, summaryTable } from './report.js';
 import { ascending, peakRssMb, percentile } from './stats.js';
@@ -27,6 +33,14 @@ export interface StressOptions {
   loss: number;
   concurrency: number;
   timeoutMs: number;
+  /** --http: where the gateway listens while the run goes on (and after it). */
+  http: Address | undefined;
+}
+
+/** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
+export interface LiveRun {
+  telemetry: Telemetry;
+  started(swarm: Swarm): Promise<void>;
 }
 
 export const STRESS_HELP = `Usage: kademlia stress [options]
@@ -48,6 +62,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
                      overflows the entry node's socket buffer and turns into timeouts)
   --timeout MS       request timeout (default 1000)
   --json FILE        write the report as JSON
+  --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
+                     keep serving (gets and puts through node 0) until SIGINT/SIGTERM
   --no-progress      no progress bars (they only show on a terminal anyway)`;
 
 export function parseStressArgs(args: string[]): StressOptions | 'help' {
@@ -65,6 +81,7 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
         loss: { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
+        http: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -98,6 +115,7 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
     loss: numberFlag('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
     concurrency: numberFlag('concurrency', values.concurrency, transport === 'sim' ? 256 : 32, (v) => int(v) && v >= 1, 'a positive integer'),
     timeoutMs: numberFlag('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
+    http: values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true }),
   };
 }
 
@@ -109,17 +127,25 @@ function nodeOptions(options: StressOptions): NodeOptions {
   return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
 }
 
-export async function runStress(options: StressOptions): Promise<StressReport> {
+/**
+ * Runs the workload and reports. With `live`, phases and gets also go to its telemetry,
+ * and the swarm is left running for the caller (returned), else it is closed.
+ */
+export async function runStress(options: StressOptions, live?: LiveRun): Promise<StressReport & { swarm?: Swarm }> {
   const wallStart = performance.now();
   let sampledPeak = process.memoryUsage().rss;
-  const progress = createProgress(options.progress);
+  const bars = createProgress(options.progress);
+  const progress = live ? live.telemetry.progress(bars) : bars;
+  const record = live ? (s: GetSample) => live.telemetry.recordGet(s.ms, s.hops, s.found) : undefined;
   const swarmOptions = { nodes: options.nodes, seed: options.seed, node: nodeOptions(options) };
   const swarm: Swarm =
     options.transport === 'sim'
       ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
       : await createUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort });
   const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
+  let keepSwarm = false;
   try {
+    await live?.started(swarm);
     const timed = async <T>(phase: () => Promise<T>): Promise<[T, number]> => {
       const start = swarm.now();
       const result = await phase();
@@ -133,6 +159,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     if (options.churn > 0) {
       const pick = new SeededRandom(options.seed ^ 0x5eed);
       [killed, churnMs] = await timed(async () => {
+        live?.telemetry.setPhase('churn');
         const n = churn(swarm, options.churn, () => pick.float());
         // let failures be noticed and republish/replication/refresh repair the network
         await swarm.idle(options.transport === 'sim' ? 2_400_000 : 12_000, sampleMemory);
@@ -142,8 +169,8 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     const keys = Array.from({ length: options.nodes }, (_, i) => keyOf(i));
     const misses = Array.from({ length: options.misses }, (_, i) => missingKeyOf(i));
     const [[hits, missSamples], getMs] = await timed(async () => {
-      const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress);
-      const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress);
+      const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress, record);
+      const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
       return [h, m] as const;
     });
     const traffic = swarm.traffic();
@@ -152,7 +179,9 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     const missMs = ascending(missSamples.map((s) => s.ms));
     const hops = ascending(hits.map((s) => s.hops));
     const round = (v: number) => Math.round(v * 100) / 100;
+    keepSwarm = live !== undefined;
     return {
+      ...(keepSwarm ? { swarm } : {}),
       nodes: options.nodes,
       transport: options.transport,
       backend,
@@ -184,7 +213,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       wall_ms: Math.round(performance.now() - wallStart),
     };
   } finally {
-    swarm.close();
+    if (!keepSwarm) swarm.close();
   }
 }
 
@@ -194,7 +223,30 @@ export async function runStressCommand(args: string[]): Promise<void> {
     process.stdout.write(`${STRESS_HELP}\n`);
     return;
   }
-  const report = await runStress(options);
+  if (!options.http) {
+    const report = await runStress(options);
+    process.stdout.write(`${summaryTable(report)}\n`);
+    if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const http = options.http;
+  const telemetry = new Telemetry();
+  let gateway: Gateway | undefined;
+  const { swarm, ...report } = await runStress(options, {
+    telemetry,
+    async started(running) {
+      gateway = await startCliGateway(http, swarmTarget('stress', running), telemetry);
+    },
+  });
   process.stdout.write(`${summaryTable(report)}\n`);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  telemetry.setPhase('done');
+  process.stderr.write(`run finished; the gateway keeps serving on ${gateway!.url} (SIGINT or SIGTERM stops it)\n`);
+  const stop = () => {
+    gateway?.close();
+    swarm?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

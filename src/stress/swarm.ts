@@ -21,6 +21,8 @@ export interface Swarm {
   idle(ms: number, tick?: () => void): Promise<void>;
   /** Datagrams sent, and those lost on the way (simulated loss, dead receivers, kernel drops). */
   traffic(): { messages: number; dropped: number };
+  /** Starts an operation and resolves with its result, running the network meanwhile (sim: virtual time). */
+  drive<T>(start: (done: (result: T) => void) => void): Promise<T>;
   close(): void;
 }
 
@@ -46,7 +48,7 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
     node.start();
     nodes.push(node);
   }
-  return {
+  const swarm: Swarm = {
     kind: 'sim',
     nodes,
     now: () => clock.now(),
@@ -67,10 +69,17 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
       }
     },
     traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable }),
+    async drive<T>(start: (done: (result: T) => void) => void): Promise<T> {
+      let outcome: { result: T } | undefined;
+      start((result) => (outcome = { result }));
+      await swarm.runUntil(() => outcome !== undefined);
+      return outcome!.result;
+    },
     close() {
       for (const node of nodes) node.stop();
     },
   };
+  return swarm;
 }
 
 /** Refuses up front, naming the limit, when N sockets would not fit under `ulimit -n`. */
@@ -137,6 +146,7 @@ export async function createUdpSwarm(options: SwarmOptions & { host: string; bas
       // failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full
       return { messages: sent, dropped: Math.max(0, sent - received) };
     },
+    drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),
     close() {
       for (const node of nodes) node.stop();
     },

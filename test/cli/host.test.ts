@@ -1,6 +1,7 @@
 // Several processes form one DHT: a single CLI node and two `kademlia host` processes.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { GatewayStats } from '../../src/gateway/stats.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const started: CliProcess[] = [];
@@ -10,7 +11,7 @@ const track = (p: CliProcess) => (started.push(p), p);
 test('two host processes and a CLI node are one network', { timeout: 60_000 }, async () => {
   const entry = track(await CliProcess.node());
   const hostA = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress']));
-  const hostB = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress']));
+  const hostB = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress', '--http', '127.0.0.1:0']));
   for (const h of [hostA, hostB]) {
     await h.until(() => h.stderr.some((l) => /^joined through .*: 25 of 25 nodes$/.test(l)), 30_000, 'host joined');
     assert.match(h.stderr[0], /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.\d+ \(backend: (native|ts)\)$/);
@@ -28,6 +29,15 @@ test('two host processes and a CLI node are one network', { timeout: 60_000 }, a
   assert.equal(await hostB.line(1), 'value');
   hostA.send('G nobody-stored-this');
   assert.equal(await hostA.line(1), 'Not found');
+  // hostB's gateway: its 25 nodes, gets and puts through its first node
+  const stats = (await (await fetch(`${hostB.gatewayUrl}/v1/stats`)).json()) as GatewayStats;
+  assert.equal(stats.kind, 'host');
+  assert.deepEqual(stats.nodes, { total: 25, alive: 25 });
+  assert.equal(stats.phase.name, 'serving');
+  assert.equal(await (await fetch(`${hostB.gatewayUrl}/v1/keys/shared`)).text(), 'across processes');
+  assert.equal((await fetch(`${hostB.gatewayUrl}/v1/keys/via-http`, { method: 'PUT', body: 'put over http' })).status, 201);
+  entry.send('G via-http');
+  assert.equal(await entry.line(2), 'put over http');
 
   hostA.send('Q');
   assert.equal(await hostA.exitCode(), 0);
@@ -38,6 +48,17 @@ test('two host processes and a CLI node are one network', { timeout: 60_000 }, a
   assert.equal(await hostB.exitCode(), 0);
   entry.send('Q');
   assert.equal(await entry.exitCode(), 0);
+});
+
+test('--http on an address already in use: one line, exit 2', async () => {
+  const first = track(await CliProcess.node(['--http', '127.0.0.1:0']));
+  await first.until(() => first.gatewayUrl !== '', 10_000, 'the gateway line');
+  const taken = new URL(first.gatewayUrl).port;
+  for (const args of [['-l', '127.0.0.1:0', '--http', `127.0.0.1:${taken}`], ['stress', '--nodes', '10', '--transport', 'sim', '--http', `127.0.0.1:${taken}`], ['-l', '127.0.0.1:0', '--http', 'nowhere']]) {
+    const p = track(CliProcess.spawn(args));
+    assert.equal(await p.exitCode(), 2, args.join(' '));
+    assert.match(p.stderr[p.stderr.length - 1], /^kademlia: --http/, p.stderr.join(' | '));
+  }
 });
 
 test('host needs -r, and refuses bad flags in one line', async () => {

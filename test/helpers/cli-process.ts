@@ -11,6 +11,8 @@ export class CliProcess {
   private waiters: Array<() => void> = [];
   private exited: Promise<number | null>;
   port = 0;
+  /** The gateway's base URL once --http announced it (no trailing slash). */
+  gatewayUrl = '';
 
   constructor(readonly child: ChildProcessWithoutNullStreams) {
     const wake = () => {
@@ -26,6 +28,8 @@ export class CliProcess {
       this.stderr.push(line);
       const port = / listening on .*:(\d+) /.exec(line);
       if (port) this.port = Number(port[1]);
+      const gateway = /^gateway: (http:\/\/\S+?)\/ /.exec(line);
+      if (gateway) this.gatewayUrl = gateway[1];
       wake();
     });
     this.exited = new Promise((resolve) => child.on('exit', (code) => {

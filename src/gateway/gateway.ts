@@ -1,0 +1,95 @@
+// The HTTP/WebSocket gateway on uWebSockets.js: keys, stats, Prometheus metrics, a live
+// event stream and the dashboard, for one node, a stress run or a host process.
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { json, text, write } from './http.js';
+import { registerMetrics } from './metrics.js';
+import { dashboardAssets, serveAsset } from './routes/dashboard.js';
+import { getKey, putKey } from './routes/keys.js';
+import { StatsSampler } from './stats.js';
+import type { GatewayTarget } from './target.js';
+import { loadUws } from './uws.js';
+
+/** Live stats go to every event subscriber this often (ms). */
+export const EVENT_INTERVAL_MS = 1000;
+const EVENTS_TOPIC = 'events';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  target: GatewayTarget;
+  telemetry: Telemetry;
+}
+
+export interface Gateway {
+  /** http://host:port, with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  /** Whether uWebSockets.js runs its native server (else its JS fallback). */
+  readonly native: boolean;
+  readonly sampler: StatsSampler;
+  close(): void;
+}
+
+export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { uws, native } = loadUws();
+  const { target, telemetry } = options;
+  const sampler = new StatsSampler(target, telemetry, native);
+  const scrape = registerMetrics(sampler);
+  const app: TemplatedApp = uws.App();
+  const notAllowed = (allow: string) => (res: Parameters<Parameters<TemplatedApp['any']>[1]>[0]) => write(res, text(405, `method not allowed (use ${allow})`, { allow }));
+
+  app.get('/v1/keys/:key', getKey(target, telemetry));
+  app.put('/v1/keys/:key', putKey(target));
+  app.any('/v1/keys/:key', notAllowed('GET, PUT'));
+  app.get('/v1/stats', (res) => write(res, json(200, sampler.snapshot())));
+  app.any('/v1/stats', notAllowed('GET'));
+  app.get('/metrics', (res) => {
+    res.onAborted(() => (aborted = true));
+    let aborted = false;
+    scrape().then((body) => {
+      if (!aborted) res.cork(() => write(res, { status: 200, body, contentType: 'text/plain; version=0.0.4; charset=utf-8' }));
+    });
+  });
+  app.any('/metrics', notAllowed('GET'));
+  for (const asset of dashboardAssets()) {
+    app.get(asset.path, serveAsset(asset));
+    app.any(asset.path, notAllowed('GET'));
+  }
+  app.ws('/v1/events', {
+    maxPayloadLength: 1024, // clients have nothing to say
+    maxBackpressure: 1 << 20,
+    open: (ws) => {
+      ws.subscribe(EVENTS_TOPIC);
+      ws.send(JSON.stringify({ type: 'stats', stats: sampler.snapshot() }));
+    },
+    message: () => {},
+  });
+  app.any('/*', (res, req) => write(res, text(404, `no such route: ${req.getMethod().toUpperCase()} ${req.getUrl()}`)));
+
+  const publish = (event: unknown) => app.publish(EVENTS_TOPIC, JSON.stringify(event));
+  telemetry.onPhase((phase) => publish({ type: 'phase', phase }));
+
+  return new Promise((resolve, reject) => {
+    app.listen(options.host, options.port, (socket: us_listen_socket | false) => {
+      if (!socket) {
+        reject(new Error(`--http ${options.host}:${options.port}: cannot listen there (address in use or not local)`));
+        return;
+      }
+      const port = uws.us_socket_local_port(socket);
+      const ticker = setInterval(() => publish({ type: 'stats', stats: sampler.snapshot() }), EVENT_INTERVAL_MS);
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        native,
+        sampler,
+        close() {
+          clearInterval(ticker);
+          uws.us_listen_socket_close(socket);
+          (app as { close?: () => void }).close?.(); // newer builds: also drops open connections
+        },
+      });
+    });
+  });
+}

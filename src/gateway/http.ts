@@ -1,0 +1,75 @@
+// Small helpers for uWebSockets.js responses: a reply written in one corked batch, replies
+// after an await that respect an aborted request, and a request body read with a limit.
+import type { HttpResponse } from 'uWebSockets.js';
+
+export const STATUS = {
+  200: '200 OK',
+  201: '201 Created',
+  400: '400 Bad Request',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  413: '413 Payload Too Large',
+  503: '503 Service Unavailable',
+} as const;
+
+export type Status = keyof typeof STATUS;
+
+export interface Reply {
+  status: Status;
+  body: string | Uint8Array;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+export const text = (status: Status, line: string, headers?: Record<string, string>): Reply => ({ status, body: `${line}\n`, contentType: 'text/plain; charset=utf-8', headers });
+export const json = (status: Status, value: unknown): Reply => ({ status, body: JSON.stringify(value), contentType: 'application/json' });
+
+/** A response that may be answered later: tracks aborts, answers at most once. */
+export class PendingResponse {
+  private finished = false;
+
+  constructor(private readonly res: HttpResponse) {
+    res.onAborted(() => {
+      this.finished = true;
+    });
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  send(reply: Reply): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.res.cork(() => write(this.res, reply));
+  }
+}
+
+/** Writes a whole reply now (inside a handler's synchronous part, or corked). */
+export function write(res: HttpResponse, reply: Reply): void {
+  res.writeStatus(STATUS[reply.status]);
+  res.writeHeader('content-type', reply.contentType);
+  res.writeHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.writeHeader(name, value);
+  res.end(reply.body);
+}
+
+/** Collects a request body of at most `limit` bytes; 'too large' as soon as it is over. */
+export function readBody(res: HttpResponse, limit: number): Promise<Uint8Array | 'too large'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    res.onData((chunk, isLast) => {
+      if (over) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        over = true;
+        resolve('too large');
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this call
+      if (isLast) resolve(new Uint8Array(Buffer.concat(chunks, size)));
+    });
+  });
+}

@@ -1,0 +1,111 @@
+// The gateway's view of a target: totals over its nodes, rates between two looks, the
+// telemetry of gets and the phase. One object serves /v1/stats, /metrics and the events.
+import { backend } from '../distance/index.js';
+import { ID_BITS } from '../id/id.js';
+import type { LatencySummary, PhaseState, Telemetry } from '../telemetry/telemetry.js';
+import type { GatewayTarget } from './target.js';
+
+/** Nodes whose routing tables are averaged for the fill chart (evenly spaced). */
+const FILL_SAMPLE = 200;
+
+export interface Totals {
+  nodes: number;
+  alive: number;
+  messagesIn: number;
+  messagesOut: number;
+  dropped: number;
+  lookups: number;
+  timeouts: number;
+  storedEntries: number;
+  storedBytes: number;
+  contacts: number;
+}
+
+export interface GatewayStats {
+  kind: GatewayTarget['kind'];
+  backend: string;
+  server: 'uWebSockets.js' | 'uWebSockets.js JS fallback';
+  uptime_s: number;
+  phase: PhaseState;
+  nodes: { total: number; alive: number };
+  messages: { in: number; out: number; dropped: number; per_s: number };
+  lookups: number;
+  timeouts: number;
+  hops: { histogram: number[] };
+  latency_ms: { hit: LatencySummary; miss: LatencySummary; cdf: { ms: number[]; hit: number[]; miss: number[] } };
+  storage: { entries: number; bytes: number };
+  routing: { contacts_mean: number; bucket_fill: number[] };
+  rss_mb: number;
+}
+
+export class StatsSampler {
+  private readonly startedAt = performance.now();
+  private last: { at: number; messages: number } | null = null;
+  private rate = 0;
+
+  constructor(
+    readonly target: GatewayTarget,
+    readonly telemetry: Telemetry,
+    readonly nativeServer: boolean,
+  ) {}
+
+  totals(): Totals {
+    const t: Totals = { nodes: 0, alive: 0, messagesIn: 0, messagesOut: 0, dropped: this.target.dropped(), lookups: 0, timeouts: 0, storedEntries: 0, storedBytes: 0, contacts: 0 };
+    for (const node of this.target.nodes) {
+      t.nodes++;
+      t.messagesIn += node.counters.datagramsIn;
+      t.messagesOut += node.rpc.counters.requestsSent + node.rpc.counters.responsesSent;
+      t.lookups += node.counters.lookups;
+      t.timeouts += node.rpc.counters.timeouts;
+      if (!node.isRunning) continue;
+      t.alive++;
+      t.storedEntries += node.storage.size;
+      t.storedBytes += node.storage.bytes;
+      t.contacts += node.table.size;
+    }
+    return t;
+  }
+
+  /** Mean contacts per bucket (bucket 0 = the farthest half of the id space) over a sample of live nodes. */
+  bucketFill(): number[] {
+    const alive = this.target.nodes.filter((node) => node.isRunning);
+    const step = Math.max(1, Math.floor(alive.length / FILL_SAMPLE));
+    const sums = new Array<number>(ID_BITS).fill(0);
+    let sampled = 0;
+    for (let i = 0; i < alive.length; i += step) {
+      for (let b = 0; b < ID_BITS; b++) sums[b] += alive[i].table.bucketSize(b);
+      sampled++;
+    }
+    let used = ID_BITS;
+    while (used > 1 && sums[used - 1] === 0) used--;
+    return sums.slice(0, used).map((sum) => (sampled === 0 ? 0 : Math.round((sum / sampled) * 100) / 100));
+  }
+
+  snapshot(): GatewayStats {
+    const totals = this.totals();
+    const now = performance.now();
+    const messages = totals.messagesOut;
+    if (this.last && now - this.last.at >= 250) {
+      this.rate = ((messages - this.last.messages) * 1000) / (now - this.last.at);
+      this.last = { at: now, messages };
+    } else if (!this.last) {
+      this.last = { at: now, messages };
+    }
+    return {
+      kind: this.target.kind,
+      backend,
+      server: this.nativeServer ? 'uWebSockets.js' : 'uWebSockets.js JS fallback',
+      uptime_s: Math.round((now - this.startedAt) / 100) / 10,
+      phase: this.telemetry.phase,
+      nodes: { total: totals.nodes, alive: totals.alive },
+      messages: { in: totals.messagesIn, out: messages, dropped: totals.dropped, per_s: Math.round(this.rate) },
+      lookups: totals.lookups,
+      timeouts: totals.timeouts,
+      hops: { histogram: [...this.telemetry.hopCounts] },
+      latency_ms: { hit: this.telemetry.latency('hit'), miss: this.telemetry.latency('miss'), cdf: this.telemetry.latencyCdf() },
+      storage: { entries: totals.storedEntries, bytes: totals.storedBytes },
+      routing: { contacts_mean: totals.alive === 0 ? 0 : Math.round((totals.contacts / totals.alive) * 10) / 10, bucket_fill: this.bucketFill() },
+      rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    };
+  }
+}
