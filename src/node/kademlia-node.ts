@@ -1,7 +1,8 @@
 // One Kademlia node. Sans-IO: it reads and writes datagrams through a Transport and
 // tells time through a Clock, so the same code runs over UDP and on the simulator.
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { ID_BITS, idKey, idsEqual } from '../id/id.js';
+import { ID_BITS, ID_BYTES, idKey, idsEqual } from '../id/id.js';
+import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
 import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { isRequest, type Message, type RequestBody, type ResponseBody, type WireContact } from '../protocol/messages.js';
@@ -271,13 +272,19 @@ export class KademliaNode {
     this.rpc.respond(from, message.requestId, response);
   }
 
-  /** Every message updates the routing table; a full bucket pings before it evicts. */
+  /**
+   * Every message updates the routing table. A newcomer for a full bucket pings the
+   * least-recently-seen contact unless that one is good (heard from within goodForMs);
+   * either way the newcomer waits in the replacement cache.
+   */
   private observe(id: Uint8Array, from: Address): void {
     if (!this.transport.accepts(from)) return;
     const contact = this.arena.intern(id, from.host, from.port);
     this.arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
     const result = this.table.observe(contact, this.clock.now());
-    if (result.kind === 'full') this.evictIfDead(result.leastRecentlySeen);
+    if (result.kind === 'full') {
+      if (this.clock.now() - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
+    }
     else if (result.kind === 'conflict') this.evictIfDead(result.existing);
     else this.failures.delete(contact);
     this.arena.release(contact);
@@ -304,7 +311,7 @@ export class KademliaNode {
   private learn(peers: WireContact[]): void {
     for (const peer of peers) {
       if (!this.transport.accepts(peer) || idsEqual(peer.id, this.id)) continue;
-      const contact = this.arena.intern(peer.id, peer.host, peer.port);
+      const contact = this.arena.internWire(peer);
       this.table.offerUnverified(contact);
       this.arena.dropIfUnused(contact);
     }
@@ -313,7 +320,7 @@ export class KademliaNode {
   /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
   private noteFailure(peer: WireContact): void {
     if (!this.running) return;
-    const contact = this.arena.intern(peer.id, peer.host, peer.port);
+    const contact = this.arena.internWire(peer);
     this.arena.retain(contact); // removal from the table must not free it under our feet
     if (this.table.has(contact)) {
       const failures = (this.failures.get(contact) ?? 0) + 1;
@@ -404,9 +411,8 @@ export class KademliaNode {
     const peers: WireContact[] = [];
     for (const contact of this.table.closestContacts(target, this.options.k + 1)) {
       if (peers.length === this.options.k) break;
-      const id = this.arena.id(contact);
-      if (exclude && idsEqual(id, exclude)) continue;
-      peers.push({ id: id.slice(), host: this.arena.host(contact), port: this.arena.port(contact) });
+      if (exclude && idEqualAt(this.arena.ids, contact * ID_BYTES, exclude, 0)) continue;
+      peers.push(this.arena.wire(contact));
     }
     return peers;
   }

@@ -44,13 +44,17 @@ const FAILED = 3;
 
 interface Candidate {
   peer: WireContact;
-  distance: Uint8Array;
   state: number;
   round: number;
 }
 
-function compareDistance(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < ID_BYTES; i++) if (a[i] !== b[i]) return a[i] - b[i];
+/** Orders ids a and b by XOR distance to target (negative: a is closer), without materializing distances. */
+function compareDistance(a: Uint8Array, b: Uint8Array, target: Uint8Array): number {
+  for (let i = 0; i < ID_BYTES; i++) {
+    const da = a[i] ^ target[i];
+    const db = b[i] ^ target[i];
+    if (da !== db) return da - db;
+  }
   return 0;
 }
 
@@ -73,18 +77,17 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
 
   const add = (peer: WireContact, round: number): void => {
     if (idsEqual(peer.id, selfId)) return;
-    const distance = new Uint8Array(ID_BYTES);
-    for (let i = 0; i < ID_BYTES; i++) distance[i] = peer.id[i] ^ target[i];
+    const id = peer.id;
     let lo = 0;
     let hi = candidates.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareDistance(candidates[mid].distance, distance) <= 0) lo = mid + 1;
+      if (compareDistance(candidates[mid].peer.id, id, target) <= 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo > 0 && compareDistance(candidates[lo - 1].distance, distance) === 0) return; // seen
+    if (lo > 0 && compareDistance(candidates[lo - 1].peer.id, id, target) === 0) return; // seen
     if (lo >= capacity) return;
-    candidates.splice(lo, 0, { peer, distance, state: FRESH, round });
+    candidates.splice(lo, 0, { peer, state: FRESH, round });
     if (candidates.length > capacity) candidates.length = capacity;
   };
 

@@ -27,6 +27,12 @@ export interface NodeOptions {
   replacementCacheSize?: number;
   /** Failed requests in a row before a contact leaves the routing table (default 2). */
   failuresBeforeEviction?: number;
+  /**
+   * A contact heard from within this long is good: a newcomer for its full bucket waits in
+   * the replacement cache without a ping (BEP 5's rule; default 15 min). 0 pings every time,
+   * as the paper's basic scheme does.
+   */
+  goodForMs?: number;
   /** After joining, refresh every bucket farther than our closest neighbour (default true). */
   refreshOnJoin?: boolean;
   /** Where contacts are interned (default: the process-wide arena). */
@@ -40,6 +46,11 @@ const HOUR = 3_600_000;
 
 function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max} (got ${value})`);
+  return value;
+}
+
+function nonNegativeInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
   return value;
 }
 
@@ -57,6 +68,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     storage: { ...DEFAULT_STORAGE_LIMITS, ...options.storage },
     replacementCacheSize: options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE,
     failuresBeforeEviction: positiveInt('failuresBeforeEviction', options.failuresBeforeEviction ?? 2),
+    goodForMs: nonNegativeInt('goodForMs', options.goodForMs ?? 15 * 60_000),
     refreshOnJoin: options.refreshOnJoin ?? true,
     arena: options.arena ?? contacts,
     random: options.random ?? new CryptoRandom(),

@@ -9,6 +9,13 @@
 import { ID_BYTES } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
+import type { WireContact } from '../protocol/messages.js';
+
+/** A WireContact made by an arena for one of its slots (see ContactArena.wire). */
+interface ArenaWire extends WireContact {
+  readonly arena: ContactArena;
+  readonly contact: number;
+}
 
 const INITIAL_CAPACITY = 1024;
 
@@ -27,6 +34,8 @@ export class ContactArena {
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   private used = 0;
+  /** Per slot, its shared wire record once one was asked for (dropped when the slot is freed). */
+  private readonly wires: Array<ArenaWire | undefined> = [];
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     const capacity = Math.max(1, initialCapacity);
@@ -95,6 +104,7 @@ export class ContactArena {
   }
 
   private free(contact: number): void {
+    this.wires[contact] = undefined;
     this.unplace(contact);
     this.alive[contact] = 0;
     this.freeSlots.push(contact);
@@ -148,6 +158,31 @@ export class ContactArena {
   private rehash(size: number): void {
     this.lookup = new Int32Array(size).fill(-1);
     for (let c = 0; c < this.used; c++) if (this.alive[c]) this.place(c);
+  }
+
+  /**
+   * The contact as a WireContact (id, host, port), made once per slot and shared by every
+   * message that names it: FIND_NODE answers cost no per-contact allocation. Never mutate it.
+   */
+  wire(contact: number): WireContact {
+    let record = this.wires[contact];
+    if (record === undefined) {
+      this.check(contact);
+      record = { id: this.ids.slice(contact * ID_BYTES, (contact + 1) * ID_BYTES), host: this.host(contact), port: this.ports[contact], arena: this, contact };
+      this.wires[contact] = record;
+    }
+    return record;
+  }
+
+  /**
+   * intern() for a contact from a message. A record made by wire() on this arena whose slot
+   * still holds it (same object) is answered without hashing: in one-process simulations
+   * nearly every contact a node learns is one.
+   */
+  internWire(peer: WireContact): number {
+    const record = peer as Partial<ArenaWire>;
+    if (record.arena === this && this.wires[record.contact!] === peer) return record.contact!;
+    return this.intern(peer.id, peer.host, peer.port);
   }
 
   /** A view (not a copy) of the contact's id. */

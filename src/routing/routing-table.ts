@@ -4,8 +4,9 @@
 //
 // Bucket b holds contacts whose id shares exactly b leading bits with ours. Inside a
 // bucket, least-recently-seen first. A full bucket never drops a contact on its own: the
-// newcomer waits in a small replacement cache, and the caller pings the least-recently-
-// seen contact, calling remove() only if that ping fails.
+// newcomer waits in a small replacement cache, and the caller may ping the least-recently-
+// seen contact (observe() says when it was last heard from), calling remove() only if
+// that ping fails.
 import { ID_BITS, ID_BYTES } from '../id/id.js';
 import { idEqualAt, prefixLengthAt } from '../id/prefix.js';
 import { engine as selectedEngine } from '../distance/backend.js';
@@ -25,8 +26,12 @@ export type ObserveResult =
   | { readonly kind: 'self' }
   | { readonly kind: 'added' }
   | { readonly kind: 'refreshed' }
-  /** Bucket full: the newcomer is in the replacement cache. Ping `leastRecentlySeen`; remove() it if the ping fails. */
-  | { readonly kind: 'full'; readonly leastRecentlySeen: number }
+  /**
+   * Bucket full: the newcomer is in the replacement cache. `leastRecentlySeen` was last
+   * heard from at `seenAt` (ms; -Infinity: never directly, only named by others). Ping it
+   * if that is long enough ago; remove() it if the ping fails.
+   */
+  | { readonly kind: 'full'; readonly leastRecentlySeen: number; readonly seenAt: number }
   /** Same id already known at another address: ping `existing`; remove() it if the ping fails. */
   | { readonly kind: 'conflict'; readonly existing: number };
 
@@ -51,6 +56,11 @@ export class RoutingTable {
   private readonly engine: DistanceEngine;
   private words: Uint32Array;
   private counts: Uint8Array;
+  /**
+   * Per contact slot (parallel to the contact words): when we last heard from it, in
+   * whole seconds since createdAt, plus one; 0 = never directly (an unverified contact).
+   */
+  private seen: Uint32Array;
   private readonly createdAt: number;
   /** Last time each bucket saw a contact or a lookup (ms); grown on demand. */
   private readonly lastTouched: number[] = [];
@@ -73,6 +83,7 @@ export class RoutingTable {
     this.engine = options.engine ?? selectedEngine;
     this.words = new Uint32Array(TABLE_HEADER_WORDS + k);
     this.counts = new Uint8Array(this.words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
+    this.seen = new Uint32Array(k);
     this.words[TABLE_SELF_WORD] = self;
   }
 
@@ -130,19 +141,21 @@ export class RoutingTable {
       const known = this.words[TABLE_HEADER_WORDS + slot];
       if (known !== contact) return { kind: 'conflict', existing: known };
       this.removeSlot(b, slot);
-      this.appendToBucket(b, contact);
+      this.appendToBucket(b, contact, this.stamp(now));
       this.touchBucket(b, now);
       return REFRESHED;
     }
     if (this.counts[b] < this.k) {
       // a contact moving from the replacement cache keeps the hold it had there
       if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
-      this.appendToBucket(b, contact);
+      this.appendToBucket(b, contact, this.stamp(now));
       this.touchBucket(b, now);
       return ADDED;
     }
     this.rememberReplacement(b, contact);
-    return { kind: 'full', leastRecentlySeen: this.words[TABLE_HEADER_WORDS + this.bucketStart(b)] };
+    const first = this.bucketStart(b);
+    const stamp = this.seen[first];
+    return { kind: 'full', leastRecentlySeen: this.words[TABLE_HEADER_WORDS + first], seenAt: stamp === 0 ? -Infinity : this.createdAt + (stamp - 1) * 1000 };
   }
 
   /**
@@ -155,7 +168,7 @@ export class RoutingTable {
     const b = this.bucketOfContact(contact);
     if (b === ID_BITS || this.counts[b] >= this.k || this.slotOfId(b, contact) >= 0) return false;
     this.arena.retain(contact);
-    this.insertAt(b, this.bucketStart(b), contact);
+    this.insertAt(b, this.bucketStart(b), contact, 0);
     return true;
   }
 
@@ -173,7 +186,7 @@ export class RoutingTable {
     const cache = this.replacementCaches.get(b);
     const promoted = cache?.pop(); // its hold moves with it
     if (cache && cache.length === 0) this.replacementCaches.delete(b);
-    if (promoted !== undefined) this.appendToBucket(b, promoted);
+    if (promoted !== undefined) this.appendToBucket(b, promoted, 0); // heard from once, but not lately: questionable
     this.arena.release(contact);
     return true;
   }
@@ -246,9 +259,9 @@ export class RoutingTable {
     this.words[TABLE_SIZE_WORD] = 0;
   }
 
-  /** Bytes held by this table's typed array (the per-table cost besides small JS objects). */
+  /** Bytes held by this table's typed arrays (the per-table cost besides small JS objects). */
   get byteLength(): number {
-    return this.words.byteLength;
+    return this.words.byteLength + this.seen.byteLength;
   }
 
   private checkBucket(b: number): void {
@@ -276,17 +289,24 @@ export class RoutingTable {
     return -1;
   }
 
-  private appendToBucket(b: number, contact: number): void {
-    this.insertAt(b, this.bucketStart(b) + this.counts[b], contact);
+  /** A time as stored in `seen`: whole seconds since createdAt, plus one (never 0). */
+  private stamp(now: number): number {
+    return Math.min(0xffffffff, Math.max(0, Math.floor((now - this.createdAt) / 1000)) + 1);
+  }
+
+  private appendToBucket(b: number, contact: number, seen: number): void {
+    this.insertAt(b, this.bucketStart(b) + this.counts[b], contact, seen);
   }
 
   /** Inserts a contact into bucket b at slot `slot` (which must lie within or at the end of b). */
-  private insertAt(b: number, slot: number, contact: number): void {
+  private insertAt(b: number, slot: number, contact: number, seen: number): void {
     const size = this.size;
     if (TABLE_HEADER_WORDS + size === this.words.length) this.grow();
     const at = TABLE_HEADER_WORDS + slot;
     this.words.copyWithin(at + 1, at, TABLE_HEADER_WORDS + size);
     this.words[at] = contact;
+    this.seen.copyWithin(slot + 1, slot, size);
+    this.seen[slot] = seen;
     this.counts[b]++;
     this.words[TABLE_SIZE_WORD] = size + 1;
   }
@@ -294,16 +314,21 @@ export class RoutingTable {
   private removeSlot(b: number, slot: number): void {
     const size = this.size;
     this.words.copyWithin(TABLE_HEADER_WORDS + slot, TABLE_HEADER_WORDS + slot + 1, TABLE_HEADER_WORDS + size);
+    this.seen.copyWithin(slot, slot + 1, size);
     this.counts[b]--;
     this.words[TABLE_SIZE_WORD] = size - 1;
   }
 
   private grow(): void {
     const contactsCapacity = this.words.length - TABLE_HEADER_WORDS;
-    const words = new Uint32Array(TABLE_HEADER_WORDS + contactsCapacity + Math.max(this.k, contactsCapacity >> 2));
+    const added = Math.max(this.k, contactsCapacity >> 2);
+    const words = new Uint32Array(TABLE_HEADER_WORDS + contactsCapacity + added);
     words.set(this.words);
     this.words = words;
     this.counts = new Uint8Array(words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
+    const seen = new Uint32Array(contactsCapacity + added);
+    seen.set(this.seen);
+    this.seen = seen;
   }
 
   private rememberReplacement(b: number, contact: number): void {

@@ -94,7 +94,7 @@ test('holders replicate values to the k closest without extending their life', (
 
 test('a full bucket pings its least-recently-seen contact and evicts it only if dead', () => {
   const sim = createSim();
-  const hub = sim.addNode({ k: 2, replacementCacheSize: 2 });
+  const hub = sim.addNode({ k: 2, replacementCacheSize: 2, goodForMs: 0 }); // the paper's basic scheme: always ping
   // craft ids so that a, b, c all land in the hub's bucket 0
   const flip = (seed: string) => {
     const id = seededBytes(seed, 20);
@@ -121,6 +121,34 @@ test('a full bucket pings its least-recently-seen contact and evicts it only if 
   assert.ok(!ports.includes(b.address.port), 'dead b evicted');
   assert.ok(ports.includes(a.address.port));
   assert.equal(ports.length, 2, 'its slot went to the newest replacement');
+});
+
+test('good contacts (heard from lately) are not pinged for a newcomer; stale ones are', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] } });
+  const hub = sim.addNode({ k: 2, replacementCacheSize: 2 }); // goodForMs: 15 min
+  const flip = (seed: string) => {
+    const id = seededBytes(seed, 20);
+    id[0] = (hub.id[0] ^ 0x80) & 0xff;
+    return id;
+  };
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((seed) => sim.addNode({ id: flip(seed) }));
+  sim.settle((done) => a.ping(hub.address, done));
+  sim.settle((done) => b.ping(hub.address, done));
+  const sent = () => hub.rpc.counters.requestsSent;
+  const before = sent();
+  sim.settle((done) => c.ping(hub.address, done));
+  assert.equal(sent(), before, 'a was heard from just now: no ping');
+  assert.deepEqual(hub.table.replacements(0).map((x) => hub.arena.port(x)), [c.address.port]);
+
+  sim.clock.advance(16 * 60_000);
+  a.stop();
+  sim.settle((done) => d.ping(hub.address, done));
+  assert.equal(sent(), before + 1, 'a has been quiet for 16 min: pinged');
+  sim.clock.advance(3000);
+  const ports = hub.table.bucket(0).map((x) => hub.arena.port(x));
+  assert.ok(!ports.includes(a.address.port), 'and evicted when the ping failed');
+  assert.ok(ports.includes(b.address.port));
+  assert.equal(ports.length, 2);
 });
 
 test('responses must match request id, source address and type', () => {

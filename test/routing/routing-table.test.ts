@@ -39,6 +39,19 @@ test('contacts land in the bucket of their common prefix length; our own id is i
   assert.equal(table.has(self), false);
 });
 
+test('a full bucket says when its least-recently-seen contact was last heard from (never, if only named by others)', () => {
+  const { table, contactIn } = setup(2, 2);
+  const heard = contactIn(1);
+  table.observe(heard, 61_500); // heard at 61.5 s: stored to the whole second
+  const named = contactIn(1);
+  table.offerUnverified(named); // goes first in line: least recently seen
+  const full = table.observe(contactIn(1), 70_000);
+  assert.equal(full.kind, 'full');
+  assert.deepEqual(full, { kind: 'full', leastRecentlySeen: named, seenAt: -Infinity });
+  table.remove(named); // the newcomer is promoted from the cache: questionable until heard from again
+  assert.deepEqual(table.observe(contactIn(1), 80_000), { kind: 'full', leastRecentlySeen: heard, seenAt: 61_000 });
+});
+
 test('least-recently-seen first: observing a known contact moves it to the tail', () => {
   const { table, contactIn } = setup();
   const [a, b, c] = [contactIn(3), contactIn(3), contactIn(3)];
@@ -57,7 +70,7 @@ test('a full bucket drops nobody: it names the least-recently-seen contact to pi
   for (const m of members) table.observe(m, 1);
   const newcomer = contactIn(1);
   const result = table.observe(newcomer, 2);
-  assert.deepEqual(result, { kind: 'full', leastRecentlySeen: members[0] });
+  assert.deepEqual(result, { kind: 'full', leastRecentlySeen: members[0], seenAt: 0 });
   assert.deepEqual(table.bucket(1), members, 'bucket unchanged until the ping fails');
   assert.deepEqual(table.replacements(1), [newcomer]);
 
@@ -66,7 +79,7 @@ test('a full bucket drops nobody: it names the least-recently-seen contact to pi
   assert.deepEqual(table.bucket(1), [members[1], members[2], members[0]]);
 
   // next time the ping fails: remove() evicts it and promotes the newcomer
-  assert.deepEqual(table.observe(newcomer, 4), { kind: 'full', leastRecentlySeen: members[1] });
+  assert.deepEqual(table.observe(newcomer, 4), { kind: 'full', leastRecentlySeen: members[1], seenAt: 0 });
   assert.equal(table.remove(members[1]), true);
   assert.deepEqual(table.bucket(1), [members[2], members[0], newcomer]);
   assert.deepEqual(table.replacements(1), []);
