@@ -7,7 +7,7 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 
 export async function startCliGateway(address: Address, target: GatewayTarget, telemetry: Telemetry): Promise<Gateway> {
   const gateway = await startGateway({ host: address.host, port: address.port, target, telemetry });
-  const server = gateway.native ? 'uWebSockets.js native server' : 'uWebSockets.js JS fallback (native binary did not load)';
+  const server = gateway.native ? 'uWebSockets.js native server' : 'uWebSockets.js JS fallback';
   process.stderr.write(`gateway: ${gateway.url}/ (${server})\n`);
   return gateway;
 }

@@ -1,6 +1,6 @@
 // The HTTP/WebSocket gateway on uWebSockets.js: keys, stats, Prometheus metrics, a live
 // event stream and the dashboard, for one node, a stress run or a host process.
-import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { json, text, write } from './http.js';
 import { registerMetrics } from './metrics.js';
@@ -12,7 +12,6 @@ import { loadUws } from './uws.js';
 
 /** Live stats go to every event subscriber this often (ms). */
 export const EVENT_INTERVAL_MS = 1000;
-const EVENTS_TOPIC = 'events';
 
 export interface GatewayOptions {
   host: string;
@@ -56,18 +55,27 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
     app.get(asset.path, serveAsset(asset));
     app.any(asset.path, notAllowed('GET'));
   }
+  // Subscribers are kept here rather than in uWS's pub/sub, which its JS fallback lacks.
+  const subscribers = new Set<WebSocket<unknown>>();
   app.ws('/v1/events', {
     maxPayloadLength: 1024, // clients have nothing to say
     maxBackpressure: 1 << 20,
     open: (ws) => {
-      ws.subscribe(EVENTS_TOPIC);
+      subscribers.add(ws);
       ws.send(JSON.stringify({ type: 'stats', stats: sampler.snapshot() }));
+    },
+    close: (ws) => {
+      subscribers.delete(ws);
     },
     message: () => {},
   });
   app.any('/*', (res, req) => write(res, text(404, `no such route: ${req.getMethod().toUpperCase()} ${req.getUrl()}`)));
 
-  const publish = (event: unknown) => app.publish(EVENTS_TOPIC, JSON.stringify(event));
+  const publish = (event: unknown) => {
+    if (subscribers.size === 0) return;
+    const message = JSON.stringify(event);
+    for (const ws of subscribers) ws.send(message);
+  };
   telemetry.onPhase((phase) => publish({ type: 'phase', phase }));
 
   return new Promise((resolve, reject) => {
@@ -78,6 +86,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const port = uws.us_socket_local_port(socket);
       const ticker = setInterval(() => publish({ type: 'stats', stats: sampler.snapshot() }), EVENT_INTERVAL_MS);
+      ticker.unref(); // the listening socket keeps the process alive, not the ticker
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       resolve({
         url: `http://${host}:${port}`,

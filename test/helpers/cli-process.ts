@@ -43,8 +43,8 @@ export class CliProcess {
   }
 
   /** Starts a node on a free loopback port and waits for its banner. */
-  static async node(extra: string[] = []): Promise<CliProcess> {
-    const p = CliProcess.spawn(['-l', '127.0.0.1:0', ...extra]);
+  static async node(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+    const p = CliProcess.spawn(['-l', '127.0.0.1:0', ...extra], env);
     await p.until(() => p.port > 0, 10_000, 'banner');
     return p;
   }
