@@ -284,8 +284,7 @@ export class KademliaNode {
     const result = this.table.observe(contact, this.clock.now());
     if (result.kind === 'full') {
       if (this.clock.now() - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
-    }
-    else if (result.kind === 'conflict') this.evictIfDead(result.existing);
+    } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
     else this.failures.delete(contact);
     this.arena.release(contact);
   }

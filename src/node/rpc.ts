@@ -78,6 +78,7 @@ export class Rpc {
   private readonly deadlines: Pending[] = [];
   private deadlineHead = 0;
   private timer: TimerHandle | null = null;
+  private expiring = false;
   /** A ring of recently finished requests: key and outcome. */
   private readonly recentKeys = new Float64Array(RECENT_SLOTS).fill(-1);
   private readonly recentOutcomes = new Uint8Array(RECENT_SLOTS);
@@ -121,7 +122,8 @@ export class Rpc {
     };
     this.pending.set(key, entry);
     this.deadlines.push(entry);
-    if (this.timer === null) this.timer = this.clock.setTimeout(this.expire, this.timeoutMs);
+    // deadlines only grow, so an armed timer is never late for this one (expire() re-arms itself)
+    if (this.timer === null && !this.expiring) this.timer = this.clock.setTimeout(this.expire, this.timeoutMs);
     this.counters.requestsSent++;
     this.transmit(to, payload);
   }
@@ -200,6 +202,7 @@ export class Rpc {
   /** The timer: fails every request past its deadline, then re-arms for the next one. */
   private readonly expire = (): void => {
     this.timer = null;
+    this.expiring = true; // callbacks below may send requests: arm once, at the end, for the head
     const now = this.clock.now();
     const queue = this.deadlines;
     while (this.deadlineHead < queue.length) {
@@ -220,6 +223,7 @@ export class Rpc {
       queue.splice(0, this.deadlineHead);
       this.deadlineHead = 0;
     }
+    this.expiring = false;
     if (this.timer === null && this.deadlineHead < queue.length) {
       this.timer = this.clock.setTimeout(this.expire, Math.max(0, queue[this.deadlineHead].deadline - now));
     }

@@ -54,3 +54,19 @@ test('stopping a node fails its pending requests at once, and no timer fires lat
   assert.deepEqual(results, [false, false]);
   assert.equal(a.rpc.counters.timeouts, 0);
 });
+
+test('a request sent from a timeout callback does not delay the deadlines already queued', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
+  const a = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  const failedAt: Record<string, number> = {};
+  a.ping(dead.address, () => {
+    failedAt.first = sim.clock.now();
+    a.ping(dead.address, () => (failedAt.third = sim.clock.now())); // sent at 1000 from the callback
+  });
+  sim.clock.runUntil(400);
+  a.ping(dead.address, () => (failedAt.second = sim.clock.now()));
+  sim.clock.advance(5000);
+  assert.deepEqual(failedAt, { first: 1000, second: 1400, third: 2000 });
+});
