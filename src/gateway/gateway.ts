@@ -2,7 +2,7 @@
 // event stream and the dashboard, for one node, a stress run or a host process.
 import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { json, text, write } from './http.js';
+import { json, PendingResponse, text, write } from './http.js';
 import { registerMetrics } from './metrics.js';
 import { dashboardAssets, serveAsset } from './routes/dashboard.js';
 import { getKey, putKey } from './routes/keys.js';
@@ -44,11 +44,8 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.get('/v1/stats', (res) => write(res, json(200, sampler.snapshot())));
   app.any('/v1/stats', notAllowed('GET'));
   app.get('/metrics', (res) => {
-    res.onAborted(() => (aborted = true));
-    let aborted = false;
-    scrape().then((body) => {
-      if (!aborted) res.cork(() => write(res, { status: 200, body, contentType: 'text/plain; version=0.0.4; charset=utf-8' }));
-    });
+    const pending = new PendingResponse(res);
+    scrape().then((body) => pending.send({ status: 200, body, contentType: 'text/plain; version=0.0.4; charset=utf-8' }));
   });
   app.any('/metrics', notAllowed('GET'));
   for (const asset of dashboardAssets()) {
