@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import type { Address, DatagramHandler, Transport } from './transport.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 
+const RECEIVE_BUFFER_BYTES = 1 << 20;
+
 export interface UdpCounters {
   datagramsIn: number;
   datagramsOut: number;
@@ -32,8 +34,9 @@ export class UdpTransport implements Transport {
       this.handler(new Uint8Array(message.buffer, message.byteOffset, message.length), { host: rinfo.address, port: rinfo.port });
     });
     // After a successful bind, socket errors (e.g. ICMP unreachable reports) must not kill the node.
-    socket.on('error', () => {
-      this.counters.socketErrors++;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.syscall === 'send') this.counters.sendErrors++;
+      else this.counters.socketErrors++;
     });
   }
 
@@ -52,6 +55,14 @@ export class UdpTransport implements Transport {
       socket.once('error', onError);
       socket.bind(port, host, () => {
         socket.off('error', onError);
+        // A bigger receive queue: bursts at busy nodes (the entry point above all) overflow
+        // the default ~200 KB, and every drop becomes a 1 s timeout. The kernel caps it at
+        // net.core.rmem_max; the memory is only used while datagrams wait.
+        try {
+          socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+        } catch {
+          // a platform that refuses: keep its default
+        }
         const bound = socket.address();
         resolve(new UdpTransport(socket, { host, port: bound.port }));
       });
@@ -61,9 +72,14 @@ export class UdpTransport implements Transport {
   send(to: Address, datagram: Uint8Array): void {
     if (this.closed) return;
     this.counters.datagramsOut++;
-    this.socket.send(datagram, to.port, to.host, (error) => {
-      if (error) this.counters.sendErrors++;
-    });
+    // No completion callback: Node then tries the send synchronously (uv_udp_try_send) and
+    // allocates no request; a failure arrives as an 'error' event, counted there.
+    this.socket.send(datagram, to.port, to.host);
+  }
+
+  /** The socket's receive queue as the kernel granted it (bytes). */
+  get receiveBufferBytes(): number {
+    return this.socket.getRecvBufferSize();
   }
 
   onDatagram(handler: DatagramHandler): void {

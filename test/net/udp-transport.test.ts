@@ -63,3 +63,21 @@ test('IPv6 loopback works when the machine has it', async (t) => {
     other.close();
   }
 });
+
+test('sockets ask for a 1 MB receive queue, as far as net.core.rmem_max allows', async () => {
+  const { readFileSync } = await import('node:fs');
+  const t = await UdpTransport.open('127.0.0.1', 0);
+  try {
+    let rmemMax = 0;
+    try {
+      rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    } catch {
+      // not Linux: nothing to compare with
+    }
+    // Linux doubles the request (bookkeeping) and caps it at twice rmem_max
+    if (rmemMax > 0) assert.ok(t.receiveBufferBytes >= Math.min(1 << 20, rmemMax), `${t.receiveBufferBytes} bytes (rmem_max ${rmemMax})`);
+    else assert.ok(t.receiveBufferBytes > 0);
+  } finally {
+    t.close();
+  }
+});
