@@ -1,6 +1,6 @@
 // The HTTP/WebSocket gateway on uWebSockets.js: keys, stats, Prometheus metrics, a live
 // event stream and the dashboard, for one node, a stress run or a host process.
-import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type { HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { json, PendingResponse, text, write } from './http.js';
 import { registerMetrics } from './metrics.js';
@@ -36,7 +36,7 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
   const sampler = new StatsSampler(target, telemetry, native);
   const scrape = registerMetrics(sampler);
   const app: TemplatedApp = uws.App();
-  const notAllowed = (allow: string) => (res: Parameters<Parameters<TemplatedApp['any']>[1]>[0]) => write(res, text(405, `method not allowed (use ${allow})`, { allow }));
+  const notAllowed = (allow: string) => (res: HttpResponse) => write(res, text(405, `method not allowed (use ${allow})`, { allow }));
 
   app.get('/v1/keys/:key', getKey(target, telemetry));
   app.put('/v1/keys/:key', putKey(target));
@@ -82,7 +82,8 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       const port = uws.us_socket_local_port(socket);
-      const ticker = setInterval(() => publish({ type: 'stats', stats: sampler.snapshot() }), EVENT_INTERVAL_MS);
+      // a snapshot walks every node: only take it when someone is listening
+      const ticker = setInterval(() => subscribers.size > 0 && publish({ type: 'stats', stats: sampler.snapshot() }), EVENT_INTERVAL_MS);
       ticker.unref(); // the listening socket keeps the process alive, not the ticker
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       resolve({
