@@ -34,10 +34,6 @@ export class PendingResponse {
     });
   }
 
-  get done(): boolean {
-    return this.finished;
-  }
-
   send(reply: Reply): void {
     if (this.finished) return;
     this.finished = true;

@@ -281,9 +281,10 @@ export class KademliaNode {
     if (!this.transport.accepts(from)) return;
     const contact = this.arena.intern(id, from.host, from.port);
     this.arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
-    const result = this.table.observe(contact, this.clock.now());
+    const now = this.clock.now();
+    const result = this.table.observe(contact, now);
     if (result.kind === 'full') {
-      if (this.clock.now() - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
+      if (now - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
     } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
     else this.failures.delete(contact);
     this.arena.release(contact);

@@ -11,51 +11,28 @@
   const categories = { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] };
   const categoryAxis = (label) => ({ label, incrs: [1, 2, 5, 10, 20], values: (u, v) => v.map((x) => (Number.isInteger(x) ? x : '')) });
 
+  const chart = (id, options) => new uPlot({ width: WIDTH, height: HEIGHT, ...options }, options.series.map(() => []), $(`chart-${id}`));
+  // the two bar charts (hops, table fill): whole-number categories on x, one series of bars
+  const barChart = (id, xLabel, yLabel, color, yAxis = {}) =>
+    chart(id, {
+      scales: { x: categories },
+      series: [{ label: xLabel }, { label: yLabel, fill: `${color}88`, stroke: color, paths: bars, points: { show: false } }],
+      axes: [categoryAxis(xLabel), { label: yLabel, ...yAxis }],
+    });
+
   const charts = {
-    traffic: new uPlot(
-      {
-        width: WIDTH,
-        height: HEIGHT,
-        scales: { x: { time: true }, alive: { auto: true } },
-        series: [{}, { label: 'messages/s', stroke: '#2f6fdf', width: 2 }, { label: 'nodes alive', stroke: '#2a9d55', width: 2, scale: 'alive' }],
-        axes: [{}, { label: 'msg/s', values: (u, v) => v.map(fmt) }, { side: 1, scale: 'alive', label: 'alive', grid: { show: false } }],
-      },
-      [[], [], []],
-      $('chart-traffic'),
-    ),
-    hops: new uPlot(
-      {
-        width: WIDTH,
-        height: HEIGHT,
-        scales: { x: categories },
-        series: [{ label: 'hops' }, { label: 'gets', fill: '#2f6fdf88', stroke: '#2f6fdf', paths: bars, points: { show: false } }],
-        axes: [categoryAxis('rounds'), { label: 'gets', values: (u, v) => v.map(fmt) }],
-      },
-      [[], []],
-      $('chart-hops'),
-    ),
-    latency: new uPlot(
-      {
-        width: WIDTH,
-        height: HEIGHT,
-        scales: { x: { time: false }, y: { range: [0, 1] } },
-        series: [{ label: 'ms' }, { label: 'hits', stroke: '#2a9d55', width: 2 }, { label: 'misses', stroke: '#d9534f', width: 2 }],
-        axes: [{ label: 'ms' }, { label: 'fraction' }],
-      },
-      [[], [], []],
-      $('chart-latency'),
-    ),
-    fill: new uPlot(
-      {
-        width: WIDTH,
-        height: HEIGHT,
-        scales: { x: categories },
-        series: [{ label: 'bucket' }, { label: 'contacts', fill: '#8a5cd088', stroke: '#8a5cd0', paths: bars, points: { show: false } }],
-        axes: [categoryAxis('bucket'), { label: 'contacts' }],
-      },
-      [[], []],
-      $('chart-fill'),
-    ),
+    traffic: chart('traffic', {
+      scales: { x: { time: true }, alive: { auto: true } },
+      series: [{}, { label: 'messages/s', stroke: '#2f6fdf', width: 2 }, { label: 'nodes alive', stroke: '#2a9d55', width: 2, scale: 'alive' }],
+      axes: [{}, { label: 'msg/s', values: (u, v) => v.map(fmt) }, { side: 1, scale: 'alive', label: 'alive', grid: { show: false } }],
+    }),
+    hops: barChart('hops', 'rounds', 'gets', '#2f6fdf', { values: (u, v) => v.map(fmt) }),
+    latency: chart('latency', {
+      scales: { x: { time: false }, y: { range: [0, 1] } },
+      series: [{ label: 'ms' }, { label: 'hits', stroke: '#2a9d55', width: 2 }, { label: 'misses', stroke: '#d9534f', width: 2 }],
+      axes: [{ label: 'ms' }, { label: 'fraction' }],
+    }),
+    fill: barChart('fill', 'bucket', 'contacts', '#8a5cd0'),
   };
   const traffic = [[], [], []];
   const phases = [];
