@@ -167,8 +167,10 @@ export class KademliaNode {
    */
   refreshBucket(b: number, done: () => void): void {
     const target = this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n));
-    const enough = (answeredBy: WireContact) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucket(b).length >= this.options.k;
-    this.runLookup('node', target, () => done(), enough);
+    const enough = (answeredBy: WireContact) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucketSize(b) >= this.options.k;
+    // One request at a time: a refresh usually needs a single answer (from the bucket's own
+    // range), and a join refreshes all its buckets at once, so parallelism is there anyway.
+    this.runLookup('node', target, () => done(), enough, 1);
   }
 
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
@@ -205,14 +207,19 @@ export class KademliaNode {
         done({ ok: false, reason: `no answer from ${bootstrap.host}:${bootstrap.port}`, contacts: this.table.size });
         return;
       }
-      this.findNode(this.id, () => {
+      this.findNode(this.id, (self) => {
         const finish = () => done({ ok: true, reason: '', contacts: this.table.size });
         if (!this.options.refreshOnJoin) return finish();
-        // Refresh every bucket farther than our closest neighbour (paper, 2.3).
+        // Refresh every bucket farther than our closest neighbour (paper, 2.3)...
         const [nearest] = this.table.closestContacts(this.id, 1);
-        const nearestBucket = nearest === undefined ? 0 : this.table.bucketIndexOf(this.arena.id(nearest));
+        let farthestToRefresh = nearest === undefined ? -1 : this.table.bucketIndexOf(this.arena.id(nearest)) - 1;
+        // ...except those the lookup of our own id already covered: it found the k nodes
+        // closest to us, so every node of a bucket nearer than the k-th's is one of them.
+        if (self.closest.length === this.options.k) {
+          farthestToRefresh = Math.min(farthestToRefresh, this.table.bucketIndexOf(self.closest[self.closest.length - 1].id));
+        }
         // a bucket that is already full has nothing to gain from a refresh
-        const toRefresh = Array.from({ length: nearestBucket }, (_, b) => b).filter((b) => this.table.bucket(b).length < this.options.k);
+        const toRefresh = Array.from({ length: farthestToRefresh + 1 }, (_, b) => b).filter((b) => this.table.bucketSize(b) < this.options.k);
         let remaining = toRefresh.length;
         if (remaining === 0) return finish();
         for (const b of toRefresh) {
@@ -273,9 +280,10 @@ export class KademliaNode {
   }
 
   /**
-   * Every message updates the routing table. A newcomer for a full bucket pings the
-   * least-recently-seen contact unless that one is good (heard from within goodForMs);
-   * either way the newcomer waits in the replacement cache.
+   * Every message updates the routing table. A newcomer for a full bucket takes the slot of
+   * a contact we were only told about (never heard from); else it pings the least-recently-
+   * seen contact unless that one is good (heard from within goodForMs), and waits in the
+   * replacement cache.
    */
   private observe(id: Uint8Array, from: Address): void {
     if (!this.transport.accepts(from)) return;
@@ -286,7 +294,10 @@ export class KademliaNode {
     if (result.kind === 'full') {
       if (now - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
     } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
-    else this.failures.delete(contact);
+    else {
+      if (result.kind === 'replaced') this.failures.delete(result.evicted);
+      this.failures.delete(contact);
+    }
     this.arena.release(contact);
   }
 
@@ -330,7 +341,7 @@ export class KademliaNode {
     this.arena.release(contact);
   }
 
-  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: WireContact) => boolean): void {
+  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: WireContact) => boolean, alpha = this.options.alpha): void {
     this.counters.lookups++;
     const bucket = this.table.bucketIndexOf(target);
     if (bucket < ID_BITS) this.table.touchBucket(bucket, this.clock.now());
@@ -339,7 +350,7 @@ export class KademliaNode {
         target,
         kind,
         k: this.options.k,
-        alpha: this.options.alpha,
+        alpha,
         selfId: this.id,
         start: this.closestPeers(target, null),
         accepts: (peer) => this.transport.accepts(peer),

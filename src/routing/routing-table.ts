@@ -21,15 +21,23 @@ export const DEFAULT_K = 20;
 /** Reused result buffer of closestContacts (queries never overlap: JS is single-threaded). */
 const queryScratch = new Uint32Array(256);
 export const DEFAULT_REPLACEMENT_CACHE_SIZE = 5;
+/** `seen` stamps: never heard from directly (only named by others), and heard from at an unknown time. */
+const UNVERIFIED = 0;
+const HEARD_LONG_AGO = 1;
 
 export type ObserveResult =
   | { readonly kind: 'self' }
   | { readonly kind: 'added' }
   | { readonly kind: 'refreshed' }
   /**
+   * Bucket full, but its least-recently-seen contact had only been named by others, never
+   * heard from: the newcomer, which just spoke to us, took its slot (no ping needed).
+   */
+  | { readonly kind: 'replaced'; readonly evicted: number }
+  /**
    * Bucket full: the newcomer is in the replacement cache. `leastRecentlySeen` was last
-   * heard from at `seenAt` (ms; -Infinity: never directly, only named by others). Ping it
-   * if that is long enough ago; remove() it if the ping fails.
+   * heard from at `seenAt` (ms). Ping it if that is long enough ago; remove() it if the
+   * ping fails.
    */
   | { readonly kind: 'full'; readonly leastRecentlySeen: number; readonly seenAt: number }
   /** Same id already known at another address: ping `existing`; remove() it if the ping fails. */
@@ -152,10 +160,20 @@ export class RoutingTable {
       this.touchBucket(b, now);
       return ADDED;
     }
-    this.rememberReplacement(b, contact);
     const first = this.bucketStart(b);
     const stamp = this.seen[first];
-    return { kind: 'full', leastRecentlySeen: this.words[TABLE_HEADER_WORDS + first], seenAt: stamp === 0 ? -Infinity : this.createdAt + (stamp - 1) * 1000 };
+    const leastRecentlySeen = this.words[TABLE_HEADER_WORDS + first];
+    if (stamp === UNVERIFIED) {
+      // unverified contacts sit at the front, so this is the only place to look for one
+      if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
+      this.removeSlot(b, first);
+      this.appendToBucket(b, contact, this.stamp(now));
+      this.touchBucket(b, now);
+      this.arena.release(leastRecentlySeen);
+      return { kind: 'replaced', evicted: leastRecentlySeen };
+    }
+    this.rememberReplacement(b, contact);
+    return { kind: 'full', leastRecentlySeen, seenAt: this.createdAt + (stamp - 1) * 1000 };
   }
 
   /**
@@ -168,7 +186,7 @@ export class RoutingTable {
     const b = this.bucketOfContact(contact);
     if (b === ID_BITS || this.counts[b] >= this.k || this.slotOfId(b, contact) >= 0) return false;
     this.arena.retain(contact);
-    this.insertAt(b, this.bucketStart(b), contact, 0);
+    this.insertAt(b, this.bucketStart(b), contact, UNVERIFIED);
     return true;
   }
 
@@ -186,7 +204,8 @@ export class RoutingTable {
     const cache = this.replacementCaches.get(b);
     const promoted = cache?.pop(); // its hold moves with it
     if (cache && cache.length === 0) this.replacementCaches.delete(b);
-    if (promoted !== undefined) this.appendToBucket(b, promoted, 0); // heard from once, but not lately: questionable
+    // heard from once, when exactly is not kept: as if at the table's creation (questionable once goodForMs has passed)
+    if (promoted !== undefined) this.appendToBucket(b, promoted, HEARD_LONG_AGO);
     this.arena.release(contact);
     return true;
   }

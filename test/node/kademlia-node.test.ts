@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { keyFromString } from '../../src/id/id.js';
 import type { GetResult, JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
 import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
-import { referenceClosest, seededBytes } from '../helpers/reference.js';
+import { referenceClosest, referencePrefixLength, seededBytes } from '../helpers/reference.js';
 import { createNetwork, createSim, text, untext } from '../helpers/sim.js';
 
 const get = (sim: ReturnType<typeof createSim>, node: (typeof sim.nodes)[number], key: string) =>
@@ -241,6 +241,31 @@ test('after joining, buckets farther than the closest neighbour are filled', () 
   const last = sim.nodes[149];
   assert.ok(last.table.size >= 40, `routing table has ${last.table.size} contacts`);
   assert.ok(last.table.bucket(0).length === 20, 'bucket 0 full');
+});
+
+test('right after joining, every bucket holds as many contacts as its range has nodes, up to k', () => {
+  const sim = createSim({ seed: 5 });
+  const entry = sim.addNode();
+  let checked = 0;
+  for (let i = 1; i < 250; i++) {
+    const node = sim.addNode();
+    const lookupsBefore = node.counters.lookups;
+    sim.settle<JoinResult>((done) => node.join(entry.address, done));
+    if (i < 220) continue;
+    const inRange = new Array<number>(161).fill(0);
+    for (const other of sim.nodes) if (other !== node) inRange[referencePrefixLength(node.id, other.id)]++;
+    for (let b = 0; b < 160; b++) {
+      if (inRange[b] === 0) continue;
+      assert.equal(node.table.bucketSize(b), Math.min(20, inRange[b]), `node ${i}, bucket ${b}`);
+      checked++;
+    }
+    // The lookup of its own id, plus at most one refresh per bucket up to that of its k-th
+    // closest node: the nearer ones hold only nodes that lookup already found.
+    const kth = sim.nodes.filter((other) => other !== node).map((other) => referencePrefixLength(node.id, other.id)).sort((a, b) => b - a)[19];
+    const lookups = node.counters.lookups - lookupsBefore;
+    assert.ok(lookups <= 1 + kth + 1, `node ${i}: ${lookups} lookups, k-th closest in bucket ${kth}`);
+  }
+  assert.ok(checked > 100, `${checked} buckets checked`);
 });
 
 test('idle buckets are refreshed with a lookup in their range', () => {

@@ -39,17 +39,32 @@ test('contacts land in the bucket of their common prefix length; our own id is i
   assert.equal(table.has(self), false);
 });
 
-test('a full bucket says when its least-recently-seen contact was last heard from (never, if only named by others)', () => {
+test('a full bucket says when its least-recently-seen contact was last heard from', () => {
   const { table, contactIn } = setup(2, 2);
   const heard = contactIn(1);
   table.observe(heard, 61_500); // heard at 61.5 s: stored to the whole second
+  table.observe(contactIn(1), 62_000);
+  const newcomer = contactIn(1);
+  assert.deepEqual(table.observe(newcomer, 70_000), { kind: 'full', leastRecentlySeen: heard, seenAt: 61_000 });
+  table.remove(heard); // the newcomer is promoted from the cache: heard from once, when is not kept
+  assert.deepEqual(table.observe(contactIn(1), 80_000).kind, 'full');
+  assert.equal(table.bucket(1)[1], newcomer);
+  table.observe(table.bucket(1)[0], 90_000);
+  assert.deepEqual(table.observe(contactIn(1), 95_000), { kind: 'full', leastRecentlySeen: newcomer, seenAt: 0 }, 'as if heard at the table\'s creation');
+});
+
+test('a newcomer takes the slot of a contact only named by others, without a ping', () => {
+  const { table, contactIn, arena } = setup(2, 2);
+  const heard = contactIn(1);
+  table.observe(heard, 1_000);
   const named = contactIn(1);
   table.offerUnverified(named); // goes first in line: least recently seen
-  const full = table.observe(contactIn(1), 70_000);
-  assert.equal(full.kind, 'full');
-  assert.deepEqual(full, { kind: 'full', leastRecentlySeen: named, seenAt: -Infinity });
-  table.remove(named); // the newcomer is promoted from the cache: questionable until heard from again
-  assert.deepEqual(table.observe(contactIn(1), 80_000), { kind: 'full', leastRecentlySeen: heard, seenAt: 61_000 });
+  const newcomer = contactIn(1);
+  assert.deepEqual(table.observe(newcomer, 2_000), { kind: 'replaced', evicted: named });
+  assert.deepEqual(table.bucket(1), [heard, newcomer]);
+  assert.deepEqual(table.replacements(1), []);
+  assert.throws(() => arena.id(named), /unknown contact/, 'the table let it go (nobody else held it)');
+  assert.equal(table.observe(contactIn(1), 3_000).kind, 'full', 'verified contacts are not displaced');
 });
 
 test('least-recently-seen first: observing a known contact moves it to the tail', () => {
