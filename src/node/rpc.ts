@@ -42,7 +42,7 @@ export interface RpcCounters {
 }
 
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
-const RECENT_SLOTS = 64;
+const RECENT_SLOTS = 32;
 const NOTHING_PENDING: ResponseCallback = () => {};
 const ANSWERED = 1;
 const TIMED_OUT = 2;
@@ -79,9 +79,8 @@ export class Rpc {
   private deadlineHead = 0;
   private timer: TimerHandle | null = null;
   private expiring = false;
-  /** A ring of recently finished requests: key and outcome. */
-  private readonly recentKeys = new Float64Array(RECENT_SLOTS).fill(-1);
-  private readonly recentOutcomes = new Uint8Array(RECENT_SLOTS);
+  /** A ring of recently finished requests: the key if answered, -1 - key if timed out, NaN if empty. */
+  private readonly recent = new Float64Array(RECENT_SLOTS).fill(NaN);
   private recentNext = 0;
 
   constructor(
@@ -239,14 +238,16 @@ export class Rpc {
   }
 
   private remember(key: number, outcome: number): void {
-    this.recentKeys[this.recentNext] = key;
-    this.recentOutcomes[this.recentNext] = outcome;
+    this.recent[this.recentNext] = outcome === ANSWERED ? key : -1 - key;
     this.recentNext = (this.recentNext + 1) % RECENT_SLOTS;
   }
 
   /** Only consulted for responses that matched nothing (rare): a linear scan is fine. */
   private recentOutcome(key: number): number {
-    for (let i = 0; i < RECENT_SLOTS; i++) if (this.recentKeys[i] === key) return this.recentOutcomes[i];
+    for (let i = 0; i < RECENT_SLOTS; i++) {
+      if (this.recent[i] === key) return ANSWERED;
+      if (this.recent[i] === -1 - key) return TIMED_OUT;
+    }
     return 0;
   }
 }

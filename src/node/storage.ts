@@ -59,6 +59,9 @@ export class Storage {
    * the same value never shortens its life; a different value replaces the old one.
    */
   put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
+    // Whole milliseconds: small integers live inside the entry, fractions in a boxed number each.
+    expiresAt = Math.ceil(expiresAt);
+    now = Math.floor(now);
     const mapKey = idKey(key);
     let existing = this.entries.get(mapKey);
     if (existing && existing.expiresAt <= now) {
@@ -142,7 +145,7 @@ export class Storage {
   touch(key: Uint8Array, now: number): void {
     const mapKey = idKey(key);
     const entry = this.entries.get(mapKey);
-    if (entry) entry.storedAt = now;
+    if (entry) entry.storedAt = Math.floor(now);
   }
 
   private delete(mapKey: string, entry: StoredEntry): void {

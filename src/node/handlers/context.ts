@@ -14,7 +14,15 @@ export interface HandlerContext {
   readonly maxValueBytes: number;
 }
 
+/**
+ * One string per sender address object: the simulator hands every receiver the sender's
+ * own address object, so its nodes share one string instead of one per stored value.
+ */
+const owners = new WeakMap<Address, string>();
+
 /** Storage quotas are per sender address. */
 export function ownerOf(from: Address): string {
-  return `${from.host}:${from.port}`;
+  let owner = owners.get(from);
+  if (owner === undefined) owners.set(from, (owner = `${from.host}:${from.port}`));
+  return owner;
 }
