@@ -148,8 +148,7 @@ export class RoutingTable {
     if (slot >= 0) {
       const known = this.words[TABLE_HEADER_WORDS + slot];
       if (known !== contact) return { kind: 'conflict', existing: known };
-      this.removeSlot(b, slot);
-      this.appendToBucket(b, contact, this.stamp(now));
+      this.moveToBack(b, slot, contact, this.stamp(now));
       this.touchBucket(b, now);
       return REFRESHED;
     }
@@ -166,8 +165,7 @@ export class RoutingTable {
     if (stamp === UNVERIFIED) {
       // unverified contacts sit at the front, so this is the only place to look for one
       if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
-      this.removeSlot(b, first);
-      this.appendToBucket(b, contact, this.stamp(now));
+      this.moveToBack(b, first, contact, this.stamp(now));
       this.touchBucket(b, now);
       this.arena.release(leastRecentlySeen);
       return { kind: 'replaced', evicted: leastRecentlySeen };
@@ -328,6 +326,15 @@ export class RoutingTable {
     this.seen[slot] = seen;
     this.counts[b]++;
     this.words[TABLE_SIZE_WORD] = size + 1;
+  }
+
+  /** Empties `slot` of bucket b, shifts the rest of the bucket forward and puts `contact` last. */
+  private moveToBack(b: number, slot: number, contact: number, seen: number): void {
+    const last = this.bucketStart(b) + this.counts[b] - 1;
+    this.words.copyWithin(TABLE_HEADER_WORDS + slot, TABLE_HEADER_WORDS + slot + 1, TABLE_HEADER_WORDS + last + 1);
+    this.words[TABLE_HEADER_WORDS + last] = contact;
+    this.seen.copyWithin(slot, slot + 1, last + 1);
+    this.seen[last] = seen;
   }
 
   private removeSlot(b: number, slot: number): void {
