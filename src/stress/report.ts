@@ -29,6 +29,8 @@ export interface StressReport {
   timeouts: number;
   rss_mb: number;
   peak_rss_mb: number;
+  /** V8's heap cap for the run (large runs restart themselves with a larger one). */
+  heap_limit_mb: number;
   wall_ms: number;
 }
 
@@ -46,7 +48,7 @@ export function summaryTable(r: StressReport): string {
     ['miss latency', `p50 ${ms(r.miss_ms_p50)}, p99 ${ms(r.miss_ms_p99)}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
     ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${n(r.timeouts)} requests timed out`],
-    ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB`],
+    ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB (heap cap ${n(r.heap_limit_mb)} MB)`],
     ['wall time', ms(r.wall_ms)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -14,6 +14,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { swarmTarget } from '../gateway/target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { churn, type GetSample, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
+import { heapLimitMb, heapToRequestMb, rerunWithHeap } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import { type StressReport, summaryTable } from './report.js';
 import { ascending, peakRssMb, percentile } from './stats.js';
@@ -210,6 +211,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       timeouts: swarm.nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0),
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),
+      heap_limit_mb: heapLimitMb(),
       wall_ms: Math.round(performance.now() - wallStart),
     };
   } finally {
@@ -221,6 +223,11 @@ export async function runStressCommand(args: string[]): Promise<void> {
   const options = parseStressArgs(args);
   if (options === 'help') {
     process.stdout.write(`${STRESS_HELP}\n`);
+    return;
+  }
+  const heapMb = heapToRequestMb(options.nodes);
+  if (heapMb !== null) {
+    process.exitCode = await rerunWithHeap(heapMb);
     return;
   }
   if (!options.http) {
