@@ -67,10 +67,11 @@ export class KademliaNode {
   readonly self: number;
   /** Values we published, re-stored every republishMs while we run. */
   private readonly published = new Map<string, { key: Uint8Array; value: Uint8Array; at: number }>();
+  // Both made on first use: most nodes never need them, and an empty Map costs ~180 bytes.
   /** Contacts being pinged because a newcomer wants their bucket slot. */
-  private readonly pinging = new Set<number>();
+  private pinging: Set<number> | null = null;
   /** Failed requests in a row, per contact in our table. */
-  private readonly failures = new Map<number, number>();
+  private failures: Map<number, number> | null = null;
   private maintenanceTimer: TimerHandle | null = null;
   private running = false;
   private readonly handlerContext: HandlerContext;
@@ -295,26 +296,27 @@ export class KademliaNode {
       if (now - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
     } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
     else {
-      if (result.kind === 'replaced') this.failures.delete(result.evicted);
-      this.failures.delete(contact);
+      if (result.kind === 'replaced') this.failures?.delete(result.evicted);
+      this.failures?.delete(contact);
     }
     this.arena.release(contact);
   }
 
   /** Pings a contact that a newcomer could replace; removes it only if it does not answer. */
   private evictIfDead(stale: number): void {
-    if (this.pinging.has(stale)) return;
-    this.pinging.add(stale);
+    const pinging = (this.pinging ??= new Set());
+    if (pinging.has(stale)) return;
+    pinging.add(stale);
     this.arena.retain(stale); // keep the index valid while we wait
     this.ping(this.addressOf(stale), (alive) => {
       if (!alive && this.running) this.removeContact(stale);
-      this.pinging.delete(stale);
+      pinging.delete(stale);
       this.arena.release(stale);
     });
   }
 
   private removeContact(contact: number): void {
-    this.failures.delete(contact);
+    this.failures?.delete(contact);
     this.table.remove(contact);
   }
 
@@ -334,9 +336,10 @@ export class KademliaNode {
     const contact = this.arena.internWire(peer);
     this.arena.retain(contact); // removal from the table must not free it under our feet
     if (this.table.has(contact)) {
-      const failures = (this.failures.get(contact) ?? 0) + 1;
+      const counts = (this.failures ??= new Map());
+      const failures = (counts.get(contact) ?? 0) + 1;
       if (failures >= this.options.failuresBeforeEviction) this.removeContact(contact);
-      else this.failures.set(contact, failures);
+      else counts.set(contact, failures);
     }
     this.arena.release(contact);
   }

@@ -1,4 +1,4 @@
-// V8 caps its heap at ~4 GB by default, whatever the machine has: enough for ~200,000
+// V8 caps its heap at ~4 GB by default, whatever the machine has: enough for ~150,000
 // simulated nodes, not for a million. A run that needs more restarts itself once with a
 // larger cap (within the machine's memory), rather than dying of "heap out of memory"
 // half way through.
