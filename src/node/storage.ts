@@ -17,9 +17,8 @@ export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
   maxBytesPerSender: 32 * 1024 * 1024,
 };
 
-/** What one sender has stored here; shared by that sender's entries. */
+/** What one sender has stored here. */
 interface Usage {
-  readonly owner: string;
   entries: number;
   bytes: number;
 }
@@ -30,7 +29,8 @@ export interface StoredEntry {
   readonly expiresAt: number;
   /** Last time a STORE (or our own publish) refreshed it: replication skips fresh entries. */
   readonly storedAt: number;
-  readonly usage: Usage;
+  /** The sender it is charged to. */
+  readonly owner: string;
 }
 
 type MutableEntry = { -readonly [F in keyof StoredEntry]: StoredEntry[F] };
@@ -41,7 +41,13 @@ const STORED: StoreOutcome = { ok: true };
 
 export class Storage {
   private readonly entries = new Map<string, MutableEntry>();
-  private readonly usage = new Map<string, Usage>();
+  /**
+   * Per-sender usage, kept only once a sender quota could bind: no sender can hold more
+   * entries or bytes than the whole store, so while the store is under both quotas there
+   * is nothing to count. Most nodes never get there, and skip a Usage and a Map entry per
+   * value (about 40% of a stored entry's memory).
+   */
+  private usage: Map<string, Usage> | null = null;
   private totalBytes = 0;
 
   constructor(readonly limits: StorageLimits = DEFAULT_STORAGE_LIMITS) {}
@@ -78,20 +84,15 @@ export class Storage {
     if (existing) {
       if (Buffer.compare(existing.value, value) === 0) expiresAt = Math.max(existing.expiresAt, expiresAt);
       this.uncharge(existing);
-    }
-    const usage = this.usage.get(owner) ?? { owner, entries: 0, bytes: 0 };
-    if (usage.entries === 0) this.usage.set(owner, usage);
-    if (existing) {
       existing.value = value;
       existing.expiresAt = expiresAt;
       existing.storedAt = now;
-      existing.usage = usage;
+      existing.owner = owner;
     } else {
-      this.entries.set(mapKey, { key, value, expiresAt, storedAt: now, usage });
+      this.entries.set(mapKey, { key, value, expiresAt, storedAt: now, owner });
     }
     this.totalBytes += value.length;
-    usage.entries++;
-    usage.bytes += value.length;
+    if (this.usage) this.charge(this.usage, owner, value.length);
     return STORED;
   }
 
@@ -100,12 +101,30 @@ export class Storage {
     const oldBytes = existing ? existing.value.length : 0;
     if (!existing && this.entries.size >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
     if (this.totalBytes - oldBytes + value.length > this.limits.maxBytes) return `storage full (${this.limits.maxBytes} bytes)`;
-    const usage = this.usage.get(owner);
-    const sameOwner = existing?.usage.owner === owner;
+    const entriesAfter = this.entries.size + (existing ? 0 : 1);
+    const bytesAfter = this.totalBytes - oldBytes + value.length;
+    if (!this.usage && entriesAfter <= this.limits.maxEntriesPerSender && bytesAfter <= this.limits.maxBytesPerSender) return '';
+    const usage = this.senderUsage().get(owner);
+    const sameOwner = existing?.owner === owner;
     const ownerEntries = (usage?.entries ?? 0) + (sameOwner ? 0 : 1);
     const ownerBytes = (usage?.bytes ?? 0) - (sameOwner ? oldBytes : 0) + value.length;
     if (ownerEntries > this.limits.maxEntriesPerSender || ownerBytes > this.limits.maxBytesPerSender) return 'sender quota exceeded';
     return '';
+  }
+
+  /** The per-sender usage, counted from the entries the first time it is needed, then kept up to date. */
+  private senderUsage(): Map<string, Usage> {
+    if (this.usage) return this.usage;
+    const usage = new Map<string, Usage>();
+    for (const entry of this.entries.values()) this.charge(usage, entry.owner, entry.value.length);
+    return (this.usage = usage);
+  }
+
+  private charge(usage: Map<string, Usage>, owner: string, bytes: number): void {
+    let own = usage.get(owner);
+    if (!own) usage.set(owner, (own = { entries: 0, bytes: 0 }));
+    own.entries++;
+    own.bytes += bytes;
   }
 
   /** The live entry for key, or undefined (an expired one is dropped on the way). */
@@ -156,9 +175,10 @@ export class Storage {
   /** Takes an entry's bytes off the totals and off its sender's usage. */
   private uncharge(entry: StoredEntry): void {
     this.totalBytes -= entry.value.length;
-    const usage = entry.usage;
-    usage.entries--;
-    usage.bytes -= entry.value.length;
-    if (usage.entries === 0) this.usage.delete(usage.owner);
+    const own = this.usage?.get(entry.owner);
+    if (!own) return;
+    own.entries--;
+    own.bytes -= entry.value.length;
+    if (own.entries === 0) this.usage!.delete(entry.owner);
   }
 }

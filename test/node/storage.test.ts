@@ -48,6 +48,23 @@ test('limits refuse with a reason and keep what is stored', () => {
   assert.equal(s.bytes, 90);
 });
 
+test('sender quotas count entries stored before the store grew big enough to need counting', () => {
+  const s = new Storage({ maxEntries: 100, maxBytes: 10_000, maxEntriesPerSender: 3, maxBytesPerSender: 100 });
+  assert.ok(s.put(k(1), v(10), 1e9, 'a', 0).ok);
+  assert.ok(s.put(k(2), v(10), 1e9, 'b', 0).ok);
+  assert.ok(s.put(k(3), v(10), 1e9, 'a', 0).ok, 'three entries in all: no sender can be over 3');
+  assert.ok(s.put(k(4), v(10), 1e9, 'a', 0).ok, 'a now holds 3');
+  assert.deepEqual(s.put(k(5), v(10), 1e9, 'a', 0), { ok: false, reason: 'sender quota exceeded' });
+  assert.ok(s.put(k(5), v(10), 1e9, 'b', 0).ok);
+  assert.ok(s.put(k(1), v(10, 2), 1e9, 'b', 0).ok, 'b takes over a key of a: b holds 3, a 2');
+  assert.deepEqual(s.put(k(6), v(10), 1e9, 'b', 0), { ok: false, reason: 'sender quota exceeded' });
+  assert.ok(s.put(k(6), v(10), 1e9, 'a', 0).ok, 'a is back to 2, so its third fits');
+  assert.deepEqual(s.put(k(7), v(10), 1e9, 'c', 0).ok, true);
+  assert.deepEqual(s.put(k(7), v(101), 1e9, 'c', 0), { ok: false, reason: 'sender quota exceeded' }, 'bytes count too');
+  assert.equal(s.size, 7);
+  assert.equal(s.bytes, 70);
+});
+
 test('expired entries free their quota', () => {
   const s = new Storage({ maxEntries: 1, maxBytes: 100, maxEntriesPerSender: 1, maxBytesPerSender: 100 });
   s.put(k(1), v(10), 100, 'a', 0);
