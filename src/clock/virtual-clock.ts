@@ -3,16 +3,36 @@
 // allows and the same inputs always give the same order of events.
 import type { Clock, TimerHandle } from './clock.js';
 
-interface Timer {
-  at: number;
-  seq: number;
-  callback: (() => void) | null; // null once cancelled
+/**
+ * Something the clock runs at a virtual time. A subclass carries its own data, so a
+ * scheduled event costs one object, where a timer costs a timer plus its closure (the
+ * simulated network schedules one per datagram).
+ */
+export abstract class ClockEvent {
+  at = 0;
+  seq = 0;
+  /** Until it runs or is cancelled. */
+  live = true;
+  abstract run(): void;
+}
+
+const NOTHING = () => {};
+
+/** setTimeout's event: the handle it returns. */
+class Timer extends ClockEvent {
+  constructor(public callback: () => void) {
+    super();
+  }
+
+  run(): void {
+    this.callback();
+  }
 }
 
 export class VirtualClock implements Clock {
   private time: number;
   private seq = 0;
-  private readonly heap: Timer[] = [];
+  private readonly heap: ClockEvent[] = [];
   private pending = 0;
 
   constructor(start = 0) {
@@ -29,31 +49,38 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const timer: Timer = { at: this.time + Math.max(0, delayMs), seq: this.seq++, callback };
-    this.push(timer);
-    this.pending++;
+    const timer = new Timer(callback);
+    this.schedule(timer, delayMs);
     return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
     const timer = handle as Timer;
-    if (timer.callback) {
-      timer.callback = null;
+    if (timer.live) {
+      timer.live = false;
+      timer.callback = NOTHING; // let what it holds go before the heap reaches it
       this.pending--;
     }
+  }
+
+  /** Runs `event` after `delayMs` of virtual time (events that share a time run in schedule order). */
+  schedule(event: ClockEvent, delayMs: number): void {
+    event.at = this.time + Math.max(0, delayMs);
+    event.seq = this.seq++;
+    this.push(event);
+    this.pending++;
   }
 
   /** Runs the next event, advancing time to it; false when none is left. */
   step(): boolean {
     for (;;) {
-      const timer = this.pop();
-      if (!timer) return false;
-      if (!timer.callback) continue;
-      const callback = timer.callback;
-      timer.callback = null;
+      const event = this.pop();
+      if (!event) return false;
+      if (!event.live) continue;
+      event.live = false;
       this.pending--;
-      this.time = timer.at;
-      callback();
+      this.time = event.at;
+      event.run();
       return true;
     }
   }
@@ -81,7 +108,7 @@ export class VirtualClock implements Clock {
   }
 
   // Binary min-heap on (at, seq), sifting with a hole instead of swaps.
-  private push(timer: Timer): void {
+  private push(timer: ClockEvent): void {
     const heap = this.heap;
     let i = heap.length;
     heap.push(timer);
@@ -95,7 +122,7 @@ export class VirtualClock implements Clock {
     heap[i] = timer;
   }
 
-  private pop(): Timer | undefined {
+  private pop(): ClockEvent | undefined {
     const heap = this.heap;
     if (heap.length === 0) return undefined;
     const top = heap[0];

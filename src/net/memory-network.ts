@@ -2,6 +2,7 @@
 // delivered by the clock after a latency drawn from [min, max], or lost with probability
 // `loss`. With a VirtualClock and a SeededRandom, a run is fully reproducible.
 import type { Clock } from '../clock/clock.js';
+import { ClockEvent, VirtualClock } from '../clock/virtual-clock.js';
 import type { RandomSource } from '../util/random.js';
 import { SeededRandom } from '../util/random.js';
 import type { Message } from '../protocol/messages.js';
@@ -73,20 +74,40 @@ export class MemoryNetwork {
     }
     const [min, max] = this.latency;
     const delay = min === max ? min : min + this.random.float() * (max - min);
-    this.clock.setTimeout(() => {
-      const target = to.host === SIM_HOST ? this.endpoints.get(to.port) : undefined;
-      if (!target) {
-        this.counters.undeliverable++;
-        return;
-      }
-      this.counters.delivered++;
-      target.deliver(payload, from);
-    }, delay);
+    if (this.clock instanceof VirtualClock) this.clock.schedule(new Delivery(this, to, payload, from), delay);
+    else this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
+  }
+
+  /** @internal A datagram reaches `to`, if anyone still listens there. */
+  arrive(to: Address, payload: Uint8Array | Message, from: Address): void {
+    const target = to.host === SIM_HOST ? this.endpoints.get(to.port) : undefined;
+    if (!target) {
+      this.counters.undeliverable++;
+      return;
+    }
+    this.counters.delivered++;
+    target.deliver(payload, from);
   }
 
   /** @internal */
   detach(transport: MemoryTransport): void {
     if (this.endpoints.get(transport.local.port) === transport) this.endpoints.delete(transport.local.port);
+  }
+}
+
+/** A datagram in flight on the virtual clock. */
+class Delivery extends ClockEvent {
+  constructor(
+    private readonly network: MemoryNetwork,
+    private readonly to: Address,
+    private readonly payload: Uint8Array | Message,
+    private readonly from: Address,
+  ) {
+    super();
+  }
+
+  run(): void {
+    this.network.arrive(this.to, this.payload, this.from);
   }
 }
 

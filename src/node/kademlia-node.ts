@@ -54,6 +54,8 @@ export interface JoinResult {
 }
 
 const NO_REFUSALS: string[] = [];
+/** Reused by closestPeers (never re-entered: JS is single-threaded); sized k + 1, as the query asks for. */
+let closestScratch = new Uint32Array(21);
 
 export class KademliaNode {
   readonly id: Uint8Array;
@@ -422,9 +424,13 @@ export class KademliaNode {
   }
 
   private closestPeers(target: Uint8Array, exclude: Uint8Array | null): WireContact[] {
+    const k = this.options.k;
+    if (closestScratch.length !== k + 1) closestScratch = new Uint32Array(k + 1);
+    const nearest = closestScratch;
+    const found = this.table.closestContactsInto(target, nearest);
     const peers: WireContact[] = [];
-    for (const contact of this.table.closestContacts(target, this.options.k + 1)) {
-      if (peers.length === this.options.k) break;
+    for (let i = 0; i < found && peers.length < k; i++) {
+      const contact = nearest[i];
       if (exclude && idEqualAt(this.arena.ids, contact * ID_BYTES, exclude, 0)) continue;
       peers.push(this.arena.wire(contact));
     }
