@@ -225,7 +225,8 @@ export async function runStressCommand(args: string[]): Promise<void> {
     process.stdout.write(`${STRESS_HELP}\n`);
     return;
   }
-  const heapMb = heapToRequestMb(options.nodes);
+  // UDP runs are bounded by the socket limit (~20,000 nodes), far below V8's default cap.
+  const heapMb = options.transport === 'sim' ? heapToRequestMb(options.nodes) : null;
   if (heapMb !== null) {
     process.exitCode = await rerunWithHeap(heapMb);
     return;
