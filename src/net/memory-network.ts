@@ -42,6 +42,8 @@ export class MemoryNetwork {
   private readonly loss: number;
   private readonly random: RandomSource;
   readonly carriesMessages: boolean;
+  /** The clock as a VirtualClock, when it is one: datagrams then travel as ClockEvents. */
+  private readonly virtualClock: VirtualClock | null;
 
   constructor(
     readonly clock: Clock,
@@ -53,6 +55,7 @@ export class MemoryNetwork {
     if (!(this.loss >= 0 && this.loss < 1)) throw new RangeError('loss must be in [0, 1)');
     this.random = options.random ?? new SeededRandom(1);
     this.carriesMessages = options.carryMessages ?? false;
+    this.virtualClock = clock instanceof VirtualClock ? clock : null;
   }
 
   /** A new endpoint; `port` picks its address (default: the next free one). */
@@ -74,7 +77,7 @@ export class MemoryNetwork {
     }
     const [min, max] = this.latency;
     const delay = min === max ? min : min + this.random.float() * (max - min);
-    if (this.clock instanceof VirtualClock) this.clock.schedule(new Delivery(this, to, payload, from), delay);
+    if (this.virtualClock) this.virtualClock.schedule(new Delivery(this, to, payload, from), delay);
     else this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
   }
 
