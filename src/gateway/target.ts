@@ -20,7 +20,7 @@ export function swarmTarget(kind: 'stress' | 'host', swarm: Swarm): GatewayTarge
   return {
     kind,
     nodes: swarm.nodes,
-    entry: swarm.nodes[0],
+    entry: swarm.entry,
     drive: (start) => swarm.drive(start),
     now: () => swarm.now(),
     dropped: () => swarm.traffic().dropped,

@@ -49,14 +49,14 @@ export const valueOf = (i: number) => `value${i}`;
 export const missingKeyOf = (i: number) => `missing-key-${i}`;
 
 export async function joinPhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
-  const entry = swarm.nodes[0].address;
+  const entry = swarm.entry.address;
   let joined = 0;
-  progress.start('join', swarm.nodes.length - 1);
+  progress.start('join', swarm.size - 1);
   // The network grows the way a real one does: never more nodes joining at once than
   // are already in. (Hundreds joining a network of one leaves whole regions of the id
   // space unaware of each other: half the nodes ended with an empty bucket 1.)
-  await runOps(swarm, swarm.nodes.length - 1, (finished) => Math.max(1, Math.min(concurrency, finished + 1)), (i, done) => {
-    swarm.nodes[i + 1].join(entry, (result) => {
+  await runOps(swarm, swarm.size - 1, (finished) => Math.max(1, Math.min(concurrency, finished + 1)), (i, done) => {
+    swarm.join(i + 1, entry, (result) => {
       if (result.ok) joined++;
       done();
     });
@@ -68,9 +68,9 @@ export async function joinPhase(swarm: Swarm, concurrency: number, progress: Pha
 /** Node i stores key<i> -> value<i>; returns how many stores reached at least one node. */
 export async function storePhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
   let stored = 0;
-  progress.start('store', swarm.nodes.length);
-  await runOps(swarm, swarm.nodes.length, concurrency, (i, done) => {
-    swarm.nodes[i].publish(keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
+  progress.start('store', swarm.size);
+  await runOps(swarm, swarm.size, concurrency, (i, done) => {
+    swarm.publish(i, keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
       if (result.replicas > 0) stored++;
       done();
     });
@@ -89,7 +89,7 @@ export async function getPhase(
   progress: PhaseProgress,
   record: (sample: GetSample) => void = () => {},
 ): Promise<GetSample[]> {
-  const entry = swarm.nodes[0];
+  const entry = swarm.entry;
   const samples: GetSample[] = new Array(keys.length);
   progress.start(label, keys.length);
   await runOps(swarm, keys.length, concurrency, (i, done) => {
@@ -108,12 +108,12 @@ export async function getPhase(
 
 /** Stops a fraction of the nodes (never the entry), chosen by the seeded `pick`. */
 export function churn(swarm: Swarm, fraction: number, pick: () => number): number {
-  const candidates = swarm.nodes.slice(1).map((_, i) => i + 1);
+  const candidates = Array.from({ length: swarm.size - 1 }, (_, i) => i + 1);
   const kill = Math.round(candidates.length * fraction);
   for (let n = 0; n < kill; n++) {
     const at = n + Math.floor(pick() * (candidates.length - n));
     [candidates[n], candidates[at]] = [candidates[at], candidates[n]];
-    swarm.nodes[candidates[n]].stop();
+    swarm.stop(candidates[n]);
   }
   return kill;
 }

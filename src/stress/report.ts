@@ -2,6 +2,8 @@
 export interface StressReport {
   nodes: number;
   transport: 'udp' | 'sim';
+  /** Threads the nodes were spread over. */
+  threads: number;
   backend: 'native' | 'ts';
   time_basis: 'wall' | 'virtual';
   seed: number;
@@ -52,6 +54,6 @@ export function summaryTable(r: StressReport): string {
     ['wall time', ms(r.wall_ms)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport, ${r.backend} backend, seed ${r.seed}`;
+  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend, seed ${r.seed}`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

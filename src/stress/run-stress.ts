@@ -2,6 +2,7 @@
 // key<i>, node 0 reads every key back plus some never stored) in one process.
 import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { backend } from '../distance/index.js';
 import { UsageError } from '../cli/usage-error.js';
 import { numberFlag, parseFlags } from '../cli/flags.js';
@@ -18,7 +19,8 @@ import { heapLimitMb, heapToRequestMb, rerunWithHeap } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import { type StressReport, summaryTable } from './report.js';
 import { ascending, peakRssMb, percentile } from './stats.js';
-import { createSimSwarm, createUdpSwarm, type Swarm } from './swarm.js';
+import { createSimSwarm, type Swarm } from './swarm.js';
+import { createThreadedUdpSwarm } from './threaded-swarm.js';
 
 export interface StressOptions {
   nodes: number;
@@ -34,6 +36,8 @@ export interface StressOptions {
   loss: number;
   concurrency: number;
   timeoutMs: number;
+  /** udp: threads the nodes are spread over (this one included). */
+  threads: number;
   /** --http: where the gateway listens while the run goes on (and after it). */
   http: Address | undefined;
 }
@@ -43,6 +47,9 @@ export interface LiveRun {
   telemetry: Telemetry;
   started(swarm: Swarm): Promise<void>;
 }
+
+/** Default --threads on a machine with many cores: past a few, threads share too few nodes to pay. */
+const MAX_DEFAULT_THREADS = 8;
 
 export const STRESS_HELP = `Usage: kademlia stress [options]
   The seed's workload in one process: node 0 is the entry point, nodes 1..N-1 join through
@@ -62,6 +69,9 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --concurrency C    operations in flight per phase (default: 256 sim, 32 udp, where more
                      overflows the entry node's socket buffer and turns into timeouts)
   --timeout MS       request timeout (default 1000)
+  --threads T        udp: spread the nodes over T threads, node 0 in the main one (default:
+                     the number of cores, at most ${MAX_DEFAULT_THREADS}; 1 with --http, whose stats read every
+                     node in the main thread). sim runs in one thread.
   --json FILE        write the report as JSON
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
@@ -82,6 +92,7 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
         loss: { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
+        threads: { type: 'string' },
         http: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
   });
@@ -102,6 +113,11 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
     if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--latency must be MIN-MAX in ms, MIN <= MAX (got "${values.latency}")`);
     latencyMs = [Number(m[1]), Number(m[2])];
   }
+  const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
+  const defaultThreads = transport === 'udp' && http === undefined ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
+  const threads = numberFlag('threads', values.threads, defaultThreads, (v) => int(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
+  if (threads > 1 && transport === 'sim') throw new UsageError('--threads applies to --transport udp: a simulation runs in one thread, on one virtual clock');
+  if (threads > 1 && http) throw new UsageError('--threads must be 1 with --http: the gateway reads every node, and only the main thread\'s are in reach');
   return {
     nodes,
     transport,
@@ -116,7 +132,8 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
     loss: numberFlag('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
     concurrency: numberFlag('concurrency', values.concurrency, transport === 'sim' ? 256 : 32, (v) => int(v) && v >= 1, 'a positive integer'),
     timeoutMs: numberFlag('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
-    http: values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true }),
+    threads: Math.min(threads, nodes),
+    http,
   };
 }
 
@@ -142,7 +159,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   const swarm: Swarm =
     options.transport === 'sim'
       ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
-      : await createUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort });
+      : await createThreadedUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort, threads: options.threads });
   const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
   let keepSwarm = false;
   try {
@@ -174,6 +191,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
       return [h, m] as const;
     });
+    await swarm.refreshTraffic();
     const traffic = swarm.traffic();
     const found = hits.filter((s) => s.found);
     const hitMs = ascending(found.map((s) => s.ms));
@@ -185,6 +203,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       ...(keepSwarm ? { swarm } : {}),
       nodes: options.nodes,
       transport: options.transport,
+      threads: options.threads,
       backend,
       time_basis: options.transport === 'sim' ? 'virtual' : 'wall',
       seed: options.seed,
@@ -208,7 +227,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       hops_p99: percentile(hops, 99),
       messages: traffic.messages,
       dropped: traffic.dropped,
-      timeouts: swarm.nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0),
+      timeouts: traffic.timeouts,
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),
       heap_limit_mb: heapLimitMb(),

@@ -4,14 +4,36 @@ import { RealClock } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { MemoryNetwork } from '../net/memory-network.js';
 import { UdpTransport } from '../net/udp-transport.js';
-import { KademliaNode } from '../node/kademlia-node.js';
+import { type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
+import type { Address } from '../net/transport.js';
 import type { NodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
 import { type RandomSource, SeededRandom } from '../util/random.js';
 import { FD_HEADROOM, openFileLimit } from './fd-limit.js';
 
-export interface Swarm {
+/** What phases do to node i, wherever it lives (this thread or a worker thread). */
+export interface SwarmOps {
+  join(i: number, entry: Address, done: (result: JoinResult) => void): void;
+  publish(i: number, key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void;
+  stop(i: number): void;
+}
+
+export interface Traffic {
+  /** Datagrams sent. */
+  messages: number;
+  /** Datagrams lost on the way (simulated loss, dead receivers, kernel drops). */
+  dropped: number;
+  /** Requests that got no answer in time. */
+  timeouts: number;
+}
+
+export interface Swarm extends SwarmOps {
   readonly kind: 'udp' | 'sim';
+  /** Nodes in the swarm, across every thread it spans. */
+  readonly size: number;
+  /** Node 0, the entry point: always in this thread. */
+  readonly entry: KademliaNode;
+  /** The nodes that live in this thread: all of them unless the swarm spans worker threads. */
   readonly nodes: KademliaNode[];
   /** ms on the run's time basis: virtual for sim, wall for udp. */
   now(): number;
@@ -19,8 +41,10 @@ export interface Swarm {
   runUntil(done: () => boolean, tick?: () => void): Promise<void>;
   /** Lets `ms` of the run's time pass with the network running. */
   idle(ms: number, tick?: () => void): Promise<void>;
-  /** Datagrams sent, and those lost on the way (simulated loss, dead receivers, kernel drops). */
-  traffic(): { messages: number; dropped: number };
+  /** Traffic so far; in worker threads as of their last report (see refreshTraffic). */
+  traffic(): Traffic;
+  /** Brings the worker threads' part of traffic() up to date. */
+  refreshTraffic(): Promise<void>;
   /** Starts an operation and resolves with its result, running the network meanwhile (sim: virtual time). */
   drive<T>(start: (done: (result: T) => void) => void): Promise<T>;
   close(): void;
@@ -33,6 +57,20 @@ export interface SwarmOptions {
   /** Default: SeededRandom(seed). Processes that must not share ids pass a CryptoRandom. */
   random?: RandomSource;
 }
+
+/** SwarmOps over nodes that all live in this thread. */
+export function localOps(nodes: KademliaNode[]): SwarmOps {
+  return {
+    join: (i, entry, done) => nodes[i].join(entry, done),
+    publish: (i, key, value, done) => nodes[i].publish(key, value, done),
+    stop: (i) => nodes[i].stop(),
+  };
+}
+
+/** Failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full. */
+export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent - received);
+
+export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0);
 
 /** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -50,7 +88,10 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
   }
   const swarm: Swarm = {
     kind: 'sim',
+    size: nodes.length,
+    entry: nodes[0],
     nodes,
+    ...localOps(nodes),
     now: () => clock.now(),
     async runUntil(done, tick) {
       // events in slices, so progress can be drawn; no real timer is ever involved
@@ -68,7 +109,8 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
         await yieldToEventLoop();
       }
     },
-    traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable }),
+    traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable, timeouts: timeoutsOf(nodes) }),
+    refreshTraffic: async () => {},
     async drive<T>(start: (done: (result: T) => void) => void): Promise<T> {
       let outcome: { result: T } | undefined;
       start((result) => (outcome = { result }));
@@ -92,7 +134,12 @@ export function checkSocketBudget(nodes: number, limit = openFileLimit()): void 
   }
 }
 
-export async function createUdpSwarm(options: SwarmOptions & { host: string; basePort: number }): Promise<Swarm> {
+/** A swarm on UDP sockets, with its raw datagram counts (threads add them up before subtracting). */
+export interface UdpSwarm extends Swarm {
+  datagrams(): { sent: number; received: number };
+}
+
+export async function createUdpSwarm(options: SwarmOptions & { host: string; basePort: number }): Promise<UdpSwarm> {
   checkSocketBudget(options.nodes);
   const clock = new RealClock();
   const random = options.random ?? new SeededRandom(options.seed);
@@ -119,9 +166,13 @@ export async function createUdpSwarm(options: SwarmOptions & { host: string; bas
     return node;
   });
   const sum = (pick: (t: UdpTransport) => number) => transports.reduce((total, t) => total + pick(t), 0);
+  const datagrams = () => ({ sent: sum((t) => t.counters.datagramsOut), received: sum((t) => t.counters.datagramsIn + t.counters.oversizedIn) });
   return {
     kind: 'udp',
+    size: nodes.length,
+    entry: nodes[0],
     nodes,
+    ...localOps(nodes),
     now: () => performance.now(),
     async runUntil(done, tick) {
       let lastTick = performance.now();
@@ -140,12 +191,12 @@ export async function createUdpSwarm(options: SwarmOptions & { host: string; bas
         tick?.();
       }
     },
+    datagrams,
     traffic() {
-      const sent = sum((t) => t.counters.datagramsOut);
-      const received = sum((t) => t.counters.datagramsIn + t.counters.oversizedIn);
-      // failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full
-      return { messages: sent, dropped: Math.max(0, sent - received) };
+      const { sent, received } = datagrams();
+      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts: timeoutsOf(nodes) };
     },
+    refreshTraffic: async () => {},
     drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),
     close() {
       for (const node of nodes) node.stop();

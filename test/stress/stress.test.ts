@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
 import { checkSocketBudget } from '../../src/stress/swarm.js';
@@ -37,16 +37,19 @@ test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async ()
   assert.equal(report.miss_not_found, 20);
 });
 
-test('udp: 300 real sockets on loopback, with the JSON report', { timeout: 300_000 }, async () => {
+test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kadswarm-stress-'));
   const file = join(dir, 'report.json');
-  const cli = CliProcess.spawn(['stress', '--nodes', '300', '--transport', 'udp', '--base-port', '0', '--misses', '30', '--no-progress', '--json', file]);
+  const cli = CliProcess.spawn(['stress', '--nodes', '300', '--transport', 'udp', '--threads', '2', '--base-port', '0', '--misses', '30', '--no-progress', '--json', file]);
   assert.equal(await cli.exitCode(120_000), 0, cli.stderr.join('\n'));
-  assert.match(cli.stdout[0], /^kadswarm stress: 300 nodes, udp transport/);
+  assert.match(cli.stdout[0], /^kadswarm stress: 300 nodes, udp transport over 2 threads/);
   const report = JSON.parse(readFileSync(file, 'utf8'));
   for (const field of DESIGN_FIELDS) assert.ok(field in report, `JSON has ${field}`);
   assert.equal(report.transport, 'udp');
   assert.equal(report.time_basis, 'wall');
+  assert.equal(report.threads, 2);
+  assert.equal(report.joined, 299, 'nodes in the worker thread joined too');
+  assert.equal(report.stored, 300);
   assert.equal(report.found, 300);
   assert.equal(report.wrong, 0);
   assert.equal(report.miss_not_found, 30);
@@ -64,8 +67,25 @@ test('udp: more sockets than the file limit allows is refused up front, naming t
   assert.match(cli.stderr[0], /^kademlia: --nodes 5000000 needs 5000000 UDP sockets but this process may open \d+ files \(ulimit -n\)/);
 });
 
+test('udp: one thread in-process, every key found', { timeout: 300_000 }, async () => {
+  const report = await runStress(options(['--nodes', '200', '--transport', 'udp', '--threads', '1', '--base-port', '0', '--misses', '10']));
+  assert.equal(report.threads, 1);
+  assert.equal(report.found, 200);
+  assert.equal(report.wrong, 0);
+  assert.equal(report.miss_not_found, 10);
+});
+
+test('--threads defaults: the cores for udp (never more than nodes), 1 for sim and with --http', () => {
+  const cores = Math.min(availableParallelism(), 8);
+  assert.equal(options(['--nodes', '1000']).threads, cores);
+  assert.equal(options(['--nodes', '2']).threads, Math.min(cores, 2));
+  assert.equal(options(['--nodes', '1000', '--threads', '3']).threads, 3);
+  assert.equal(options(['--nodes', '1000', '--transport', 'sim']).threads, 1);
+  assert.equal(options(['--nodes', '1000', '--http', '127.0.0.1:0']).threads, 1);
+});
+
 test('bad stress flags: one line, exit 2', async () => {
-  for (const args of [['--nodes', '1'], ['--transport', 'tcp'], ['--churn', '1'], ['--latency', '50-10'], ['--base-port', '65000', '--nodes', '1000'], ['--bogus']]) {
+  for (const args of [['--nodes', '1'], ['--transport', 'tcp'], ['--churn', '1'], ['--latency', '50-10'], ['--base-port', '65000', '--nodes', '1000'], ['--bogus'], ['--threads', '0'], ['--transport', 'sim', '--threads', '2'], ['--threads', '2', '--http', '127.0.0.1:0']]) {
     const cli = CliProcess.spawn(['stress', ...args]);
     assert.equal(await cli.exitCode(), 2, args.join(' '));
     assert.equal(cli.stderr.length, 1, `${args.join(' ')}: ${cli.stderr.join(' | ')}`);

@@ -1,0 +1,183 @@
+// A UDP swarm spread over threads, so datagram work (Node's dgram layer, the kernel's
+// loopback path and our node code) runs on every core. This thread hosts node 0 (the
+// entry point) and the first share of nodes; each worker thread hosts a contiguous share
+// with its own sockets and event loop. Nodes still talk only through real UDP sockets:
+// what crosses threads is the phases' orders (join, publish, stop) and traffic counts.
+import { Worker } from 'node:worker_threads';
+import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
+import { checkSocketBudget, createUdpSwarm, lostOnTheWay, type Swarm, type SwarmOptions, timeoutsOf, type UdpSwarm } from './swarm.js';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerTraffic } from './worker-protocol.js';
+
+export interface ThreadedSwarmOptions extends SwarmOptions {
+  host: string;
+  basePort: number;
+  /** Threads in all, this one included. */
+  threads: number;
+}
+
+/** Splits `nodes` into `threads` contiguous shares whose sizes differ by at most one. */
+export function shareSizes(nodes: number, threads: number): number[] {
+  const count = Math.max(1, Math.min(threads, nodes));
+  return Array.from({ length: count }, (_, t) => Math.floor(nodes / count) + (t < nodes % count ? 1 : 0));
+}
+
+/** A seed for thread t's node ids: a stream of its own (thread 0 keeps the run's seed). */
+export function threadSeed(seed: number, thread: number): number {
+  return (seed + Math.imul(thread, 0x9e3779b9)) >>> 0;
+}
+
+type Request = ToWorker extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+/** One worker thread and the nodes first..first+count-1 it hosts. */
+class WorkerShare {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  /** Its counts as of its last report. */
+  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0 };
+  /** Why it can no longer take orders (it died), or null. */
+  failure: Error | null = null;
+  private readonly pending = new Map<number, (message: FromWorker) => void>();
+  private nextId = 1;
+  private closing = false;
+
+  constructor(
+    readonly first: number,
+    readonly count: number,
+    setup: WorkerSetup,
+  ) {
+    this.worker = new Worker(new URL('./swarm-worker.js', import.meta.url), { workerData: setup });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') return resolve();
+        if (message.type === 'failed') return reject(new Error(message.message));
+        const reply = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        reply?.(message);
+      });
+      this.worker.on('error', (error) => {
+        this.fail(`the thread hosting nodes ${first}..${first + count - 1} failed: ${error.message}`);
+        reject(this.failure);
+      });
+      this.worker.on('exit', (code) => {
+        if (!this.closing) this.fail(`the thread hosting nodes ${first}..${first + count - 1} exited (code ${code})`);
+        reject(this.failure);
+      });
+    });
+  }
+
+  request(message: Request, reply: (message: FromWorker) => void): void {
+    const id = this.nextId++;
+    this.pending.set(id, reply);
+    this.worker.postMessage({ ...message, id });
+  }
+
+  send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  refreshTraffic(): Promise<void> {
+    if (this.failure) return Promise.resolve();
+    return new Promise((resolve) =>
+      this.request({ type: 'traffic' }, (message) => {
+        if (message.type === 'traffic') this.traffic = { sent: message.sent, received: message.received, timeouts: message.timeouts };
+        resolve();
+      }),
+    );
+  }
+
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+    this.worker.unref();
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= new Error(reason);
+  }
+}
+
+export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Promise<Swarm> {
+  checkSocketBudget(options.nodes); // the file limit is the whole process's
+  const sizes = shareSizes(options.nodes, options.threads);
+  if (sizes.length === 1) return createUdpSwarm(options);
+  const workers: WorkerShare[] = [];
+  let first = sizes[0];
+  for (let t = 1; t < sizes.length; t++) {
+    const setup: WorkerSetup = {
+      nodes: sizes[t],
+      host: options.host,
+      basePort: options.basePort === 0 ? 0 : options.basePort + first,
+      seed: threadSeed(options.seed, t),
+      node: options.node,
+    };
+    workers.push(new WorkerShare(first, sizes[t], setup));
+    first += sizes[t];
+  }
+  const started = await Promise.allSettled([createUdpSwarm({ ...options, nodes: sizes[0] }), ...workers.map((w) => w.ready)]);
+  const local = started[0].status === 'fulfilled' ? started[0].value : null;
+  const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (refused || !local) {
+    local?.close();
+    for (const w of workers) w.close();
+    throw refused?.reason;
+  }
+  return threadedSwarm(local, workers);
+}
+
+function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
+  const localCount = local.nodes.length;
+  const size = localCount + workers.reduce((total, w) => total + w.count, 0);
+  const ownerOf = (i: number) => workers.find((w) => i >= w.first && i < w.first + w.count)!;
+  const failure = () => workers.find((w) => w.failure)?.failure ?? null;
+  const failFast = (done: () => boolean) => () => done() || failure() !== null;
+  const throwIfFailed = () => {
+    const error = failure();
+    if (error) throw error;
+  };
+  return {
+    kind: 'udp',
+    size,
+    entry: local.entry,
+    nodes: local.nodes,
+    join(i, entry, done) {
+      if (i < localCount) return local.join(i, entry, done);
+      const w = ownerOf(i);
+      w.request({ type: 'join', node: i - w.first, entry }, (m) => done((m as { result: JoinResult }).result));
+    },
+    publish(i, key, value, done) {
+      if (i < localCount) return local.publish(i, key, value, done);
+      const w = ownerOf(i);
+      w.request({ type: 'publish', node: i - w.first, key, value }, (m) => done((m as { result: StoreResult }).result));
+    },
+    stop(i) {
+      if (i < localCount) return local.stop(i);
+      const w = ownerOf(i);
+      w.send({ type: 'stop', node: i - w.first });
+    },
+    now: () => local.now(),
+    async runUntil(done, tick) {
+      await local.runUntil(failFast(done), tick);
+      throwIfFailed();
+    },
+    async idle(ms, tick) {
+      await local.idle(ms, tick);
+      throwIfFailed();
+    },
+    traffic() {
+      const mine = local.datagrams();
+      const sent = workers.reduce((total, w) => total + w.traffic.sent, mine.sent);
+      const received = workers.reduce((total, w) => total + w.traffic.received, mine.received);
+      const timeouts = workers.reduce((total, w) => total + w.traffic.timeouts, timeoutsOf(local.nodes));
+      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts };
+    },
+    async refreshTraffic() {
+      await Promise.all(workers.map((w) => w.refreshTraffic()));
+    },
+    drive: (start) => local.drive(start),
+    close() {
+      local.close();
+      for (const w of workers) w.close();
+    },
+  };
+}

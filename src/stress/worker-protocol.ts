@@ -1,0 +1,36 @@
+// Messages between a threaded UDP swarm (main thread) and the worker threads that host
+// its other nodes. Node numbers here are the worker's own (0 = its first node).
+import type { Address } from '../net/transport.js';
+import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
+import type { NodeOptions } from '../node/options.js';
+
+/** workerData: which nodes the worker hosts and how. */
+export interface WorkerSetup {
+  nodes: number;
+  host: string;
+  /** Port of the worker's first node; 0 lets the system pick every port. */
+  basePort: number;
+  /** Seeds the worker's node ids (a stream of its own, distinct from every other thread's). */
+  seed: number;
+  node: NodeOptions;
+}
+
+export type ToWorker =
+  | { type: 'join'; id: number; node: number; entry: Address }
+  | { type: 'publish'; id: number; node: number; key: Uint8Array; value: Uint8Array }
+  | { type: 'stop'; node: number }
+  | { type: 'traffic'; id: number }
+  | { type: 'close' };
+
+export interface WorkerTraffic {
+  sent: number;
+  received: number;
+  timeouts: number;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'joined'; id: number; result: JoinResult }
+  | { type: 'published'; id: number; result: StoreResult }
+  | ({ type: 'traffic'; id: number } & WorkerTraffic);

@@ -1,0 +1,80 @@
+// A UDP swarm over worker threads: shares, seeds, orders to nodes in another thread,
+// traffic summed across threads, and a worker that cannot bind failing in one line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { createThreadedUdpSwarm, shareSizes, threadSeed } from '../../src/stress/threaded-swarm.js';
+import type { JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
+import type { Swarm } from '../../src/stress/swarm.js';
+import { keyFromString } from '../../src/id/id.js';
+
+test('shares cover every node once, differ by at most one, and never outnumber the nodes', () => {
+  for (const [nodes, threads] of [[10_000, 2], [301, 3], [5, 8], [2, 2], [7, 1]]) {
+    const sizes = shareSizes(nodes, threads);
+    assert.equal(sizes.reduce((a, b) => a + b, 0), nodes);
+    assert.equal(sizes.length, Math.min(nodes, threads));
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${nodes}/${threads}: ${sizes}`);
+  }
+  assert.equal(threadSeed(7, 0), 7, 'thread 0 keeps the run seed: its node ids match a one-thread run');
+  const seeds = new Set([0, 1, 2, 3].map((t) => threadSeed(7, t)));
+  assert.equal(seeds.size, 4);
+});
+
+const joinNode = (swarm: Swarm, i: number) => new Promise<JoinResult>((resolve) => swarm.join(i, swarm.entry.address, resolve));
+const publish = (swarm: Swarm, i: number, key: string) => new Promise<StoreResult>((resolve) => swarm.publish(i, keyFromString(key), new TextEncoder().encode(`v-${key}`), resolve));
+
+test('nodes in a worker thread join, publish and stop on orders from this one', { timeout: 60_000 }, async () => {
+  const swarm = await createThreadedUdpSwarm({ nodes: 40, seed: 3, node: {}, host: '127.0.0.1', basePort: 0, threads: 2 });
+  try {
+    assert.equal(swarm.size, 40);
+    assert.equal(swarm.nodes.length, 20, 'half the nodes live here');
+    for (let i = 1; i < 40; i++) assert.equal((await joinNode(swarm, i)).ok, true, `node ${i} joined`);
+    const stored = await publish(swarm, 33, 'from-the-worker');
+    assert.ok(stored.replicas >= 10, `replicas ${stored.replicas}`);
+    const found = await swarm.drive<Uint8Array | null>((done) => swarm.entry.findValue(keyFromString('from-the-worker'), (r) => done(r.value)));
+    assert.equal(new TextDecoder().decode(found!), 'v-from-the-worker');
+
+    await swarm.refreshTraffic();
+    const before = swarm.traffic();
+    assert.ok(before.messages > 40 * 10, `messages ${before.messages}`);
+    assert.equal(before.dropped, 0, 'what one thread sends, the other receives: counted once, summed across threads');
+
+    // a worker node answers until it is stopped; then a request to it times out
+    const port = workerPort(swarm);
+    const ping = () => swarm.drive<boolean>((done) => swarm.entry.ping({ host: '127.0.0.1', port }, done));
+    assert.equal(await ping(), true);
+    for (let i = 20; i < 40; i++) swarm.stop(i);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await ping(), false);
+  } finally {
+    swarm.close();
+  }
+});
+
+/** A port in the worker's share: the entry knows it from the joins. */
+function workerPort(swarm: Swarm): number {
+  const local = new Set(swarm.nodes.map((n) => n.address.port));
+  const contacts = swarm.entry.table.closestContacts(swarm.entry.id, 40).map((c) => swarm.entry.arena.port(c));
+  const remote = contacts.find((p) => !local.has(p));
+  assert.ok(remote !== undefined, 'the entry knows a node of the worker thread');
+  return remote;
+}
+
+test('a port in use in a worker share fails the swarm in one line and frees every socket', { timeout: 60_000 }, async () => {
+  const blocker = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
+  const taken = blocker.address().port;
+  // 6 nodes over 2 threads: ports taken-4 .. taken+1; the worker hosts taken-1 .. taken+1
+  const basePort = taken - 4;
+  try {
+    await assert.rejects(createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2 }), {
+      message: `cannot listen on 127.0.0.1:${taken}: address already in use`,
+    });
+  } finally {
+    blocker.close();
+  }
+  // the main thread's share was closed again: its ports bind
+  const again = await createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2 });
+  assert.equal(again.size, 6);
+  again.close();
+});
