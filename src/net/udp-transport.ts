@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Address, DatagramHandler, Transport } from './transport.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 
-const RECEIVE_BUFFER_BYTES = 1 << 20;
+const RECEIVE_BUFFER_BYTES = 4 << 20;
 
 export interface UdpCounters {
   datagramsIn: number;

@@ -304,6 +304,9 @@ test('unverified contacts only fill free slots, at the least-recently-seen end',
   const extra = contactIn(2);
   assert.equal(table.offerUnverified(extra), false, 'a full bucket displaces nobody');
   assert.deepEqual(table.replacements(2), [], 'and an unverified contact is not a replacement either');
+  const impostor = arena.intern(arena.id(table.self).slice(), '127.0.0.9', 9);
+  assert.equal(table.offerUnverified(impostor), false, 'our own id, wherever it claims to be, is never offered a slot');
+  assert.equal(table.has(impostor), false);
   arena.dropIfUnused(extra);
   assert.throws(() => arena.id(extra), /unknown contact/, 'not held: freed');
   assert.equal(table.observe(heard, 5).kind, 'refreshed', 'hearing from it makes it seen');
