@@ -26,7 +26,7 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
   --base-port P     node i listens on P+i; 0 lets the system pick (default 0)
   --host H          address to listen on (default 127.0.0.1)
   -r, --remote A    a node of the network to join (required)
-  --timeout MS      request timeout (default 1000)
+  --timeout MS      the longest a request waits (default 1000; see the README)
   --http HOST:PORT  serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
   --no-progress     no join progress bar`;
 

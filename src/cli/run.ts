@@ -18,7 +18,7 @@ End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
 Options:
   -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
   -r, --remote HOST:PORT   a node of the network to join
-      --timeout MS         request timeout in ms (default 1000)
+      --timeout MS         the longest a request waits, in ms (default 1000; see the README)
       --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
   -h, --help               this help
 

@@ -7,6 +7,7 @@ import { encodeMessage, REQUEST_ID_BYTES } from '../protocol/codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { expectedResponse, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import type { RandomSource } from '../util/random.js';
+import { RttEstimator } from './rtt-estimator.js';
 
 /** Called once per request: the response, or null after the timeout. */
 export type ResponseCallback = (response: ResponseBody | null) => void;
@@ -18,6 +19,7 @@ interface Pending {
   toHost: string;
   toPort: number;
   expect: ResponseBody['type'];
+  sentAt: number;
   deadline: number;
   /** Answered or failed: the deadline queue skips it. */
   settled: boolean;
@@ -40,6 +42,9 @@ export interface RpcCounters {
   /** Exceptions thrown by response callbacks (caught so a bug cannot kill the node): always 0 unless there is a bug. */
   callbackErrors: number;
 }
+
+/** The shortest a request waits once answers have been timed (unless the timeout itself is shorter). */
+export const DEFAULT_TIMEOUT_FLOOR_MS = 250;
 
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
 const RECENT_SLOTS = 32;
@@ -71,13 +76,17 @@ export class Rpc {
   };
   private readonly pending = new Map<number, Pending>();
   /**
-   * Every request waits the same timeout, so deadlines come in send order: one FIFO and
-   * one armed timer per node instead of a timer per request (settled entries are skipped
-   * when they reach the head).
+   * Deadlines never precede an earlier request's (see request()), so they come in send
+   * order: one FIFO and one armed timer per node instead of a timer per request (settled
+   * entries are skipped when they reach the head).
    */
   private readonly deadlines: Pending[] = [];
+  private lastDeadline = -Infinity;
+  private readonly rtt: RttEstimator;
   private deadlineHead = 0;
   private timer: TimerHandle | null = null;
+  /** When the armed timer fires. */
+  private timerAt = 0;
   private expiring = false;
   /** A ring of recently finished requests: the key if answered, -1 - key if timed out, NaN if empty. */
   private readonly recent = new Float64Array(RECENT_SLOTS).fill(NaN);
@@ -88,8 +97,17 @@ export class Rpc {
     private readonly clock: Clock,
     private readonly random: RandomSource,
     private readonly selfId: Uint8Array,
+    /** The longest a request waits; answers seen bring it down to srtt + 4 rttvar, never below timeoutFloorMs. */
     readonly timeoutMs: number,
-  ) {}
+    timeoutFloorMs = Math.min(timeoutMs, DEFAULT_TIMEOUT_FLOOR_MS),
+  ) {
+    this.rtt = new RttEstimator(timeoutFloorMs, timeoutMs);
+  }
+
+  /** How long a request sent now would wait for its answer. */
+  get currentTimeoutMs(): number {
+    return this.rtt.timeoutMs;
+  }
 
   get inFlight(): number {
     return this.pending.size;
@@ -109,20 +127,28 @@ export class Rpc {
       callback(null);
       return;
     }
+    const now = this.clock.now();
+    // When the estimate drops, a request waits no less than a pending one sent before it:
+    // deadlines stay in send order, so the FIFO and its one timer still hold.
+    const earliest = this.pending.size === 0 ? now : this.lastDeadline;
+    const deadline = Math.max(earliest, now + this.rtt.timeoutMs);
+    this.lastDeadline = deadline;
     const entry: Pending = {
       key,
       tail: requestTail(requestId),
       toHost: to.host,
       toPort: to.port,
       expect: expectedResponse(body),
-      deadline: this.clock.now() + this.timeoutMs,
+      sentAt: now,
+      deadline,
       settled: false,
       callback,
     };
     this.pending.set(key, entry);
     this.deadlines.push(entry);
-    // deadlines only grow, so an armed timer is never late for this one (expire() re-arms itself)
-    if (this.timer === null && !this.expiring) this.timer = this.clock.setTimeout(this.expire, this.timeoutMs);
+    // expire() re-arms itself for the head; otherwise arm for this deadline unless the timer
+    // fires before it (it can fire after: the requests it was armed for may all be answered)
+    if (!this.expiring && (this.timer === null || this.timerAt > deadline)) this.arm(deadline, now);
     this.counters.requestsSent++;
     this.transmit(to, payload);
   }
@@ -169,8 +195,10 @@ export class Rpc {
       pending.expect !== message.body.type
     ) {
       const recent = pending ? 0 : this.recentOutcome(key);
-      if (recent === TIMED_OUT) this.counters.lateResponses++;
-      else if (recent === ANSWERED) this.counters.duplicateResponses++;
+      if (recent === TIMED_OUT) {
+        this.counters.lateResponses++;
+        this.rtt.late();
+      } else if (recent === ANSWERED) this.counters.duplicateResponses++;
       else this.counters.unmatchedResponses++;
       return false;
     }
@@ -179,6 +207,7 @@ export class Rpc {
     pending.settled = true;
     pending.callback = NOTHING_PENDING; // the queue may hold the entry a while: let the callback's state go
     this.remember(key, ANSWERED);
+    this.rtt.sample(this.clock.now() - pending.sentAt);
     this.counters.responsesAccepted++;
     this.deliver(callback, message.body as ResponseBody);
     return true;
@@ -224,9 +253,15 @@ export class Rpc {
     }
     this.expiring = false;
     if (this.timer === null && this.deadlineHead < queue.length) {
-      this.timer = this.clock.setTimeout(this.expire, Math.max(0, queue[this.deadlineHead].deadline - now));
+      this.arm(queue[this.deadlineHead].deadline, now);
     }
   };
+
+  private arm(deadline: number, now: number): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timerAt = deadline;
+    this.timer = this.clock.setTimeout(this.expire, Math.max(0, deadline - now));
+  }
 
   /** Runs a callback from a timer or the receive path: whatever it throws is counted, never propagated. */
   private deliver(callback: ResponseCallback, response: ResponseBody | null): void {

@@ -68,7 +68,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --loss P           sim: probability that a datagram is lost (default 0)
   --concurrency C    operations in flight per phase (default: 256 sim, 32 udp, where more
                      overflows the entry node's socket buffer and turns into timeouts)
-  --timeout MS       request timeout (default 1000)
+  --timeout MS       the longest a request waits (default 1000; answers timed bring it down
+                     to srtt + 4 rttvar, at least 250 ms)
   --threads T        udp: spread the nodes over T threads, node 0 in the main one (default:
                      the number of cores, at most ${MAX_DEFAULT_THREADS}; 1 with --http, whose stats read every
                      node in the main thread). sim runs in one thread.
@@ -137,11 +138,27 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
   };
 }
 
+/**
+ * How often nodes replicate and refresh while a churn run repairs itself. Simulated time
+ * costs nothing, so sim uses 10 minutes. On UDP every node's upkeep is real work for this
+ * process's threads: at 5 s, 300 nodes in one thread offered more datagrams than the
+ * thread can handle, timeouts snowballed, and only 122 of 300 keys were found. 50 ms per
+ * node per thread (15 s for 300 nodes in one thread) kept every key.
+ */
+export function churnIntervalMs(options: Pick<StressOptions, 'transport' | 'nodes' | 'threads'>): number {
+  if (options.transport === 'sim') return 600_000;
+  return Math.max(5_000, Math.ceil(options.nodes / options.threads) * UDP_UPKEEP_MS_PER_NODE);
+}
+
+const UDP_UPKEEP_MS_PER_NODE = 50;
+/** A churn run idles this many upkeep intervals before reading back. */
+const CHURN_REPAIR_INTERVALS = 4;
+
 /** Node settings for a run: shorter maintenance intervals when churn must be repaired. */
 function nodeOptions(options: StressOptions): NodeOptions {
   const base: NodeOptions = { requestTimeoutMs: options.timeoutMs };
   if (options.churn === 0) return base;
-  const interval = options.transport === 'sim' ? 600_000 : 5_000;
+  const interval = churnIntervalMs(options);
   return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
 }
 
@@ -180,7 +197,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
         live?.telemetry.setPhase('churn');
         const n = churn(swarm, options.churn, () => pick.float());
         // let failures be noticed and republish/replication/refresh repair the network
-        await swarm.idle(options.transport === 'sim' ? 2_400_000 : 12_000, sampleMemory);
+        await swarm.idle(CHURN_REPAIR_INTERVALS * churnIntervalMs(options), sampleMemory);
         return n;
       });
     }

@@ -70,3 +70,39 @@ test('a request sent from a timeout callback does not delay the deadlines alread
   sim.clock.advance(5000);
   assert.deepEqual(failedAt, { first: 1000, second: 1400, third: 2000 });
 });
+
+test('once answers are timed, a dead peer costs srtt + 4 rttvar (at least 250 ms), not the whole timeout', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
+  const a = sim.addNode();
+  const alive = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  assert.equal(a.rpc.currentTimeoutMs, 1000, 'nothing timed yet: the whole timeout');
+  for (let i = 0; i < 5; i++) {
+    a.ping(alive.address, (ok) => assert.equal(ok, true));
+    sim.clock.advance(100);
+  }
+  assert.equal(a.rpc.currentTimeoutMs, 250, '20 ms round trips: the floor');
+  const sentAt = sim.clock.now();
+  let failedAt = -1;
+  a.ping(dead.address, () => (failedAt = sim.clock.now()));
+  sim.clock.advance(2000);
+  assert.equal(failedAt - sentAt, 250);
+});
+
+test('a request never expires before one sent earlier, even when the estimate drops between them', () => {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
+  const a = sim.addNode();
+  const alive = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  const failed: string[] = [];
+  a.ping(dead.address, () => failed.push(`first at ${sim.clock.now()}`)); // waits 1000: nothing timed yet
+  for (let i = 0; i < 5; i++) {
+    a.ping(alive.address, () => {});
+    sim.clock.advance(50);
+  }
+  a.ping(dead.address, () => failed.push(`second at ${sim.clock.now()}`)); // sent at 250; its own wait would end at 500
+  sim.clock.advance(2000);
+  assert.deepEqual(failed, ['first at 1000', 'second at 1000']);
+});

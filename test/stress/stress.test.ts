@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
+import { churnIntervalMs, parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
 import { checkSocketBudget } from '../../src/stress/swarm.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
@@ -35,6 +35,22 @@ test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async ()
   assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
   assert.equal(report.wrong, 0);
   assert.equal(report.miss_not_found, 20);
+});
+
+test('udp: 30% churn on real sockets keeps at least 99% of keys, with upkeep paced to what the threads can carry', { timeout: 300_000 }, async () => {
+  const report = await runStress(options(['--nodes', '240', '--transport', 'udp', '--threads', '2', '--base-port', '0', '--churn', '0.3', '--misses', '20']));
+  assert.equal(report.killed, 72);
+  assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
+  assert.equal(report.wrong, 0);
+  assert.equal(report.miss_not_found, 20);
+  assert.ok(report.churn_ms >= 4 * 5_000, `the repair ran 4 upkeep intervals (${report.churn_ms} ms)`);
+});
+
+test('churn upkeep intervals: 10 min in sim; on udp 50 ms per node per thread, at least 5 s', () => {
+  assert.equal(churnIntervalMs({ transport: 'sim', nodes: 1_000_000, threads: 1 }), 600_000);
+  assert.equal(churnIntervalMs({ transport: 'udp', nodes: 300, threads: 1 }), 15_000);
+  assert.equal(churnIntervalMs({ transport: 'udp', nodes: 10_000, threads: 2 }), 250_000);
+  assert.equal(churnIntervalMs({ transport: 'udp', nodes: 40, threads: 2 }), 5_000);
 });
 
 test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', { timeout: 300_000 }, async () => {
