@@ -2,7 +2,6 @@
 // its own event loop, so datagram work runs on another core. The main thread drives it
 // with the messages of worker-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SeededRandom } from '../util/random.js';
 import { createUdpSwarm, timeoutsOf, type UdpSwarm } from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
@@ -12,7 +11,7 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 let swarm: UdpSwarm | undefined;
 try {
-  swarm = await createUdpSwarm({ nodes: setup.nodes, seed: setup.seed, random: new SeededRandom(setup.seed), node: setup.node, host: setup.host, basePort: setup.basePort });
+  swarm = await createUdpSwarm({ nodes: setup.nodes, seed: setup.seed, node: setup.node, host: setup.host, basePort: setup.basePort });
 } catch (error) {
   // e.g. a port in use: the main thread reports it, in one line
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

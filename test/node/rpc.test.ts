@@ -4,6 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSim } from '../helpers/sim.js';
 
+/** Node a, a live peer and a stopped one, 10 ms apart. */
+function nodeWithLiveAndDeadPeers(requestTimeoutMs: number) {
+  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs } });
+  const a = sim.addNode();
+  const alive = sim.addNode();
+  const dead = sim.addNode();
+  dead.stop();
+  return { sim, a, alive, dead };
+}
+
 test('each request times out exactly its timeout after it was sent, in order', () => {
   const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
   const a = sim.addNode();
@@ -24,11 +34,7 @@ test('each request times out exactly its timeout after it was sent, in order', (
 });
 
 test('answered requests never time out, even when their neighbours in the queue do', () => {
-  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 500 } });
-  const a = sim.addNode();
-  const alive = sim.addNode();
-  const dead = sim.addNode();
-  dead.stop();
+  const { sim, a, alive, dead } = nodeWithLiveAndDeadPeers(500);
   const outcomes: string[] = [];
   a.ping(dead.address, (ok) => outcomes.push(`dead ${ok} at ${sim.clock.now()}`));
   a.ping(alive.address, (ok) => outcomes.push(`alive ${ok} at ${sim.clock.now()}`));
@@ -72,11 +78,7 @@ test('a request sent from a timeout callback does not delay the deadlines alread
 });
 
 test('once answers are timed, a dead peer costs srtt + 4 rttvar (at least 250 ms), not the whole timeout', () => {
-  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
-  const a = sim.addNode();
-  const alive = sim.addNode();
-  const dead = sim.addNode();
-  dead.stop();
+  const { sim, a, alive, dead } = nodeWithLiveAndDeadPeers(1000);
   assert.equal(a.rpc.currentTimeoutMs, 1000, 'nothing timed yet: the whole timeout');
   for (let i = 0; i < 5; i++) {
     a.ping(alive.address, (ok) => assert.equal(ok, true));
@@ -91,11 +93,7 @@ test('once answers are timed, a dead peer costs srtt + 4 rttvar (at least 250 ms
 });
 
 test('a request never expires before one sent earlier, even when the estimate drops between them', () => {
-  const sim = createSim({ network: { latencyMs: [10, 10] }, node: { requestTimeoutMs: 1000 } });
-  const a = sim.addNode();
-  const alive = sim.addNode();
-  const dead = sim.addNode();
-  dead.stop();
+  const { sim, a, alive, dead } = nodeWithLiveAndDeadPeers(1000);
   const failed: string[] = [];
   a.ping(dead.address, () => failed.push(`first at ${sim.clock.now()}`)); // waits 1000: nothing timed yet
   for (let i = 0; i < 5; i++) {
