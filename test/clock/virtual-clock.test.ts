@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../src/clock/virtual-clock.js';
+import { SOON_MS, VirtualClock } from '../../src/clock/virtual-clock.js';
 
 test('timers run in time order, ties in the order they were set', () => {
   const clock = new VirtualClock(100);
@@ -45,4 +45,30 @@ test('runWhile stops when the condition is met', () => {
   clock.runWhile(() => count < 50);
   assert.equal(count, 50);
   assert.equal(clock.now(), 490);
+});
+
+test('events near and far run in one (time, order) sequence', () => {
+  // datagram-like delays land in the soon heap, timer-like ones in the later heap
+  const clock = new VirtualClock();
+  const order: number[] = [];
+  const delays = [SOON_MS + 50, 20, SOON_MS, SOON_MS + 1, 20, 0, 5 * SOON_MS, SOON_MS + 50];
+  delays.forEach((delay, i) => clock.setTimeout(() => order.push(i), delay));
+  // scheduled from inside a run: the far timer set at 50 becomes due at 50 + SOON_MS + 50
+  clock.setTimeout(() => clock.setTimeout(() => order.push(100), SOON_MS + 50), 50);
+  clock.setTimeout(() => clock.setTimeout(() => order.push(101), SOON_MS), 50);
+  clock.advance(10 * SOON_MS);
+  assert.deepEqual(order, [5, 1, 4, 2, 3, 0, 7, 101, 100, 6]);
+});
+
+test('runUntil never runs an event past its bound, even behind a cancelled one', () => {
+  const clock = new VirtualClock();
+  let ran = 0;
+  const cancelled = clock.setTimeout(() => ran++, 10);
+  clock.setTimeout(() => ran++, 30);
+  clock.clearTimeout(cancelled);
+  assert.equal(clock.runUntil(20), 0);
+  assert.equal(ran, 0);
+  assert.equal(clock.now(), 20);
+  assert.equal(clock.runUntil(30), 1);
+  assert.equal(ran, 1);
 });

@@ -1,0 +1,58 @@
+// A binary min-heap of clock events on (at, seq): the earliest first, ties in the order
+// they were scheduled. Sifts with a hole instead of swaps.
+import type { ClockEvent } from './virtual-clock.js';
+
+/** Whether a runs before b. */
+export function runsBefore(a: ClockEvent, b: ClockEvent): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+export class EventHeap {
+  private readonly items: ClockEvent[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The earliest event, left in place; undefined when empty. */
+  peek(): ClockEvent | undefined {
+    return this.items[0];
+  }
+
+  push(event: ClockEvent): void {
+    const items = this.items;
+    let i = items.length;
+    items.push(event);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent];
+      if (runsBefore(p, event)) break;
+      items[i] = p;
+      i = parent;
+    }
+    items[i] = event;
+  }
+
+  pop(): ClockEvent | undefined {
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0];
+    const last = items.pop()!;
+    const n = items.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        const right = child + 1;
+        if (right < n && runsBefore(items[right], items[child])) child = right;
+        const c = items[child];
+        if (runsBefore(last, c)) break;
+        items[i] = c;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
+}
