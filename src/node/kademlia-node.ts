@@ -322,16 +322,13 @@ export class KademliaNode {
     this.table.remove(contact);
   }
 
-  /** Contacts named in a lookup response fill free bucket slots (unverified: see offerUnverified). */
-  private learn(peers: WireContact[]): void {
-    for (const peer of peers) {
-      if (!this.transport.accepts(peer)) continue;
-      const contact = this.arena.internWire(peer);
-      // Our own id lands in no bucket, so it is never offered. Not comparing peer.id here
-      // saves a cache miss per contact: the table reads the id from the arena anyway.
-      this.table.offerUnverified(contact);
-      this.arena.dropIfUnused(contact);
-    }
+  /** A contact named in a lookup response fills a free bucket slot (unverified: see offerUnverified). */
+  private learn(peer: WireContact): void {
+    const contact = this.arena.internWire(peer);
+    // Our own id lands in no bucket, so it is never offered. Not comparing peer.id here
+    // saves a cache miss per contact: the table reads the id from the arena anyway.
+    this.table.offerUnverified(contact);
+    this.arena.dropIfUnused(contact);
   }
 
   /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
@@ -361,10 +358,11 @@ export class KademliaNode {
         selfId: this.id,
         start: this.closestPeers(target, null),
         accepts: (peer) => this.transport.accepts(peer),
+        // the lookup has checked accepts() for it
+        discovered: (peer) => this.learn(peer),
         query: (peer, request, answered) =>
           this.rpc.request(peer, request, (response) => {
             if (!response) this.noteFailure(peer);
-            else if (response.type === 'NODES' || response.type === 'VALUE') this.learn(response.contacts);
             answered(response);
           }),
         enough,

@@ -7,7 +7,7 @@
 // nobody holds is freed by release() or dropIfUnused() and its slot reused, so datagrams
 // from ever-new (possibly spoofed) senders cannot grow the arena without bound.
 import { ID_BYTES } from '../id/id.js';
-import { idEqualAt } from '../id/prefix.js';
+import { idEqualAt, idHeadAt, idNextAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
 import type { WireContact } from '../protocol/messages.js';
 
@@ -18,6 +18,7 @@ interface ArenaWire extends WireContact {
 }
 
 const INITIAL_CAPACITY = 1024;
+const NOT_FOUND = -1;
 
 export class ContactArena {
   /** Ids of contacts 0..count-1, 20 bytes each; bytes past count*20 are unused. */
@@ -27,9 +28,19 @@ export class ContactArena {
   private refs: Uint32Array;
   /** 1 while a slot holds a contact. */
   private alive: Uint8Array;
+  /**
+   * 1 once another live contact shared this contact's id (same node id, another address).
+   * Without it, a contact's index alone tells whether a table holds its id. Never cleared
+   * while the slot lives: a stale 1 only costs a slower search.
+   */
+  private twin: Uint8Array;
   private readonly freeSlots: number[] = [];
   private live = 0;
-  /** Open-addressing hash of (id, host, port) -> contact, -1 = empty; linear probing. */
+  /**
+   * Open-addressing hash -> contact, -1 = empty; linear probing. Hashed on the id alone, so
+   * every contact with one id sits in one probe chain (how twins are found); the chain is
+   * as long as the contacts sharing an id that something holds, which is few.
+   */
   private lookup: Int32Array;
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
@@ -44,6 +55,7 @@ export class ContactArena {
     this.hostOf = new Uint32Array(capacity);
     this.refs = new Uint32Array(capacity);
     this.alive = new Uint8Array(capacity);
+    this.twin = new Uint8Array(capacity);
     this.lookup = new Int32Array(nextPowerOfTwo(capacity * 2)).fill(-1);
   }
 
@@ -62,6 +74,7 @@ export class ContactArena {
     const hostIndex = this.internHost(host);
     const known = this.find(id, hostIndex, port);
     if (known >= 0) return known;
+    const twinOf = known === NOT_FOUND ? -1 : -2 - known;
     let index = this.freeSlots.pop();
     if (index === undefined) {
       index = this.used;
@@ -73,6 +86,8 @@ export class ContactArena {
     this.hostOf[index] = hostIndex;
     this.refs[index] = 0;
     this.alive[index] = 1;
+    this.twin[index] = twinOf >= 0 ? 1 : 0;
+    if (twinOf >= 0) this.twin[twinOf] = 1;
     this.live++;
     if (this.live * 2 > this.lookup.length) this.rehash(this.lookup.length * 2);
     this.place(index);
@@ -111,23 +126,33 @@ export class ContactArena {
     this.live--;
   }
 
-  private hash(idBytes: Uint8Array, at: number, hostIndex: number, port: number): number {
-    let h = ((idBytes[at] << 24) | (idBytes[at + 1] << 16) | (idBytes[at + 2] << 8) | idBytes[at + 3]) ^ Math.imul(port, 0x9e3779b1) ^ Math.imul(hostIndex + 1, 0x85ebca6b);
+  /** Whether another live contact shares (or once shared) this contact's id. */
+  hasTwin(contact: number): boolean {
+    return this.twin[contact] === 1;
+  }
+
+  private hash(idBytes: Uint8Array, at: number): number {
+    let h = ((idBytes[at] << 24) | (idBytes[at + 1] << 16) | (idBytes[at + 2] << 8) | idBytes[at + 3]) ^ Math.imul((idBytes[at + 16] << 24) | (idBytes[at + 17] << 16) | (idBytes[at + 18] << 8) | idBytes[at + 19], 0x9e3779b1);
     h ^= h >>> 16;
     return Math.imul(h, 0x7feb352d) >>> 0;
   }
 
+  /** The contact (id, host, port); else NOT_FOUND, or -2 - c for a live contact c with the same id. */
   private find(id: Uint8Array, hostIndex: number, port: number): number {
     const mask = this.lookup.length - 1;
-    for (let p = this.hash(id, 0, hostIndex, port) & mask; ; p = (p + 1) & mask) {
+    let twinOf = NOT_FOUND;
+    for (let p = this.hash(id, 0) & mask; ; p = (p + 1) & mask) {
       const c = this.lookup[p];
-      if (c < 0) return -1;
-      if (this.ports[c] === port && this.hostOf[c] === hostIndex && idEqualAt(this.ids, c * ID_BYTES, id, 0)) return c;
+      if (c < 0) return twinOf;
+      if (idEqualAt(this.ids, c * ID_BYTES, id, 0)) {
+        if (this.ports[c] === port && this.hostOf[c] === hostIndex) return c;
+        twinOf = -2 - c;
+      }
     }
   }
 
   private home(contact: number): number {
-    return this.hash(this.ids, contact * ID_BYTES, this.hostOf[contact], this.ports[contact]) & (this.lookup.length - 1);
+    return this.hash(this.ids, contact * ID_BYTES) & (this.lookup.length - 1);
   }
 
   private place(contact: number): void {
@@ -168,7 +193,16 @@ export class ContactArena {
     let record = this.wires[contact];
     if (record === undefined) {
       this.check(contact);
-      record = { id: this.ids.slice(contact * ID_BYTES, (contact + 1) * ID_BYTES), host: this.host(contact), port: this.ports[contact], arena: this, contact };
+      const at = contact * ID_BYTES;
+      record = {
+        id: this.ids.slice(at, at + ID_BYTES),
+        host: this.host(contact),
+        port: this.ports[contact],
+        head: idHeadAt(this.ids, at),
+        next: idNextAt(this.ids, at),
+        arena: this,
+        contact,
+      };
       this.wires[contact] = record;
     }
     return record;
@@ -208,7 +242,7 @@ export class ContactArena {
 
   /** Bytes held by the arena's typed arrays (not counting the intern map). */
   get byteLength(): number {
-    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.lookup.byteLength;
+    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.twin.byteLength + this.lookup.byteLength;
   }
 
   /** Throws unless `contact` is an index this arena handed out. */
@@ -245,6 +279,9 @@ export class ContactArena {
     const alive = new Uint8Array(capacity);
     alive.set(this.alive);
     this.alive = alive;
+    const twin = new Uint8Array(capacity);
+    twin.set(this.twin);
+    this.twin = twin;
   }
 }
 

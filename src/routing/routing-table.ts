@@ -298,10 +298,15 @@ export class RoutingTable {
 
   /** Slot (relative to the first contact word) of the entry with the contact's id in bucket b, or -1. */
   private slotOfId(b: number, contact: number): number {
+    const start = TABLE_HEADER_WORDS + this.bucketStart(b);
+    const end = start + this.counts[b];
+    const words = this.words;
+    for (let w = start; w < end; w++) if (words[w] === contact) return w - TABLE_HEADER_WORDS;
+    // the same id at another address is another contact: only then compare ids
+    if (!this.arena.hasTwin(contact)) return -1;
     const ids = this.arena.ids;
-    const start = this.bucketStart(b);
-    for (let s = start; s < start + this.counts[b]; s++) {
-      if (idEqualAt(ids, this.words[TABLE_HEADER_WORDS + s] * ID_BYTES, ids, contact * ID_BYTES)) return s;
+    for (let w = start; w < end; w++) {
+      if (idEqualAt(ids, words[w] * ID_BYTES, ids, contact * ID_BYTES)) return w - TABLE_HEADER_WORDS;
     }
     return -1;
   }

@@ -206,3 +206,40 @@ test('enough() ends a lookup early, as converged', () => {
   assert.ok(result.queried <= 6, `stopped after the second answer (${result.queried} queried)`);
   assert.ok(result.closest.length >= 1);
 });
+
+test('each new peer a response names is reported once; start peers, our own id and refused ones never', () => {
+  const world = makeWorld(300, 'w8');
+  const self = world.peers[40];
+  const start = world.peers.slice(0, 3);
+  const accepts = (p: WireContact) => p.port % 3 !== 0 || p.port <= 3;
+  const reported: number[] = [];
+  const named = new Set<number>();
+  let finished = false;
+  const queue: Array<() => void> = [];
+  lookup(
+    {
+      target: seededBytes('t-discover', 20),
+      kind: 'node',
+      k: 20,
+      alpha: 3,
+      selfId: self.id,
+      start,
+      accepts,
+      discovered: (peer) => reported.push(peer.port),
+      query: (peer, request, done) =>
+        queue.push(() => {
+          const response = answer(world, peer, request, 20);
+          if (!finished && response?.type === 'NODES') for (const c of response.contacts) named.add(c.port);
+          done(response);
+        }),
+    },
+    () => (finished = true),
+  );
+  while (queue.length > 0) queue.shift()!();
+  assert.ok(finished);
+  assert.equal(new Set(reported).size, reported.length, 'no peer reported twice');
+  const expected = [...named].filter((port) => accepts(world.peers[port - 1]) && port !== self.port && !start.some((s) => s.port === port));
+  assert.deepEqual([...reported].sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  // every answer names the network's 20 closest; a third of them are refused
+  assert.ok(reported.length >= 10, `reported ${reported.length}`);
+});

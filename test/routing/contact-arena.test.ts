@@ -81,3 +81,21 @@ test('randomized interning and freeing agrees with a reference map', () => {
     assert.equal(arena.intern(seededBytes(`rand-${n}`, 20), n % 2 ? '127.0.0.1' : '::1', 1 + (n % 7)), index);
   }
 });
+
+test('contacts sharing an id are marked as twins, whichever came first', () => {
+  const arena = new ContactArena(4);
+  const id = seededBytes('twin', 20);
+  const first = arena.intern(id, '127.0.0.1', 7000);
+  const other = arena.intern(seededBytes('other', 20), '127.0.0.1', 7000);
+  assert.equal(arena.hasTwin(first), false);
+  const second = arena.intern(id.slice(), '127.0.0.1', 7001);
+  assert.equal(arena.hasTwin(first), true);
+  assert.equal(arena.hasTwin(second), true);
+  assert.equal(arena.hasTwin(other), false, 'same address, other id: not a twin');
+  // once both are gone, the id at a new address starts with no twin
+  arena.dropIfUnused(first);
+  arena.dropIfUnused(second);
+  const third = arena.intern(id, '127.0.0.1', 7002);
+  assert.equal(arena.hasTwin(third), false);
+  assert.equal(arena.intern(id, '127.0.0.1', 7002), third);
+});
