@@ -140,4 +140,3 @@ export class VirtualClock implements Clock {
     return next === this.soon.peek() ? this.soon.pop() : this.later.pop();
   }
 }
-
