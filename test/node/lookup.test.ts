@@ -2,6 +2,7 @@
 // slow peers it must not wait for, and value lookups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { idHeadAt, idNextAt } from '../../src/id/prefix.js';
 import { lookup, type LookupParams, type LookupResult } from '../../src/node/lookup.js';
 import type { RequestBody, ResponseBody, WireContact } from '../../src/protocol/messages.js';
 import { referenceClosest, rng, seededBytes } from '../helpers/reference.js';
@@ -242,4 +243,25 @@ test('each new peer a response names is reported once; start peers, our own id a
   assert.deepEqual([...reported].sort((a, b) => a - b), expected.sort((a, b) => a - b));
   // every answer names the network's 20 closest; a third of them are refused
   assert.ok(reported.length >= 10, `reported ${reported.length}`);
+});
+
+test('peers carrying their id prefix (as arena records do) are ordered exactly as by their bytes, ties included', () => {
+  // half the peers share their first 60 bits with another peer, so ordering falls back to the bytes
+  const world = makeWorld(200, 'w9');
+  for (let i = 100; i < 200; i++) world.peers[i].id.set(world.peers[i - 100].id.subarray(0, 8));
+  const withPrefix = (peer: WireContact): WireContact => ({ ...peer, head: idHeadAt(peer.id, 0), next: idNextAt(peer.id, 0) });
+  const records = new Map(world.peers.map((p) => [p.port, withPrefix(p)]));
+  for (let t = 0; t < 5; t++) {
+    const target = world.peers[t * 7].id.slice();
+    target[19] ^= 1; // a target near a peer, so the closest ids share long prefixes
+    const plain = run(world, { target });
+    const carried = run(world, { target, start: world.peers.slice(0, 3).map((p) => records.get(p.port)!) }, (peer, request, done, k) => {
+      const response = answer(world, peer, request, k);
+      done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map((c) => records.get(c.port)!) } : response);
+    });
+    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+    assert.deepEqual(plain.closest.map((p) => p.port), expected);
+    assert.deepEqual(carried.closest.map((p) => p.port), expected);
+    assert.equal(carried.queried, plain.queried);
+  }
 });
