@@ -85,21 +85,18 @@ export class VirtualClock implements Clock {
 
   /** Runs the next event, advancing time to it; false when none is left. */
   step(): boolean {
-    const event = this.nextLive();
-    if (!event) return false;
-    this.pop();
-    event.live = false;
-    this.pending--;
-    this.time = event.at;
-    event.run();
+    const heap = this.liveHeap();
+    if (!heap) return false;
+    this.runHead(heap);
     return true;
   }
 
   /** Runs events up to and including time `until` (absolute), then sets the time to it. */
   runUntil(until: number, maxEvents = Infinity): number {
     let events = 0;
-    for (let next = this.nextLive(); events < maxEvents && next !== undefined && next.at <= until; next = this.nextLive()) {
-      if (this.step()) events++;
+    for (let heap = this.liveHeap(); events < maxEvents && heap !== null && heap.peek()!.at <= until; heap = this.liveHeap()) {
+      this.runHead(heap);
+      events++;
     }
     if (this.time < until && events < maxEvents) this.time = until;
     return events;
@@ -117,26 +114,27 @@ export class VirtualClock implements Clock {
     return this.runUntil(this.time + ms);
   }
 
-  /** The event that runs next (it may be a cancelled one, which step() skips). */
-  private peek(): ClockEvent | undefined {
-    const soon = this.soon.peek();
-    const later = this.later.peek();
-    if (soon === undefined) return later;
-    return later === undefined || runsBefore(soon, later) ? soon : later;
+  /** Takes the live event at the head of `heap` and runs it, advancing time to it. */
+  private runHead(heap: EventHeap): void {
+    const event = heap.pop()!;
+    event.live = false;
+    this.pending--;
+    this.time = event.at;
+    event.run();
   }
 
-  /** The next event that will run, left in place: cancelled ones ahead of it are dropped. */
-  private nextLive(): ClockEvent | undefined {
+  /**
+   * The heap whose head runs next, once cancelled events ahead of it are dropped; null
+   * when no live event is left.
+   */
+  private liveHeap(): EventHeap | null {
     for (;;) {
-      const next = this.peek();
-      if (next === undefined || next.live) return next;
-      this.pop();
+      const soon = this.soon.peek();
+      const later = this.later.peek();
+      if (soon === undefined && later === undefined) return null;
+      const heap = later === undefined || (soon !== undefined && runsBefore(soon, later)) ? this.soon : this.later;
+      if (heap.peek()!.live) return heap;
+      heap.pop();
     }
-  }
-
-  private pop(): ClockEvent | undefined {
-    const next = this.peek();
-    if (next === undefined) return undefined;
-    return next === this.soon.peek() ? this.soon.pop() : this.later.pop();
   }
 }

@@ -81,7 +81,6 @@ export class Rpc {
    * entries are skipped when they reach the head).
    */
   private readonly deadlines: Pending[] = [];
-  private lastDeadline = -Infinity;
   private readonly rtt: RttEstimator;
   private deadlineHead = 0;
   private timer: TimerHandle | null = null;
@@ -130,9 +129,9 @@ export class Rpc {
     const now = this.clock.now();
     // When the estimate drops, a request waits no less than a pending one sent before it:
     // deadlines stay in send order, so the FIFO and its one timer still hold.
-    const earliest = this.pending.size === 0 ? now : this.lastDeadline;
+    // (While any request is pending, the queue's last entry is the latest one sent.)
+    const earliest = this.pending.size === 0 ? now : this.deadlines[this.deadlines.length - 1].deadline;
     const deadline = Math.max(earliest, now + this.rtt.timeoutMs);
-    this.lastDeadline = deadline;
     const entry: Pending = {
       key,
       tail: requestTail(requestId),

@@ -74,7 +74,7 @@ export class ContactArena {
     const hostIndex = this.internHost(host);
     const known = this.find(id, hostIndex, port);
     if (known >= 0) return known;
-    const twinOf = known === NOT_FOUND ? -1 : -2 - known;
+    const twinOf = -2 - known; // -1 (NOT_FOUND) when no live contact shares the id
     let index = this.freeSlots.pop();
     if (index === undefined) {
       index = this.used;
