@@ -10,6 +10,7 @@ import { ID_BYTES } from '../id/id.js';
 import { idEqualAt, idHeadAt, idNextAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
 import type { WireContact } from '../protocol/messages.js';
+import { EMPTY, SlotHash } from '../util/slot-hash.js';
 
 /** A WireContact made by an arena for one of its slots (see ContactArena.wire). */
 interface ArenaWire extends WireContact {
@@ -37,11 +38,11 @@ export class ContactArena {
   private readonly freeSlots: number[] = [];
   private live = 0;
   /**
-   * Open-addressing hash -> contact, -1 = empty; linear probing. Hashed on the id alone, so
-   * every contact with one id sits in one probe chain (how twins are found); the chain is
-   * as long as the contacts sharing an id that something holds, which is few.
+   * Id -> contact. Hashed on the id alone, so every contact with one id sits in one probe
+   * chain (how twins are found); the chain is as long as the contacts sharing an id that
+   * something holds, which is few.
    */
-  private lookup: Int32Array;
+  private readonly index: SlotHash;
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   private used = 0;
@@ -56,7 +57,7 @@ export class ContactArena {
     this.refs = new Uint32Array(capacity);
     this.alive = new Uint8Array(capacity);
     this.twin = new Uint8Array(capacity);
-    this.lookup = new Int32Array(nextPowerOfTwo(capacity * 2)).fill(-1);
+    this.index = new SlotHash(capacity * 2, (contact) => this.hash(this.ids, contact * ID_BYTES));
   }
 
   /** Contacts currently interned (slots in use). */
@@ -88,9 +89,9 @@ export class ContactArena {
     this.alive[index] = 1;
     this.twin[index] = twinOf >= 0 ? 1 : 0;
     if (twinOf >= 0) this.twin[twinOf] = 1;
+    this.index.place(index);
     this.live++;
-    if (this.live * 2 > this.lookup.length) this.rehash(this.lookup.length * 2);
-    this.place(index);
+    this.index.fit(this.live, () => this.liveContacts());
     return index;
   }
 
@@ -120,7 +121,7 @@ export class ContactArena {
 
   private free(contact: number): void {
     this.wires[contact] = undefined;
-    this.unplace(contact);
+    this.index.unplace(contact);
     this.alive[contact] = 0;
     this.freeSlots.push(contact);
     this.live--;
@@ -139,11 +140,11 @@ export class ContactArena {
 
   /** The contact (id, host, port); else NOT_FOUND, or -2 - c for a live contact c with the same id. */
   private find(id: Uint8Array, hostIndex: number, port: number): number {
-    const mask = this.lookup.length - 1;
+    const { table, mask } = this.index;
     let twinOf = NOT_FOUND;
     for (let p = this.hash(id, 0) & mask; ; p = (p + 1) & mask) {
-      const c = this.lookup[p];
-      if (c < 0) return twinOf;
+      const c = table[p];
+      if (c === EMPTY) return twinOf;
       if (idEqualAt(this.ids, c * ID_BYTES, id, 0)) {
         if (this.ports[c] === port && this.hostOf[c] === hostIndex) return c;
         twinOf = -2 - c;
@@ -151,38 +152,8 @@ export class ContactArena {
     }
   }
 
-  private home(contact: number): number {
-    return this.hash(this.ids, contact * ID_BYTES) & (this.lookup.length - 1);
-  }
-
-  private place(contact: number): void {
-    const mask = this.lookup.length - 1;
-    let p = this.home(contact);
-    while (this.lookup[p] >= 0) p = (p + 1) & mask;
-    this.lookup[p] = contact;
-  }
-
-  /** Removes a contact from the hash; backward-shift deletion keeps probe chains whole. */
-  private unplace(contact: number): void {
-    const mask = this.lookup.length - 1;
-    let hole = this.home(contact);
-    while (this.lookup[hole] !== contact) hole = (hole + 1) & mask;
-    this.lookup[hole] = -1;
-    for (let q = (hole + 1) & mask; this.lookup[q] >= 0; q = (q + 1) & mask) {
-      const home = this.home(this.lookup[q]);
-      // move it back into the hole unless its home lies cyclically in (hole, q]
-      const stays = hole < q ? home > hole && home <= q : home > hole || home <= q;
-      if (!stays) {
-        this.lookup[hole] = this.lookup[q];
-        this.lookup[q] = -1;
-        hole = q;
-      }
-    }
-  }
-
-  private rehash(size: number): void {
-    this.lookup = new Int32Array(size).fill(-1);
-    for (let c = 0; c < this.used; c++) if (this.alive[c]) this.place(c);
+  private *liveContacts(): Iterable<number> {
+    for (let c = 0; c < this.used; c++) if (this.alive[c]) yield c;
   }
 
   /**
@@ -242,7 +213,7 @@ export class ContactArena {
 
   /** Bytes held by the arena's typed arrays (not counting the intern map). */
   get byteLength(): number {
-    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.twin.byteLength + this.lookup.byteLength;
+    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.twin.byteLength + this.index.byteLength;
   }
 
   /** Throws unless `contact` is an index this arena handed out. */
@@ -287,9 +258,3 @@ export class ContactArena {
 
 /** The process-wide arena: every node in this process interns its contacts here. */
 export const contacts = new ContactArena();
-
-function nextPowerOfTwo(n: number): number {
-  let p = 16;
-  while (p < n) p *= 2;
-  return p;
-}
