@@ -1,6 +1,8 @@
 // The values a node holds for the DHT, with expiry and limits. A store over a limit is
-// refused with a reason; nothing already stored is ever evicted to make room.
-import { idKey } from '../id/id.js';
+// refused with a reason; nothing already stored is ever evicted to make room. The entries
+// themselves live in a process-wide EntryPool (typed arrays), one store per Storage.
+import { ID_BYTES } from '../id/id.js';
+import { EntryPool, entryPool } from './entry-pool.js';
 
 export interface StorageLimits {
   maxEntries: number;
@@ -33,14 +35,14 @@ export interface StoredEntry {
   readonly owner: string;
 }
 
-type MutableEntry = { -readonly [F in keyof StoredEntry]: StoredEntry[F] };
-
 export type StoreOutcome = { ok: true } | { ok: false; reason: string };
 
 const STORED: StoreOutcome = { ok: true };
+const NONE = -1;
 
 export class Storage {
-  private readonly entries = new Map<string, MutableEntry>();
+  private readonly store: number;
+  private count = 0;
   /**
    * Per-sender usage, kept only once a sender quota could bind: no sender can hold more
    * entries or bytes than the whole store, so while the store is under both quotas there
@@ -50,10 +52,15 @@ export class Storage {
   private usage: Map<string, Usage> | null = null;
   private totalBytes = 0;
 
-  constructor(readonly limits: StorageLimits = DEFAULT_STORAGE_LIMITS) {}
+  constructor(
+    readonly limits: StorageLimits = DEFAULT_STORAGE_LIMITS,
+    private readonly pool: EntryPool = entryPool,
+  ) {
+    this.store = pool.openStore(this);
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   get bytes(): number {
@@ -65,14 +72,15 @@ export class Storage {
    * the same value never shortens its life; a different value replaces the old one.
    */
   put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
-    // Whole milliseconds: small integers live inside the entry, fractions in a boxed number each.
+    checkKey(key);
+    // Whole milliseconds, as the entries always held them.
     expiresAt = Math.ceil(expiresAt);
     now = Math.floor(now);
-    const mapKey = idKey(key);
-    let existing = this.entries.get(mapKey);
-    if (existing && existing.expiresAt <= now) {
-      this.delete(mapKey, existing);
-      existing = undefined;
+    const pool = this.pool;
+    let existing = pool.find(this.store, key);
+    if (existing !== NONE && pool.expiresAt(existing) <= now) {
+      this.delete(existing);
+      existing = NONE;
     }
     let refusal = this.refusal(existing, value, owner);
     if (refusal) {
@@ -81,15 +89,13 @@ export class Storage {
       refusal = this.refusal(existing, value, owner);
       if (refusal) return { ok: false, reason: refusal };
     }
-    if (existing) {
-      if (Buffer.compare(existing.value, value) === 0) expiresAt = Math.max(existing.expiresAt, expiresAt);
+    if (existing !== NONE) {
+      if (Buffer.compare(pool.value(existing), value) === 0) expiresAt = Math.max(pool.expiresAt(existing), expiresAt);
       this.uncharge(existing);
-      existing.value = value;
-      existing.expiresAt = expiresAt;
-      existing.storedAt = now;
-      existing.owner = owner;
+      pool.set(existing, value, owner, expiresAt, now);
     } else {
-      this.entries.set(mapKey, { key, value, expiresAt, storedAt: now, owner });
+      pool.add(this.store, key, value, owner, expiresAt, now);
+      this.count++;
     }
     this.totalBytes += value.length;
     if (this.usage) this.charge(this.usage, owner, value.length);
@@ -97,15 +103,16 @@ export class Storage {
   }
 
   /** Why storing value over the live `existing` entry for owner would break a limit, or '' if it would not. */
-  private refusal(existing: StoredEntry | undefined, value: Uint8Array, owner: string): string {
-    const oldBytes = existing ? existing.value.length : 0;
-    if (!existing && this.entries.size >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
+  private refusal(existing: number, value: Uint8Array, owner: string): string {
+    const held = existing !== NONE;
+    const oldBytes = held ? this.pool.value(existing).length : 0;
+    if (!held && this.count >= this.limits.maxEntries) return `storage full (${this.limits.maxEntries} entries)`;
     if (this.totalBytes - oldBytes + value.length > this.limits.maxBytes) return `storage full (${this.limits.maxBytes} bytes)`;
-    const entriesAfter = this.entries.size + (existing ? 0 : 1);
+    const entriesAfter = this.count + (held ? 0 : 1);
     const bytesAfter = this.totalBytes - oldBytes + value.length;
     if (!this.usage && entriesAfter <= this.limits.maxEntriesPerSender && bytesAfter <= this.limits.maxBytesPerSender) return '';
     const usage = this.senderUsage().get(owner);
-    const sameOwner = existing?.owner === owner;
+    const sameOwner = held && this.pool.owner(existing) === owner;
     const ownerEntries = (usage?.entries ?? 0) + (sameOwner ? 0 : 1);
     const ownerBytes = (usage?.bytes ?? 0) - (sameOwner ? oldBytes : 0) + value.length;
     if (ownerEntries > this.limits.maxEntriesPerSender || ownerBytes > this.limits.maxBytesPerSender) return 'sender quota exceeded';
@@ -116,7 +123,8 @@ export class Storage {
   private senderUsage(): Map<string, Usage> {
     if (this.usage) return this.usage;
     const usage = new Map<string, Usage>();
-    for (const entry of this.entries.values()) this.charge(usage, entry.owner, entry.value.length);
+    const pool = this.pool;
+    for (let slot = pool.first(this.store); slot !== NONE; slot = pool.next(slot)) this.charge(usage, pool.owner(slot), pool.value(slot).length);
     return (this.usage = usage);
   }
 
@@ -127,58 +135,75 @@ export class Storage {
     own.bytes += bytes;
   }
 
-  /** The live entry for key, or undefined (an expired one is dropped on the way). */
+  /** The live entry for key (a snapshot), or undefined (an expired one is dropped on the way). */
   get(key: Uint8Array, now: number): StoredEntry | undefined {
-    const mapKey = idKey(key);
-    const entry = this.entries.get(mapKey);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= now) {
-      this.delete(mapKey, entry);
+    checkKey(key);
+    const slot = this.pool.find(this.store, key);
+    if (slot === NONE) return undefined;
+    if (this.pool.expiresAt(slot) <= now) {
+      this.delete(slot);
       return undefined;
     }
-    return entry;
+    return this.entryAt(slot, key);
   }
 
   /** Drops every expired entry; returns how many. */
   sweep(now: number): number {
+    const pool = this.pool;
     let dropped = 0;
-    for (const [mapKey, entry] of this.entries) {
-      if (entry.expiresAt <= now) {
-        this.delete(mapKey, entry);
+    for (let slot = pool.first(this.store); slot !== NONE; ) {
+      const next = pool.next(slot);
+      if (pool.expiresAt(slot) <= now) {
+        this.delete(slot);
         dropped++;
       }
+      slot = next;
     }
     return dropped;
   }
 
   /** Live entries no STORE refreshed for `idleMs`: the ones a holder replicates. */
   dueForReplication(now: number, idleMs: number): StoredEntry[] {
+    const pool = this.pool;
     const due: StoredEntry[] = [];
-    for (const entry of this.entries.values()) {
-      if (entry.expiresAt > now && entry.storedAt + idleMs <= now) due.push(entry);
+    for (let slot = pool.first(this.store); slot !== NONE; slot = pool.next(slot)) {
+      if (pool.expiresAt(slot) > now && pool.storedAt(slot) + idleMs <= now) due.push(this.entryAt(slot));
     }
     return due;
   }
 
   /** Marks an entry as just replicated, so the next cycle skips it. */
   touch(key: Uint8Array, now: number): void {
-    const mapKey = idKey(key);
-    const entry = this.entries.get(mapKey);
-    if (entry) entry.storedAt = Math.floor(now);
+    checkKey(key);
+    const slot = this.pool.find(this.store, key);
+    if (slot !== NONE) this.pool.setStoredAt(slot, Math.floor(now));
   }
 
-  private delete(mapKey: string, entry: StoredEntry): void {
-    this.entries.delete(mapKey);
-    this.uncharge(entry);
+  /** A snapshot of the entry; `key` when the caller has its bytes already (saves a copy). */
+  private entryAt(slot: number, key = this.pool.key(slot)): StoredEntry {
+    const pool = this.pool;
+    return { key, value: pool.value(slot), expiresAt: pool.expiresAt(slot), storedAt: pool.storedAt(slot), owner: pool.owner(slot) };
+  }
+
+  private delete(slot: number): void {
+    this.uncharge(slot);
+    this.pool.remove(slot);
+    this.count--;
   }
 
   /** Takes an entry's bytes off the totals and off its sender's usage. */
-  private uncharge(entry: StoredEntry): void {
-    this.totalBytes -= entry.value.length;
-    const own = this.usage?.get(entry.owner);
+  private uncharge(slot: number): void {
+    const bytes = this.pool.value(slot).length;
+    this.totalBytes -= bytes;
+    const owner = this.pool.owner(slot);
+    const own = this.usage?.get(owner);
     if (!own) return;
     own.entries--;
-    own.bytes -= entry.value.length;
-    if (own.entries === 0) this.usage!.delete(entry.owner);
+    own.bytes -= bytes;
+    if (own.entries === 0) this.usage!.delete(owner);
   }
+}
+
+function checkKey(key: Uint8Array): void {
+  if (key.length !== ID_BYTES) throw new RangeError(`key must be ${ID_BYTES} bytes (got ${key.length})`);
 }
