@@ -36,7 +36,11 @@ export interface MemoryNetworkCounters {
 
 export class MemoryNetwork {
   readonly counters: MemoryNetworkCounters = { sent: 0, delivered: 0, lost: 0, undeliverable: 0 };
-  private readonly endpoints = new Map<number, MemoryTransport>();
+  /**
+   * Endpoints by port. An array, not a Map: every datagram looks its receiver up here, and
+   * sim ports are dense from 1, so this is one indexed load instead of a hash probe.
+   */
+  private readonly endpoints: Array<MemoryTransport | undefined> = [];
   private nextPort = 1;
   private readonly latency: [number, number];
   private readonly loss: number;
@@ -61,10 +65,10 @@ export class MemoryNetwork {
   /** A new endpoint; `port` picks its address (default: the next free one). */
   createTransport(port?: number): MemoryTransport {
     const chosen = port ?? this.nextPort;
-    if (this.endpoints.has(chosen)) throw new Error(`sim port ${chosen} is in use`);
+    if (this.endpoints[chosen] !== undefined) throw new Error(`sim port ${chosen} is in use`);
     this.nextPort = Math.max(this.nextPort, chosen + 1);
     const transport = new MemoryTransport(this, { host: SIM_HOST, port: chosen });
-    this.endpoints.set(chosen, transport);
+    this.endpoints[chosen] = transport;
     return transport;
   }
 
@@ -83,7 +87,7 @@ export class MemoryNetwork {
 
   /** @internal A datagram reaches `to`, if anyone still listens there. */
   arrive(to: Address, payload: Uint8Array | Message, from: Address): void {
-    const target = to.host === SIM_HOST ? this.endpoints.get(to.port) : undefined;
+    const target = to.host === SIM_HOST ? this.endpoints[to.port] : undefined;
     if (!target) {
       this.counters.undeliverable++;
       return;
@@ -94,7 +98,7 @@ export class MemoryNetwork {
 
   /** @internal */
   detach(transport: MemoryTransport): void {
-    if (this.endpoints.get(transport.local.port) === transport) this.endpoints.delete(transport.local.port);
+    if (this.endpoints[transport.local.port] === transport) this.endpoints[transport.local.port] = undefined;
   }
 }
 
