@@ -6,7 +6,8 @@
       "sources": [
         "native/addon.cc",
         "native/distance.cc",
-        "native/table_query.cc"
+        "native/table_query.cc",
+        "native/udp_socket_set.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"]

@@ -1,8 +1,10 @@
-// Module entry: registers the exported functions. The only state (the registered arena
-// and io buffer of tableClosestIo) is per environment, so worker threads are safe.
+// Module entry: registers the exported functions and classes. All state (the registered
+// arena and io buffer of tableClosestIo, each socket set) is per environment, so worker
+// threads are safe.
 #include <napi.h>
 
 #include "distance.h"
+#include "udp_socket_set.h"
 
 namespace kadswarm {
 
@@ -17,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tableClosestIo", Napi::Function::New(env, TableClosestIo, "tableClosestIo"));
   exports.Set("useArena", Napi::Function::New(env, UseArena, "useArena"));
   exports.Set("bindIo", Napi::Function::New(env, BindIo, "bindIo"));
+  DefineUdpSocketSet(env, exports);
   return exports;
 }
 

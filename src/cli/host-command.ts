@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { backend } from '../distance/index.js';
 import { formatAddress } from '../net/udp-transport.js';
+import { chooseUdpIo } from '../net/udp-socket-group.js';
 import { joinPhase } from '../stress/phases.js';
 import { createProgress } from '../stress/progress.js';
 import { createUdpSwarm } from '../stress/swarm.js';
@@ -59,10 +60,10 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
-  const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort });
+  const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort, io: chooseUdpIo(backend) });
   const first = swarm.nodes[0];
   const last = swarm.nodes[nodes - 1];
-  process.stderr.write(`kademlia host: ${nodes} nodes on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend})\n`);
+  process.stderr.write(`kademlia host: ${nodes} nodes on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`);
   process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
   const telemetry = new Telemetry();
   let gateway: Gateway | undefined;

@@ -15,7 +15,15 @@ export interface Transport {
   readonly local: Address;
   /** Sends one datagram; never throws (failures are counted by the transport). */
   send(to: Address, datagram: Uint8Array): void;
-  /** Sets the receiver of incoming datagrams (one per transport). */
+  /**
+   * True when send() is done with the bytes once it returns (it copied them to the
+   * kernel), so the caller may pass a view of a buffer it reuses.
+   */
+  readonly copiesOnSend?: boolean;
+  /**
+   * Sets the receiver of incoming datagrams (one per transport). The bytes are only valid
+   * during the call: a transport may reuse its receive area (the native socket set does).
+   */
   onDatagram(handler: DatagramHandler): void;
   /** Whether an address learned from a peer is one this transport can and may reach. */
   accepts(address: Address): boolean;

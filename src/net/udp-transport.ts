@@ -49,8 +49,7 @@ export class UdpTransport implements Transport {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         socket.close();
-        const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : error.code === 'EACCES' ? 'permission denied' : error.message;
-        reject(Object.assign(new Error(`cannot listen on ${formatAddress({ host, port })}: ${reason}`), { code: error.code }));
+        reject(bindFailure({ host, port }, error));
       };
       socket.once('error', onError);
       socket.bind(port, host, () => {
@@ -87,7 +86,7 @@ export class UdpTransport implements Transport {
   }
 
   accepts(address: Address): boolean {
-    return isIP(address.host) === this.family && Number.isInteger(address.port) && address.port >= 1 && address.port <= 65535;
+    return udpAccepts(address, this.family);
   }
 
   close(): void {
@@ -99,4 +98,15 @@ export class UdpTransport implements Transport {
 
 export function formatAddress(address: Address): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** A bind error as one line naming the address, keeping the error's code (EADDRINUSE etc.). */
+export function bindFailure(address: Address, error: NodeJS.ErrnoException): Error {
+  const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : error.code === 'EACCES' ? 'permission denied' : error.message;
+  return Object.assign(new Error(`cannot listen on ${formatAddress(address)}: ${reason}`), { code: error.code });
+}
+
+/** Whether a socket of this family may send to `address`: a numeric IP of the same family, port 1..65535 (no names, so no DNS lookups from peer input). */
+export function udpAccepts(address: Address, family: 4 | 6): boolean {
+  return isIP(address.host) === family && Number.isInteger(address.port) && address.port >= 1 && address.port <= 65535;
 }

@@ -3,7 +3,7 @@
 // anything else (late, duplicate, unmatched, spoofed) is dropped and counted.
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import type { Address, Transport } from '../net/transport.js';
-import { encodeMessage, REQUEST_ID_BYTES } from '../protocol/codec.js';
+import { encodeMessage, encodeMessageView, REQUEST_ID_BYTES } from '../protocol/codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { expectedResponse, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import type { RandomSource } from '../util/random.js';
@@ -169,7 +169,7 @@ export class Rpc {
    */
   private prepare(message: Message): Uint8Array | Message | null {
     if (this.transport.sendMessage) return message;
-    const datagram = encodeMessage(message);
+    const datagram = this.transport.copiesOnSend ? encodeMessageView(message) : encodeMessage(message);
     if (datagram.length > MAX_DATAGRAM_BYTES) {
       this.counters.oversized++;
       return null;

@@ -5,6 +5,8 @@ export interface StressReport {
   /** Threads the nodes were spread over. */
   threads: number;
   backend: 'native' | 'ts';
+  /** udp: how sockets were read, 'native' (socket set, batched receives) or 'dgram'. */
+  udp_io?: 'native' | 'dgram';
   time_basis: 'wall' | 'virtual';
   seed: number;
   join_ms: number;
@@ -54,6 +56,6 @@ export function summaryTable(r: StressReport): string {
     ['wall time', ms(r.wall_ms)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend, seed ${r.seed}`;
+  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

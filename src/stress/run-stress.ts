@@ -11,6 +11,7 @@ import type { NodeOptions } from '../node/options.js';
 import { parseAddress } from '../cli/address.js';
 import { startCliGateway } from '../cli/http-flag.js';
 import type { Address } from '../net/transport.js';
+import { chooseUdpIo } from '../net/udp-socket-group.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { swarmTarget } from '../gateway/target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
@@ -172,11 +173,12 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   const bars = createProgress(options.progress);
   const progress = live ? live.telemetry.progress(bars) : bars;
   const record = live ? (s: GetSample) => live.telemetry.recordGet(s.ms, s.hops, s.found) : undefined;
+  const udpIo = options.transport === 'udp' ? chooseUdpIo(backend) : undefined;
   const swarmOptions = { nodes: options.nodes, seed: options.seed, node: nodeOptions(options) };
   const swarm: Swarm =
     options.transport === 'sim'
       ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
-      : await createThreadedUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort, threads: options.threads });
+      : await createThreadedUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort, threads: options.threads, io: udpIo! });
   const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
   let keepSwarm = false;
   try {
@@ -222,6 +224,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       transport: options.transport,
       threads: options.threads,
       backend,
+      ...(udpIo ? { udp_io: udpIo } : {}),
       time_basis: options.transport === 'sim' ? 'virtual' : 'wall',
       seed: options.seed,
       join_ms: round(joinMs),

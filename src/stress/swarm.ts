@@ -3,7 +3,7 @@
 import { RealClock } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { MemoryNetwork } from '../net/memory-network.js';
-import { UdpTransport } from '../net/udp-transport.js';
+import { type CountedUdpTransport, udpSockets, type UdpIo } from '../net/udp-socket-group.js';
 import { type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
 import type { Address } from '../net/transport.js';
 import type { NodeOptions } from '../node/options.js';
@@ -136,20 +136,30 @@ export function checkSocketBudget(nodes: number, limit = openFileLimit()): void 
 
 /** A swarm on UDP sockets, with its raw datagram counts (threads add them up before subtracting). */
 export interface UdpSwarm extends Swarm {
+  /** How its sockets are read: the native socket set or dgram. */
+  readonly io: UdpIo;
   datagrams(): { sent: number; received: number };
 }
 
-export async function createUdpSwarm(options: SwarmOptions & { host: string; basePort: number }): Promise<UdpSwarm> {
+export interface UdpSwarmOptions extends SwarmOptions {
+  host: string;
+  basePort: number;
+  /** How sockets are opened and read (see chooseUdpIo). */
+  io: UdpIo;
+}
+
+export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm> {
   checkSocketBudget(options.nodes);
   const clock = new RealClock();
   const random = options.random ?? new SeededRandom(options.seed);
   const arena = new ContactArena(Math.max(1024, options.nodes * 2));
-  const transports: UdpTransport[] = [];
+  const sockets = udpSockets(options.io);
+  const transports: CountedUdpTransport[] = [];
   try {
     for (let i = 0; i < options.nodes; i += 256) {
       const batch = [];
       for (let j = i; j < Math.min(options.nodes, i + 256); j++) {
-        batch.push(UdpTransport.open(options.host, options.basePort === 0 ? 0 : options.basePort + j));
+        batch.push(sockets.open(options.host, options.basePort === 0 ? 0 : options.basePort + j));
       }
       const settled = await Promise.allSettled(batch);
       for (const s of settled) if (s.status === 'fulfilled') transports.push(s.value);
@@ -165,10 +175,11 @@ export async function createUdpSwarm(options: SwarmOptions & { host: string; bas
     node.start();
     return node;
   });
-  const sum = (pick: (t: UdpTransport) => number) => transports.reduce((total, t) => total + pick(t), 0);
+  const sum = (pick: (t: CountedUdpTransport) => number) => transports.reduce((total, t) => total + pick(t), 0);
   const datagrams = () => ({ sent: sum((t) => t.counters.datagramsOut), received: sum((t) => t.counters.datagramsIn + t.counters.oversizedIn) });
   return {
     kind: 'udp',
+    io: sockets.io,
     size: nodes.length,
     entry: nodes[0],
     nodes,

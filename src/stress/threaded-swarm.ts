@@ -5,12 +5,10 @@
 // what crosses threads is the phases' orders (join, publish, stop) and traffic counts.
 import { Worker } from 'node:worker_threads';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
-import { checkSocketBudget, createUdpSwarm, lostOnTheWay, type Swarm, type SwarmOptions, timeoutsOf, type UdpSwarm } from './swarm.js';
+import { checkSocketBudget, createUdpSwarm, lostOnTheWay, type Swarm, timeoutsOf, type UdpSwarm, type UdpSwarmOptions } from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTraffic } from './worker-protocol.js';
 
-export interface ThreadedSwarmOptions extends SwarmOptions {
-  host: string;
-  basePort: number;
+export interface ThreadedSwarmOptions extends UdpSwarmOptions {
   /** Threads in all, this one included. */
   threads: number;
 }
@@ -110,6 +108,7 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
       basePort: options.basePort === 0 ? 0 : options.basePort + first,
       seed: threadSeed(options.seed, t),
       node: options.node,
+      io: options.io,
     };
     workers.push(new WorkerShare(first, sizes[t], setup));
     first += sizes[t];

@@ -3,6 +3,7 @@
 import type { Address } from '../net/transport.js';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
 import type { NodeOptions } from '../node/options.js';
+import type { UdpIo } from '../net/udp-socket-group.js';
 
 /** workerData: which nodes the worker hosts and how. */
 export interface WorkerSetup {
@@ -13,6 +14,7 @@ export interface WorkerSetup {
   /** Seeds the worker's node ids (a stream of its own, distinct from every other thread's). */
   seed: number;
   node: NodeOptions;
+  io: UdpIo;
 }
 
 export type ToWorker =

@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { churnIntervalMs, parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
 import { checkSocketBudget } from '../../src/stress/swarm.js';
+import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
@@ -64,6 +65,7 @@ test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', {
   assert.equal(report.transport, 'udp');
   assert.equal(report.time_basis, 'wall');
   assert.equal(report.threads, 2);
+  assert.equal(report.udp_io, chooseUdpIo(report.backend), 'the native backend reads its sockets in batches, the TS one through dgram');
   assert.equal(report.joined, 299, 'nodes in the worker thread joined too');
   assert.equal(report.stored, 300);
   assert.equal(report.found, 300);

@@ -7,6 +7,11 @@ import { createThreadedUdpSwarm, shareSizes, threadSeed } from '../../src/stress
 import type { JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
 import type { Swarm } from '../../src/stress/swarm.js';
 import { keyFromString } from '../../src/id/id.js';
+import { backend } from '../../src/distance/index.js';
+import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
+
+// The backend's choice: the native socket set on the native backend, dgram on TS.
+const io = chooseUdpIo(backend);
 
 test('shares cover every node once, differ by at most one, and never outnumber the nodes', () => {
   for (const [nodes, threads] of [[10_000, 2], [301, 3], [5, 8], [2, 2], [7, 1]]) {
@@ -24,7 +29,7 @@ const joinNode = (swarm: Swarm, i: number) => new Promise<JoinResult>((resolve) 
 const publish = (swarm: Swarm, i: number, key: string) => new Promise<StoreResult>((resolve) => swarm.publish(i, keyFromString(key), new TextEncoder().encode(`v-${key}`), resolve));
 
 test('nodes in a worker thread join, publish and stop on orders from this one', { timeout: 60_000 }, async () => {
-  const swarm = await createThreadedUdpSwarm({ nodes: 40, seed: 3, node: {}, host: '127.0.0.1', basePort: 0, threads: 2 });
+  const swarm = await createThreadedUdpSwarm({ nodes: 40, seed: 3, node: {}, host: '127.0.0.1', basePort: 0, threads: 2, io });
   try {
     assert.equal(swarm.size, 40);
     assert.equal(swarm.nodes.length, 20, 'half the nodes live here');
@@ -67,14 +72,14 @@ test('a port in use in a worker share fails the swarm in one line and frees ever
   // 6 nodes over 2 threads: ports taken-4 .. taken+1; the worker hosts taken-1 .. taken+1
   const basePort = taken - 4;
   try {
-    await assert.rejects(createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2 }), {
+    await assert.rejects(createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2, io }), {
       message: `cannot listen on 127.0.0.1:${taken}: address already in use`,
     });
   } finally {
     blocker.close();
   }
   // the main thread's share was closed again: its ports bind
-  const again = await createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2 });
+  const again = await createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2, io });
   assert.equal(again.size, 6);
   again.close();
 });
