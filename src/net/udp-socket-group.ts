@@ -130,7 +130,7 @@ export class UdpSocketGroup {
 
   /** A batch from the native side: `count` datagrams, described in meta, bytes in their slots. */
   private deliver(count: number): void {
-    const { meta, receive } = this;
+    const { meta, receive, set } = this;
     for (let i = 0; i < count; i++) {
       const m = i * META_FIELDS;
       const member = this.members[meta[m]];
@@ -142,10 +142,10 @@ export class UdpSocketGroup {
       }
       member.counters.datagramsIn++;
       const id = meta[m + 2];
-      const host = (this.names[id] ??= this.set!.addressName(id));
+      const host = (this.names[id] ??= set!.addressName(id));
       const start = i * MAX_DATAGRAM_BYTES;
       member.handler(receive.subarray(start, start + length), { host, port: meta[m + 3] });
-      if (this.set === null) return; // a handler closed the last member
+      if (this.set !== set) return; // a handler closed the last member: the rest of the batch is stale
     }
   }
 }
