@@ -135,16 +135,24 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
     return sizeof(sockaddr_in6);
   }
 
+  // The host part of an IPv4 or IPv6 address: its 4 or 16 raw bytes, inside `address`.
+  static uint8_t* HostBytes(sockaddr_storage& address, size_t* length) {
+    if (address.ss_family == AF_INET) {
+      *length = sizeof(in_addr);
+      return reinterpret_cast<uint8_t*>(&reinterpret_cast<sockaddr_in&>(address).sin_addr);
+    }
+    *length = sizeof(in6_addr);
+    return reinterpret_cast<uint8_t*>(&reinterpret_cast<sockaddr_in6&>(address).sin6_addr);
+  }
+  static const uint8_t* HostBytes(const sockaddr_storage& address, size_t* length) {
+    return HostBytes(const_cast<sockaddr_storage&>(address), length);
+  }
+
   // The address id of the host part of `address` (its port ignored), added if new.
   int Intern(const sockaddr_storage& address) {
-    std::string key;
-    if (address.ss_family == AF_INET) {
-      const auto& a = reinterpret_cast<const sockaddr_in&>(address).sin_addr;
-      key.assign(reinterpret_cast<const char*>(&a), sizeof(a));
-    } else {
-      const auto& a = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
-      key.assign(reinterpret_cast<const char*>(&a), sizeof(a));
-    }
+    size_t length;
+    const uint8_t* bytes = HostBytes(address, &length);
+    std::string key(reinterpret_cast<const char*>(bytes), length);
     if (key == lastKey_) return lastId_;  // nearly every datagram comes from the same host
     auto found = ids_.find(key);
     int id;
@@ -154,11 +162,7 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
       id = static_cast<int>(addresses_.size());
       sockaddr_storage host{};
       host.ss_family = address.ss_family;
-      if (address.ss_family == AF_INET) {
-        reinterpret_cast<sockaddr_in&>(host).sin_addr = reinterpret_cast<const sockaddr_in&>(address).sin_addr;
-      } else {
-        reinterpret_cast<sockaddr_in6&>(host).sin6_addr = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
-      }
+      std::memcpy(HostBytes(host, &length), bytes, length);
       addresses_.push_back(host);
       ids_.emplace(key, id);
     }
@@ -251,9 +255,8 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
     }
     char text[INET6_ADDRSTRLEN];
     const sockaddr_storage& a = addresses_[id];
-    const void* raw = a.ss_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in&>(a).sin_addr)
-                                             : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr);
-    inet_ntop(a.ss_family, raw, text, sizeof(text));
+    size_t length;
+    inet_ntop(a.ss_family, HostBytes(a, &length), text, sizeof(text));
     return Napi::String::New(env, text);
   }
 

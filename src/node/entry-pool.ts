@@ -71,7 +71,7 @@ export class EntryPool {
   /** The entry for key in store, or NONE. */
   find(store: number, key: Uint8Array): number {
     const { table, mask } = this.index;
-    for (let p = this.hash(store, key, 0) & mask; ; p = (p + 1) & mask) {
+    for (let p = this.index.start(this.hash(store, key, 0)); ; p = (p + 1) & mask) {
       const slot = table[p];
       if (slot === EMPTY) return NONE;
       if (this.storeOf[slot] === store && idEqualAt(this.keys, slot * ID_BYTES, key, 0)) return slot;

@@ -144,7 +144,7 @@ export class ContactArena {
   private find(id: Uint8Array, hostIndex: number, port: number): number {
     const { table, mask } = this.index;
     let twinOf = NOT_FOUND;
-    for (let p = this.hash(id, 0) & mask; ; p = (p + 1) & mask) {
+    for (let p = this.index.start(this.hash(id, 0)); ; p = (p + 1) & mask) {
       const c = table[p];
       if (c === EMPTY) return twinOf;
       if (idEqualAt(this.ids, c * ID_BYTES, id, 0)) {
