@@ -11,7 +11,7 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 let swarm: UdpSwarm | undefined;
 try {
-  swarm = await createUdpSwarm({ nodes: setup.nodes, seed: setup.seed, node: setup.node, host: setup.host, basePort: setup.basePort, io: setup.io });
+  swarm = await createUdpSwarm({ nodes: setup.nodes, seed: setup.seed, node: setup.node, host: setup.host, basePort: setup.basePort, portStep: setup.portStep, io: setup.io });
 } catch (error) {
   // e.g. a port in use: the main thread reports it, in one line
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

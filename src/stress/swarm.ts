@@ -144,6 +144,8 @@ export interface UdpSwarm extends Swarm {
 export interface UdpSwarmOptions extends SwarmOptions {
   host: string;
   basePort: number;
+  /** Node j listens on basePort + j * portStep (default 1; a thread of a threaded swarm skips the other threads' ports). */
+  portStep?: number;
   /** How sockets are opened and read (see chooseUdpIo). */
   io: UdpIo;
 }
@@ -159,7 +161,7 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     for (let i = 0; i < options.nodes; i += 256) {
       const batch = [];
       for (let j = i; j < Math.min(options.nodes, i + 256); j++) {
-        batch.push(sockets.open(options.host, options.basePort === 0 ? 0 : options.basePort + j));
+        batch.push(sockets.open(options.host, options.basePort === 0 ? 0 : options.basePort + j * (options.portStep ?? 1)));
       }
       const settled = await Promise.allSettled(batch);
       for (const s of settled) if (s.status === 'fulfilled') transports.push(s.value);

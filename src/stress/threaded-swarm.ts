@@ -1,8 +1,8 @@
 // A UDP swarm spread over threads, so datagram work (Node's dgram layer, the kernel's
 // loopback path and our node code) runs on every core. This thread hosts node 0 (the
-// entry point) and the first share of nodes; each worker thread hosts a contiguous share
-// with its own sockets and event loop. Nodes still talk only through real UDP sockets:
-// what crosses threads is the phases' orders (join, publish, stop) and traffic counts.
+// entry point); node i lives in thread i % threads (see threadOf), each worker thread with
+// its own sockets and event loop. Nodes still talk only through real UDP sockets: what
+// crosses threads is the phases' orders (join, publish, stop) and traffic counts.
 import { Worker } from 'node:worker_threads';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
 import { checkSocketBudget, createUdpSwarm, lostOnTheWay, type Swarm, timeoutsOf, type UdpSwarm, type UdpSwarmOptions } from './swarm.js';
@@ -13,7 +13,21 @@ export interface ThreadedSwarmOptions extends UdpSwarmOptions {
   threads: number;
 }
 
-/** Splits `nodes` into `threads` contiguous shares whose sizes differ by at most one. */
+/**
+ * The thread that hosts node i. Nodes are dealt out in turn, not in blocks: the phases
+ * start operations in node order, and with blocks one thread would start all of them in
+ * the first half of each phase and the other in the second.
+ */
+export function threadOf(threads: number, i: number): number {
+  return i % threads;
+}
+
+/** Node i's place among its thread's nodes. */
+export function indexInThread(threads: number, i: number): number {
+  return Math.floor(i / threads);
+}
+
+/** How many of `nodes` nodes each of `threads` threads hosts (see threadOf): they differ by at most one. */
 export function shareSizes(nodes: number, threads: number): number[] {
   const count = Math.max(1, Math.min(threads, nodes));
   return Array.from({ length: count }, (_, t) => Math.floor(nodes / count) + (t < nodes % count ? 1 : 0));
@@ -26,7 +40,7 @@ export function threadSeed(seed: number, thread: number): number {
 
 type Request = ToWorker extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
-/** One worker thread and the nodes first..first+count-1 it hosts. */
+/** One worker thread and the `count` nodes it hosts (see threadOf). */
 class WorkerShare {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -39,7 +53,7 @@ class WorkerShare {
   private closing = false;
 
   constructor(
-    readonly first: number,
+    readonly thread: number,
     readonly count: number,
     setup: WorkerSetup,
   ) {
@@ -53,11 +67,11 @@ class WorkerShare {
         reply?.(message);
       });
       this.worker.on('error', (error) => {
-        this.fail(`the thread hosting nodes ${first}..${first + count - 1} failed: ${error.message}`);
+        this.fail(`UDP thread ${thread} failed: ${error.message}`);
         reject(this.failure);
       });
       this.worker.on('exit', (code) => {
-        if (!this.closing) this.fail(`the thread hosting nodes ${first}..${first + count - 1} exited (code ${code})`);
+        if (!this.closing) this.fail(`UDP thread ${thread} exited (code ${code})`);
         reject(this.failure);
       });
     });
@@ -100,20 +114,20 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
   const sizes = shareSizes(options.nodes, options.threads);
   if (sizes.length === 1) return createUdpSwarm(options);
   const workers: WorkerShare[] = [];
-  let first = sizes[0];
-  for (let t = 1; t < sizes.length; t++) {
+  const threads = sizes.length;
+  for (let t = 1; t < threads; t++) {
     const setup: WorkerSetup = {
       nodes: sizes[t],
       host: options.host,
-      basePort: options.basePort === 0 ? 0 : options.basePort + first,
+      basePort: options.basePort === 0 ? 0 : options.basePort + t,
+      portStep: threads,
       seed: threadSeed(options.seed, t),
       node: options.node,
       io: options.io,
     };
-    workers.push(new WorkerShare(first, sizes[t], setup));
-    first += sizes[t];
+    workers.push(new WorkerShare(t, sizes[t], setup));
   }
-  const started = await Promise.allSettled([createUdpSwarm({ ...options, nodes: sizes[0] }), ...workers.map((w) => w.ready)]);
+  const started = await Promise.allSettled([createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads }), ...workers.map((w) => w.ready)]);
   const local = started[0].status === 'fulfilled' ? started[0].value : null;
   const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (refused || !local) {
@@ -127,7 +141,9 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
 function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
   const localCount = local.nodes.length;
   const size = localCount + workers.reduce((total, w) => total + w.count, 0);
-  const ownerOf = (i: number) => workers.find((w) => i >= w.first && i < w.first + w.count)!;
+  const threads = workers.length + 1;
+  const ownerOf = (i: number) => workers[threadOf(threads, i) - 1];
+  const isLocal = (i: number) => threadOf(threads, i) === 0;
   const failure = () => workers.find((w) => w.failure)?.failure ?? null;
   const failFast = (done: () => boolean) => () => done() || failure() !== null;
   const throwIfFailed = () => {
@@ -140,19 +156,16 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
     entry: local.entry,
     nodes: local.nodes,
     join(i, entry, done) {
-      if (i < localCount) return local.join(i, entry, done);
-      const w = ownerOf(i);
-      w.request({ type: 'join', node: i - w.first, entry }, (m) => done((m as { result: JoinResult }).result));
+      if (isLocal(i)) return local.join(indexInThread(threads, i), entry, done);
+      ownerOf(i).request({ type: 'join', node: indexInThread(threads, i), entry }, (m) => done((m as { result: JoinResult }).result));
     },
     publish(i, key, value, done) {
-      if (i < localCount) return local.publish(i, key, value, done);
-      const w = ownerOf(i);
-      w.request({ type: 'publish', node: i - w.first, key, value }, (m) => done((m as { result: StoreResult }).result));
+      if (isLocal(i)) return local.publish(indexInThread(threads, i), key, value, done);
+      ownerOf(i).request({ type: 'publish', node: indexInThread(threads, i), key, value }, (m) => done((m as { result: StoreResult }).result));
     },
     stop(i) {
-      if (i < localCount) return local.stop(i);
-      const w = ownerOf(i);
-      w.send({ type: 'stop', node: i - w.first });
+      if (isLocal(i)) return local.stop(indexInThread(threads, i));
+      ownerOf(i).send({ type: 'stop', node: indexInThread(threads, i) });
     },
     now: () => local.now(),
     async runUntil(done, tick) {

@@ -11,6 +11,8 @@ export interface WorkerSetup {
   host: string;
   /** Port of the worker's first node; 0 lets the system pick every port. */
   basePort: number;
+  /** Its node j listens on basePort + j * portStep. */
+  portStep: number;
   /** Seeds the worker's node ids (a stream of its own, distinct from every other thread's). */
   seed: number;
   node: NodeOptions;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { createThreadedUdpSwarm, shareSizes, threadSeed } from '../../src/stress/threaded-swarm.js';
+import { createThreadedUdpSwarm, indexInThread, shareSizes, threadOf, threadSeed } from '../../src/stress/threaded-swarm.js';
 import type { JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
 import type { Swarm } from '../../src/stress/swarm.js';
 import { keyFromString } from '../../src/id/id.js';
@@ -20,6 +20,14 @@ test('shares cover every node once, differ by at most one, and never outnumber t
     assert.equal(sizes.length, Math.min(nodes, threads));
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${nodes}/${threads}: ${sizes}`);
   }
+  // node i lives in thread i % threads, so operations started in node order alternate threads
+  for (const [nodes, threads] of [[301, 3], [10, 2]]) {
+    const sizes = shareSizes(nodes, threads);
+    const seen = sizes.map(() => new Set<number>());
+    for (let i = 0; i < nodes; i++) seen[threadOf(threads, i)].add(indexInThread(threads, i));
+    seen.forEach((places, t) => assert.deepEqual([...places].sort((a, b) => a - b), [...Array(sizes[t]).keys()], `thread ${t} of ${threads}`));
+  }
+  assert.equal(threadOf(2, 0), 0, 'node 0, the entry, is in the main thread');
   assert.equal(threadSeed(7, 0), 7, 'thread 0 keeps the run seed: its node ids match a one-thread run');
   const seeds = new Set([0, 1, 2, 3].map((t) => threadSeed(7, t)));
   assert.equal(seeds.size, 4);
@@ -48,7 +56,7 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
     const port = workerPort(swarm);
     const ping = () => swarm.drive<boolean>((done) => swarm.entry.ping({ host: '127.0.0.1', port }, done));
     assert.equal(await ping(), true);
-    for (let i = 20; i < 40; i++) swarm.stop(i);
+    for (let i = 1; i < 40; i += 2) swarm.stop(i); // the odd nodes: the worker's
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await ping(), false);
   } finally {
@@ -69,8 +77,8 @@ test('a port in use in a worker share fails the swarm in one line and frees ever
   const blocker = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
   const taken = blocker.address().port;
-  // 6 nodes over 2 threads: ports taken-4 .. taken+1; the worker hosts taken-1 .. taken+1
-  const basePort = taken - 4;
+  // 6 nodes over 2 threads on ports taken-3 .. taken+2; the worker hosts the odd nodes: taken-2, taken, taken+2
+  const basePort = taken - 3;
   try {
     await assert.rejects(createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2, io }), {
       message: `cannot listen on 127.0.0.1:${taken}: address already in use`,
