@@ -3,6 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createThreadedUdpSwarm, indexInThread, shareSizes, threadOf, threadSeed } from '../../src/stress/threaded-swarm.js';
 import type { JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
 import type { Swarm } from '../../src/stress/swarm.js';
@@ -90,4 +94,19 @@ test('a port in use in a worker share fails the swarm in one line and frees ever
   const again = await createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2, io });
   assert.equal(again.size, 6);
   again.close();
+});
+
+test('a process that ends while a worker thread still closes its sockets exits cleanly', { timeout: 120_000 }, () => {
+  // The worker's socket closes used to throw into a terminating thread: an abort (exit 134) in 1 of ~6 runs.
+  const script = `
+    import { createThreadedUdpSwarm } from ${JSON.stringify(new URL('../../src/stress/threaded-swarm.js', import.meta.url).href)};
+    const swarm = await createThreadedUdpSwarm({ nodes: 4000, seed: 1, node: {}, host: '127.0.0.1', basePort: 0, threads: 2, io: ${JSON.stringify(io)} });
+    swarm.close();
+    process.exit(0);`;
+  const file = join(mkdtempSync(join(tmpdir(), 'kadswarm-')), 'close-and-exit.mjs'); // workers would inherit --eval
+  writeFileSync(file, script);
+  for (let run = 0; run < 8; run++) {
+    const child = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.equal(child.status, 0, `run ${run}: exit ${child.status} ${child.signal ?? ''}\n${child.stderr.slice(0, 400)}`);
+  }
 });
