@@ -53,9 +53,10 @@ class WorkerShare {
   private closing = false;
 
   constructor(
-    readonly thread: number,
     readonly count: number,
     setup: WorkerSetup,
+    /** Which nodes it hosts, for errors. */
+    private readonly label: string,
   ) {
     this.worker = new Worker(new URL('./swarm-worker.js', import.meta.url), { workerData: setup });
     this.ready = new Promise((resolve, reject) => {
@@ -67,11 +68,11 @@ class WorkerShare {
         reply?.(message);
       });
       this.worker.on('error', (error) => {
-        this.fail(`UDP thread ${thread} failed: ${error.message}`);
+        this.fail(`${this.label} failed: ${error.message}`);
         reject(this.failure);
       });
       this.worker.on('exit', (code) => {
-        if (!this.closing) this.fail(`UDP thread ${thread} exited (code ${code})`);
+        if (!this.closing) this.fail(`${this.label} exited (code ${code})`);
         reject(this.failure);
       });
     });
@@ -125,7 +126,7 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
       node: options.node,
       io: options.io,
     };
-    workers.push(new WorkerShare(t, sizes[t], setup));
+    workers.push(new WorkerShare(sizes[t], setup, `the thread hosting nodes ${t}, ${t + threads}, ${t + 2 * threads}, ...`));
   }
   const started = await Promise.allSettled([createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads }), ...workers.map((w) => w.ready)]);
   const local = started[0].status === 'fulfilled' ? started[0].value : null;
