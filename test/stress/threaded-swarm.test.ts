@@ -51,6 +51,8 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
     const found = await swarm.drive<Uint8Array | null>((done) => swarm.entry.findValue(keyFromString('from-the-worker'), (r) => done(r.value)));
     assert.equal(new TextDecoder().decode(found!), 'v-from-the-worker');
 
+    // findValue reports before the STORE that caches the value on the path is answered: let it land
+    await swarm.runUntil(() => swarm.entry.rpc.inFlight === 0);
     await swarm.refreshTraffic();
     const before = swarm.traffic();
     assert.ok(before.messages > 40 * 10, `messages ${before.messages}`);
