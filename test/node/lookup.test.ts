@@ -265,3 +265,26 @@ test('peers carrying their id prefix (as arena records do) are ordered exactly a
     assert.equal(carried.queried, plain.queried);
   }
 });
+
+test('a peer named again as a fresh copy (as a decoded datagram names it) is recognised by its bytes: asked once', () => {
+  // in one process, answers share the arena's records and a repeat is known by identity;
+  // over UDP every answer decodes new objects, so a repeat must be found by its id bytes
+  const world = makeWorld(300, 'w10');
+  for (let i = 150; i < 300; i++) world.peers[i].id.set(world.peers[i - 150].id.subarray(0, 8)); // ties on 60 bits too
+  for (let t = 0; t < 5; t++) {
+    const target = world.peers[t * 11].id.slice();
+    target[19] ^= 1;
+    const asked: number[] = [];
+    const reported: number[] = [];
+    const copy = (c: WireContact): WireContact => ({ id: c.id.slice(), host: c.host, port: c.port, head: idHeadAt(c.id, 0), next: idNextAt(c.id, 0) });
+    const result = run(world, { target, start: world.peers.slice(0, 3).map(copy), discovered: (peer) => reported.push(peer.port) }, (peer, request, done, k) => {
+      asked.push(peer.port);
+      const response = answer(world, peer, request, k);
+      done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map(copy) } : response);
+    });
+    assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
+    assert.equal(new Set(reported).size, reported.length, 'no peer reported twice');
+    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+    assert.deepEqual(result.closest.map((p) => p.port), expected);
+  }
+});
