@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyFromString } from '../../src/id/id.js';
 import type { GetResult, JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
+import type { ResponseBody } from '../../src/protocol/messages.js';
 import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
 import { referenceClosest, referencePrefixLength, seededBytes } from '../helpers/reference.js';
 import { createNetwork, createSim, text, untext } from '../helpers/sim.js';
@@ -288,4 +289,28 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
   const bytes = outcome(false);
   assert.deepEqual(bytes.found, Array.from({ length: 19 }, (_, i) => `value${i}`));
   assert.deepEqual(outcome(true), bytes);
+});
+
+test('a FIND_NODE answer names the k closest contacts the node knows, never the requester', () => {
+  const sim = createNetwork(150);
+  const answerer = sim.nodes[7];
+  const sameId = (a: Uint8Array, b: Uint8Array) => a.every((byte, i) => byte === b[i]);
+  const knownNodes = answerer.table.all().map((c) => sim.nodes.find((n) => n.address.port === answerer.arena.port(c))!);
+  const farTarget = seededBytes('far-target', 20);
+  const cases = [
+    // a node looking up its own id: the answerer knows it, and it is the closest to the target
+    { requester: knownNodes[0], target: knownNodes[0].id, requesterAmongClosest: true },
+    // a node the answerer knows, far from the target
+    { requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => sameId(answerer.arena.id(c), n.id)))!, target: farTarget, requesterAmongClosest: false },
+  ];
+  for (const { requester, target, requesterAmongClosest } of cases) {
+    const known = answerer.table.closestContacts(target, 21).map((c) => answerer.arena.id(c));
+    assert.equal(known.length, 21);
+    assert.equal(known.some((id) => sameId(id, requester.id)), requesterAmongClosest);
+    const expected = known.filter((id) => !sameId(id, requester.id)).slice(0, 20);
+    const answer = sim.settle<ResponseBody | null>((done) => requester.rpc.request(answerer.address, { type: 'FIND_NODE', target }, done));
+    assert.equal(answer?.type, 'NODES');
+    const named = (answer as Extract<ResponseBody, { type: 'NODES' }>).contacts.map((c) => Array.from(c.id));
+    assert.deepEqual(named, expected.map((id) => Array.from(id)));
+  }
 });
