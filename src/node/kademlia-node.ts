@@ -432,26 +432,22 @@ export class KademliaNode {
     }
     // Ask for k first. The (k+1)-th nearest usually lies past the target's bucket, in the
     // tier of every deeper bucket (~300 ids to read at 100,000 nodes, where the k cost 20),
-    // and it is only needed when the peer to leave out is among the k.
-    let nearest = nearestK;
-    let found = this.table.closestContactsInto(target, nearest);
-    if (exclude && found === k && this.holdsId(nearest, found, exclude)) {
-      nearest = nearestKPlusOne;
-      found = this.table.closestContactsInto(target, nearest);
-    }
+    // and it is only needed when the peer to leave out was among the k.
+    const found = this.table.closestContactsInto(target, nearestK);
+    const peers = this.peersWithout(nearestK, found, exclude);
+    if (peers.length === found || found < k) return peers;
+    return this.peersWithout(nearestKPlusOne, this.table.closestContactsInto(target, nearestKPlusOne), exclude).slice(0, k);
+  }
+
+  /** The first `count` contacts of `contacts` as wire records, leaving out any with the id `exclude`. */
+  private peersWithout(contacts: Uint32Array, count: number, exclude: Uint8Array | null): WireContact[] {
     const peers: WireContact[] = [];
-    for (let i = 0; i < found && peers.length < k; i++) {
-      const contact = nearest[i];
+    for (let i = 0; i < count; i++) {
+      const contact = contacts[i];
       if (exclude && idEqualAt(this.arena.ids, contact * ID_BYTES, exclude, 0)) continue;
       peers.push(this.arena.wire(contact));
     }
     return peers;
-  }
-
-  /** Whether one of the first `count` contacts of `contacts` has this id. */
-  private holdsId(contacts: Uint32Array, count: number, id: Uint8Array): boolean {
-    for (let i = 0; i < count; i++) if (idEqualAt(this.arena.ids, contacts[i] * ID_BYTES, id, 0)) return true;
-    return false;
   }
 
   private addressOf(contact: number): Address {

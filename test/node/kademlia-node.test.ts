@@ -2,7 +2,7 @@
 // expiry, republish, replication, ping-before-evict, response matching, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyFromString } from '../../src/id/id.js';
+import { idsEqual, keyFromString } from '../../src/id/id.js';
 import type { GetResult, JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
 import type { ResponseBody } from '../../src/protocol/messages.js';
 import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
@@ -294,20 +294,19 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
 test('a FIND_NODE answer names the k closest contacts the node knows, never the requester', () => {
   const sim = createNetwork(150);
   const answerer = sim.nodes[7];
-  const sameId = (a: Uint8Array, b: Uint8Array) => a.every((byte, i) => byte === b[i]);
   const knownNodes = answerer.table.all().map((c) => sim.nodes.find((n) => n.address.port === answerer.arena.port(c))!);
   const farTarget = seededBytes('far-target', 20);
   const cases = [
     // a node looking up its own id: the answerer knows it, and it is the closest to the target
     { requester: knownNodes[0], target: knownNodes[0].id, requesterAmongClosest: true },
     // a node the answerer knows, far from the target
-    { requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => sameId(answerer.arena.id(c), n.id)))!, target: farTarget, requesterAmongClosest: false },
+    { requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => idsEqual(answerer.arena.id(c), n.id)))!, target: farTarget, requesterAmongClosest: false },
   ];
   for (const { requester, target, requesterAmongClosest } of cases) {
     const known = answerer.table.closestContacts(target, 21).map((c) => answerer.arena.id(c));
     assert.equal(known.length, 21);
-    assert.equal(known.some((id) => sameId(id, requester.id)), requesterAmongClosest);
-    const expected = known.filter((id) => !sameId(id, requester.id)).slice(0, 20);
+    assert.equal(known.some((id) => idsEqual(id, requester.id)), requesterAmongClosest);
+    const expected = known.filter((id) => !idsEqual(id, requester.id)).slice(0, 20);
     const answer = sim.settle<ResponseBody | null>((done) => requester.rpc.request(answerer.address, { type: 'FIND_NODE', target }, done));
     assert.equal(answer?.type, 'NODES');
     const named = (answer as Extract<ResponseBody, { type: 'NODES' }>).contacts.map((c) => Array.from(c.id));
