@@ -434,19 +434,22 @@ export class KademliaNode {
     // tier of every deeper bucket (~300 ids to read at 100,000 nodes, where the k cost 20),
     // and it is only needed when the peer to leave out was among the k.
     const found = this.table.closestContactsInto(target, nearestK);
-    const peers = this.peersWithout(nearestK, found, exclude);
+    const peers = this.peersWithout(nearestK, found, exclude, k);
     if (peers.length === found || found < k) return peers;
-    return this.peersWithout(nearestKPlusOne, this.table.closestContactsInto(target, nearestKPlusOne), exclude).slice(0, k);
+    return this.peersWithout(nearestKPlusOne, this.table.closestContactsInto(target, nearestKPlusOne), exclude, k);
   }
 
-  /** The first `count` contacts of `contacts` as wire records, leaving out any with the id `exclude`. */
-  private peersWithout(contacts: Uint32Array, count: number, exclude: Uint8Array | null): WireContact[] {
-    const peers: WireContact[] = [];
-    for (let i = 0; i < count; i++) {
+  /** Up to `limit` of the first `count` contacts as wire records, leaving out any with the id `exclude`. */
+  private peersWithout(contacts: Uint32Array, count: number, exclude: Uint8Array | null, limit: number): WireContact[] {
+    // Sized once: pushing 20 records would grow the array twice (an answer per request).
+    const peers = new Array<WireContact>(Math.min(count, limit));
+    let n = 0;
+    for (let i = 0; i < count && n < peers.length; i++) {
       const contact = contacts[i];
       if (exclude && idEqualAt(this.arena.ids, contact * ID_BYTES, exclude, 0)) continue;
-      peers.push(this.arena.wire(contact));
+      peers[n++] = this.arena.wire(contact);
     }
+    peers.length = n;
     return peers;
   }
 

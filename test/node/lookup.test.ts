@@ -288,3 +288,28 @@ test('a peer named again as a fresh copy (as a decoded datagram names it) is rec
     assert.deepEqual(result.closest.map((p) => p.port), expected);
   }
 });
+
+test('a lookup told of more peers than it keeps still ends with exactly the k closest, each asked once', () => {
+  // answers name 60 random peers besides the k closest: the candidate list (64 for k = 20)
+  // overflows on nearly every answer, and what it drops must always be the far end
+  const world = makeWorld(600, 'w11');
+  const random = rng(11);
+  for (let t = 0; t < 5; t++) {
+    const target = seededBytes(`t-cap-${t}`, 20);
+    const asked: number[] = [];
+    const named = new Set<number>();
+    const result = run(world, { target }, (peer, request, done, k) => {
+      asked.push(peer.port);
+      const response = answer(world, peer, request, k);
+      if (response?.type !== 'NODES') return done(response);
+      const noise = Array.from({ length: 60 }, () => world.peers[Math.floor(random() * world.peers.length)]);
+      const contacts = [...noise, ...response.contacts];
+      for (const c of contacts) named.add(c.port);
+      done({ type: 'NODES', contacts });
+    });
+    assert.ok(named.size > 200, `named ${named.size} distinct peers`);
+    assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
+    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
+    assert.deepEqual(result.closest.map((p) => p.port), expected);
+  }
+});
