@@ -13,6 +13,16 @@ export interface StressReport {
   store_ms: number;
   churn_ms: number;
   get_ms: number;
+  /** Wall time of each phase (for udp, the same clock as join_ms etc.; for sim, what the virtual time cost). */
+  join_wall_ms: number;
+  store_wall_ms: number;
+  churn_wall_ms: number;
+  get_wall_ms: number;
+  /** Datagrams sent during each phase (they add up to messages). */
+  join_messages: number;
+  store_messages: number;
+  churn_messages: number;
+  get_messages: number;
   joined: number;
   stored: number;
   killed: number;
@@ -36,24 +46,28 @@ export interface StressReport {
   /** V8's heap cap for the run (large runs restart themselves with a larger one). */
   heap_limit_mb: number;
   wall_ms: number;
+  /** CPU time of the run: user and system, every thread of the process. */
+  cpu_ms: number;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`);
 
 export function summaryTable(r: StressReport): string {
-  const basis = r.time_basis === 'virtual' ? ' (virtual time)' : '';
+  const virtual = r.time_basis === 'virtual';
+  // a phase's time; in a simulation also what it took in wall time, and its messages either way
+  const phase = (time: number, wall: number, messages: number) => `${ms(time)}${virtual ? ` (virtual time, ${ms(wall)} wall)` : ''}, ${n(messages)} messages`;
   const rows: Array<[string, string]> = [
-    ['join', `${ms(r.join_ms)}${basis}  ${n(r.joined)} of ${n(r.nodes - 1)} nodes joined`],
-    ['store', `${ms(r.store_ms)}${basis}  ${n(r.stored)} of ${n(r.nodes)} values stored`],
-    ...(r.killed > 0 ? ([['churn', `${ms(r.churn_ms)}${basis}  ${n(r.killed)} nodes stopped, then republish/refresh ran`]] as Array<[string, string]>) : []),
-    ['get', `${ms(r.get_ms)}${basis}  ${n(r.found)} of ${n(r.keys)} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${n(r.misses)} misses Not found`],
+    ['join', `${phase(r.join_ms, r.join_wall_ms, r.join_messages)}; ${n(r.joined)} of ${n(r.nodes - 1)} nodes joined`],
+    ['store', `${phase(r.store_ms, r.store_wall_ms, r.store_messages)}; ${n(r.stored)} of ${n(r.nodes)} values stored`],
+    ...(r.killed > 0 ? ([['churn', `${phase(r.churn_ms, r.churn_wall_ms, r.churn_messages)}; ${n(r.killed)} nodes stopped, then republish/refresh ran`]] as Array<[string, string]>) : []),
+    ['get', `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${n(r.keys)} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${n(r.misses)} misses Not found`],
     ['hit latency', `p50 ${ms(r.hit_ms_p50)}, p99 ${ms(r.hit_ms_p99)}`],
     ['miss latency', `p50 ${ms(r.miss_ms_p50)}, p99 ${ms(r.miss_ms_p99)}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
     ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${n(r.timeouts)} requests timed out`],
     ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB (heap cap ${n(r.heap_limit_mb)} MB)`],
-    ['wall time', ms(r.wall_ms)],
+    ['wall time', `${ms(r.wall_ms)} (CPU ${ms(r.cpu_ms)}, every thread)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}`;

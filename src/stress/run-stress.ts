@@ -163,12 +163,19 @@ function nodeOptions(options: StressOptions): NodeOptions {
   return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
 }
 
+/** CPU time of the whole process (every thread, user and system) since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round((used.user + used.system) / 1000);
+}
+
 /**
  * Runs the workload and reports. With `live`, phases and gets also go to its telemetry,
  * and the swarm is left running for the caller (returned), else it is closed.
  */
 export async function runStress(options: StressOptions, live?: LiveRun): Promise<StressReport & { swarm?: Swarm }> {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   let sampledPeak = process.memoryUsage().rss;
   const bars = createProgress(options.progress);
   const progress = live ? live.telemetry.progress(bars) : bars;
@@ -183,19 +190,29 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   let keepSwarm = false;
   try {
     await live?.started(swarm);
-    const timed = async <T>(phase: () => Promise<T>): Promise<[T, number]> => {
+    // Each phase's time on the run's basis, plus its wall time and messages: in a
+    // simulation the phases' costs per message differ (a join builds routing tables).
+    const phaseWall = { join: 0, store: 0, churn: 0, get: 0 };
+    const phaseMessages = { join: 0, store: 0, churn: 0, get: 0 };
+    const timed = async <T>(name: keyof typeof phaseWall, phase: () => Promise<T>): Promise<[T, number]> => {
       const start = swarm.now();
+      const wallAtStart = performance.now();
+      const messagesAtStart = swarm.traffic().messages;
       const result = await phase();
+      const elapsed = swarm.now() - start;
+      phaseWall[name] = performance.now() - wallAtStart;
+      await swarm.refreshTraffic();
+      phaseMessages[name] = swarm.traffic().messages - messagesAtStart;
       sampleMemory();
-      return [result, swarm.now() - start];
+      return [result, elapsed];
     };
-    const [joined, joinMs] = await timed(() => joinPhase(swarm, options.concurrency, progress));
-    const [stored, storeMs] = await timed(() => storePhase(swarm, options.concurrency, progress));
+    const [joined, joinMs] = await timed('join', () => joinPhase(swarm, options.concurrency, progress));
+    const [stored, storeMs] = await timed('store', () => storePhase(swarm, options.concurrency, progress));
     let killed = 0;
     let churnMs = 0;
     if (options.churn > 0) {
       const pick = new SeededRandom(options.seed ^ 0x5eed);
-      [killed, churnMs] = await timed(async () => {
+      [killed, churnMs] = await timed('churn', async () => {
         live?.telemetry.setPhase('churn');
         const n = churn(swarm, options.churn, () => pick.float());
         // let failures be noticed and republish/replication/refresh repair the network
@@ -205,12 +222,11 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     }
     const keys = Array.from({ length: options.nodes }, (_, i) => keyOf(i));
     const misses = Array.from({ length: options.misses }, (_, i) => missingKeyOf(i));
-    const [[hits, missSamples], getMs] = await timed(async () => {
+    const [[hits, missSamples], getMs] = await timed('get', async () => {
       const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress, record);
       const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
       return [h, m] as const;
     });
-    await swarm.refreshTraffic();
     const traffic = swarm.traffic();
     const found = hits.filter((s) => s.found);
     const hitMs = ascending(found.map((s) => s.ms));
@@ -231,6 +247,14 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       store_ms: round(storeMs),
       churn_ms: round(churnMs),
       get_ms: round(getMs),
+      join_wall_ms: Math.round(phaseWall.join),
+      store_wall_ms: Math.round(phaseWall.store),
+      churn_wall_ms: Math.round(phaseWall.churn),
+      get_wall_ms: Math.round(phaseWall.get),
+      join_messages: phaseMessages.join,
+      store_messages: phaseMessages.store,
+      churn_messages: phaseMessages.churn,
+      get_messages: phaseMessages.get,
       joined,
       stored,
       killed,
@@ -252,6 +276,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       peak_rss_mb: peakRssMb(sampleMemory()),
       heap_limit_mb: heapLimitMb(),
       wall_ms: Math.round(performance.now() - wallStart),
+      cpu_ms: cpuMsSince(cpuStart),
     };
   } finally {
     if (!keepSwarm) swarm.close();

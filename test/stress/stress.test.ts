@@ -6,12 +6,23 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { churnIntervalMs, parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
+import type { StressReport } from '../../src/stress/report.js';
 import { checkSocketBudget } from '../../src/stress/swarm.js';
 import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
 const DESIGN_FIELDS = ['nodes', 'transport', 'backend', 'time_basis', 'join_ms', 'store_ms', 'get_ms', 'stored', 'found', 'wrong', 'misses', 'miss_not_found', 'hit_ms_p50', 'hit_ms_p99', 'miss_ms_p50', 'miss_ms_p99', 'hops_p50', 'hops_p99', 'messages', 'dropped', 'rss_mb', 'peak_rss_mb', 'wall_ms'];
+
+/** Each phase's messages add up to the run's, and its wall times fit in the run's. */
+function assertPhaseAccounts(r: StressReport): void {
+  assert.equal(r.join_messages + r.store_messages + r.churn_messages + r.get_messages, r.messages);
+  for (const phase of ['join', 'store', 'get'] as const) assert.ok(r[`${phase}_messages`] > 0, `${phase} sent messages`);
+  const walls = [r.join_wall_ms, r.store_wall_ms, r.churn_wall_ms, r.get_wall_ms];
+  assert.ok(walls.every((w) => w >= 0));
+  assert.ok(walls.reduce((a, b) => a + b) <= r.wall_ms + 4, `phases ${walls.join(' + ')} ms within the run's ${r.wall_ms} ms`);
+  assert.ok(r.cpu_ms > 0);
+}
 
 test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed repeats', { timeout: 300_000 }, async () => {
   const first = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '7', '--misses', '50']));
@@ -23,8 +34,10 @@ test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed
   assert.equal(first.miss_not_found, 50);
   assert.ok(first.hops_p99 >= 1 && first.hops_p99 <= 6, `hops p99 ${first.hops_p99}`);
   assert.ok(first.miss_ms_p50 > 0 && first.hit_ms_p50 > 0);
+  assertPhaseAccounts(first);
+  assert.equal(first.churn_messages, 0);
   const again = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '7', '--misses', '50']));
-  const stable = (r: typeof first) => ({ ...r, rss_mb: 0, peak_rss_mb: 0, wall_ms: 0 });
+  const stable = (r: typeof first) => ({ ...r, rss_mb: 0, peak_rss_mb: 0, wall_ms: 0, cpu_ms: 0, join_wall_ms: 0, store_wall_ms: 0, churn_wall_ms: 0, get_wall_ms: 0 });
   assert.deepEqual(stable(again), stable(first), 'same seed, same report (wall-clock and memory aside)');
   const other = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '8', '--misses', '50']));
   assert.notEqual(other.messages, first.messages, 'another seed, another run');
@@ -33,6 +46,8 @@ test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed
 test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async () => {
   const report = await runStress(options(['--nodes', '600', '--transport', 'sim', '--churn', '0.3', '--misses', '20']));
   assert.equal(report.killed, 180);
+  assertPhaseAccounts(report);
+  assert.ok(report.churn_messages > 0, 'republish and refresh ran during the churn phase');
   assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
   assert.equal(report.wrong, 0);
   assert.equal(report.miss_not_found, 20);
@@ -72,6 +87,8 @@ test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', {
   assert.equal(report.wrong, 0);
   assert.equal(report.miss_not_found, 30);
   assert.ok(report.messages > 0 && report.peak_rss_mb >= report.rss_mb * 0.5);
+  assertPhaseAccounts(report); // the worker thread's messages are counted in their phases
+  assert.match(cli.stdout.find((line) => line.includes(' join '))!, /^\s+join\s+\d.* \d[\d,]* messages; 299 of 299 nodes joined$/);
 });
 
 test('udp: more sockets than the file limit allows is refused up front, naming the way out', async () => {
