@@ -181,7 +181,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
   };
 
   // Apart from pump's loop: a closure made inside it would give every pass of the loop a
-  // context of its own (a fifth of all the bytes a simulation allocated).
+  // context of its own (a quarter of all the bytes a simulation allocated).
   const ask = (c: Candidate): void => {
     c.state = IN_FLIGHT;
     inFlight++;
