@@ -17,6 +17,7 @@ import { lookup, type LookupKind, type LookupResult } from './lookup.js';
 import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from './options.js';
 import { Rpc } from './rpc.js';
 import { Storage } from './storage.js';
+import { UpkeepQueue } from './upkeep-queue.js';
 
 export interface NodeCounters {
   datagramsIn: number;
@@ -76,6 +77,8 @@ export class KademliaNode {
   /** Failed requests in a row, per contact in our table. */
   private failures: Map<number, number> | null = null;
   private maintenanceTimer: TimerHandle | null = null;
+  /** Republish, replication and refresh, options.upkeepConcurrency at a time. */
+  readonly upkeep: UpkeepQueue;
   private running = false;
   private readonly handlerContext: HandlerContext;
 
@@ -93,6 +96,7 @@ export class KademliaNode {
     this.table = new RoutingTable(this.arena, this.self, { k: this.options.k, replacementCacheSize: this.options.replacementCacheSize, now: clock.now() });
     this.storage = new Storage(this.options.storage);
     this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
+    this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency);
     this.handlerContext = {
       storage: this.storage,
       maxTtlMs: this.options.ttlMs,
@@ -127,6 +131,7 @@ export class KademliaNode {
     this.running = false;
     if (this.maintenanceTimer) this.clock.clearTimeout(this.maintenanceTimer);
     this.maintenanceTimer = null;
+    this.upkeep.clear();
     this.rpc.cancelAll();
     this.transport.close();
     this.table.clear();
@@ -465,26 +470,49 @@ export class KademliaNode {
     }, delayMs);
   }
 
-  /** Expiry, republish (publisher), replication (holders) and bucket refresh. */
+  /**
+   * Expiry now; republish (publisher), replication (holders) and bucket refresh through the
+   * upkeep queue. A pass starts only when the last one is done: until then it is still
+   * working through what was due, and a slow network slows the upkeep instead of piling it up.
+   * Each operation checks again that it is due when its turn comes: a STORE from another
+   * holder, or a lookup through the bucket, may have made it unnecessary meanwhile.
+   */
   private maintain(): void {
     const now = this.clock.now();
-    const { republishMs, replicateMs, refreshMs } = this.options;
     this.storage.sweep(now);
+    if (this.upkeep.busy) return;
     for (const entry of this.published.values()) {
-      if (entry.at + republishMs <= now) {
-        entry.at = now;
-        this.storeAtClosest(entry.key, entry.value, null, true, () => {});
-      }
+      if (entry.at + this.options.republishMs <= now) this.upkeep.add((done) => this.republish(entry, done));
     }
-    for (const entry of this.storage.dueForReplication(now, replicateMs)) {
+    for (const entry of this.storage.dueForReplication(now, this.options.replicateMs)) {
       if (this.published.has(idKey(entry.key))) continue; // the publisher's own cycle covers it
-      this.storage.touch(entry.key, now);
-      // A holder passes on what is left of the TTL, so replication never extends a value's life.
-      this.storeAtClosest(entry.key, entry.value, entry.expiresAt, false, () => {});
+      this.upkeep.add((done) => this.replicate(entry.key, done));
     }
-    for (const b of this.table.bucketsIdleSince(now, refreshMs)) {
-      this.table.touchBucket(b, now);
-      this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => {});
+    for (const b of this.table.bucketsIdleSince(now, this.options.refreshMs)) {
+      this.upkeep.add((done) => this.refreshIdleBucket(b, done));
     }
+  }
+
+  private republish(entry: { key: Uint8Array; value: Uint8Array; at: number }, done: () => void): void {
+    const now = this.clock.now();
+    if (!this.running || this.published.get(idKey(entry.key)) !== entry || entry.at + this.options.republishMs > now) return done();
+    entry.at = now;
+    this.storeAtClosest(entry.key, entry.value, null, true, () => done());
+  }
+
+  /** A holder passes on what is left of the TTL, so replication never extends a value's life. */
+  private replicate(key: Uint8Array, done: () => void): void {
+    const now = this.clock.now();
+    const entry = this.running ? this.storage.get(key, now) : undefined;
+    if (!entry || entry.storedAt + this.options.replicateMs > now) return done();
+    this.storage.touch(key, now);
+    this.storeAtClosest(key, entry.value, entry.expiresAt, false, () => done());
+  }
+
+  private refreshIdleBucket(b: number, done: () => void): void {
+    const now = this.clock.now();
+    if (!this.running || this.table.lastTouchedAt(b) + this.options.refreshMs > now) return done();
+    this.table.touchBucket(b, now);
+    this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => done());
   }
 }

@@ -23,6 +23,8 @@ export interface NodeOptions {
   refreshMs?: number;
   /** Period of the maintenance tick that runs expiry, republish, replication, refresh (default 60 s). */
   maintenanceMs?: number;
+  /** Republish, replication and refresh operations in flight at once (default 1: see UpkeepQueue). */
+  upkeepConcurrency?: number;
   storage?: Partial<StorageLimits>;
   replacementCacheSize?: number;
   /** Failed requests in a row before a contact leaves the routing table (default 2). */
@@ -65,6 +67,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     replicateMs: positiveInt('replicateMs', options.replicateMs ?? HOUR),
     refreshMs: positiveInt('refreshMs', options.refreshMs ?? HOUR),
     maintenanceMs: positiveInt('maintenanceMs', options.maintenanceMs ?? 60_000),
+    upkeepConcurrency: positiveInt('upkeepConcurrency', options.upkeepConcurrency ?? 1, 1024),
     storage: { ...DEFAULT_STORAGE_LIMITS, ...options.storage },
     replacementCacheSize: options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE,
     failuresBeforeEviction: positiveInt('failuresBeforeEviction', options.failuresBeforeEviction ?? 2),

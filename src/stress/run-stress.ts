@@ -142,9 +142,9 @@ export function parseStressArgs(args: string[]): StressOptions | 'help' {
 /**
  * How often nodes replicate and refresh while a churn run repairs itself. Simulated time
  * costs nothing, so sim uses 10 minutes. On UDP every node's upkeep is real work for this
- * process's threads: at 5 s, 300 nodes in one thread offered more datagrams than the
- * thread can handle, timeouts snowballed, and only 122 of 300 keys were found. 50 ms per
- * node per thread (15 s for 300 nodes in one thread) kept every key.
+ * process's threads: at 5 s, 300 nodes in one thread kept it saturated (and, before the
+ * upkeep queue, collapsed it: 122 of 300 keys found). 50 ms per node per thread (15 s for
+ * 300 nodes in one thread) leaves the reads room.
  */
 export function churnIntervalMs(options: Pick<StressOptions, 'transport' | 'nodes' | 'threads'>): number {
   if (options.transport === 'sim') return 600_000;

@@ -93,6 +93,72 @@ test('holders replicate values to the k closest without extending their life', (
   assert.ok(restored.expiresAt <= expiresAt + 51, `without extending the TTL (${restored.expiresAt} vs ${expiresAt})`);
 });
 
+/**
+ * 40 nodes holding 30 values, where only node 0 replicates (every 10 s; the others every
+ * hour) and publishes nothing: every value it holds is one it replicates, all due together.
+ */
+function replicatingNetwork(latencyMs: [number, number] = [10, 50]) {
+  const sim = createSim({ network: { latencyMs }, node: { ttlMs: 3_600_000, replicateMs: 3_600_000, refreshMs: 3_600_000, maintenanceMs: 1000, requestTimeoutMs: 10_000 } });
+  const holder = sim.addNode({ replicateMs: 10_000 });
+  for (let i = 1; i < 40; i++) {
+    const node = sim.addNode();
+    assert.ok(sim.settle<JoinResult>((done) => node.join(holder.address, done)).ok);
+  }
+  const keys = Array.from({ length: 30 }, (_, i) => `upkeep${i}`);
+  keys.forEach((key, i) => put(sim, sim.nodes[1 + (i % 39)], key, `v${i}`));
+  const held = keys.map(keyFromString).filter((key) => holder.storage.get(key, sim.clock.now()));
+  assert.ok(held.length >= 5, `node 0 holds ${held.length} values`);
+  sim.clock.runWhile(() => holder.upkeep.busy, 1_000_000); // node 0 has been replicating while the values went in
+  assert.equal(holder.upkeep.busy, false, 'the upkeep caught up');
+  for (const key of held) holder.storage.touch(key, sim.clock.now());
+  return { sim, holder, held };
+}
+
+test('upkeep keeps one operation in flight, not a whole pass', () => {
+  const { sim, holder, held } = replicatingNetwork();
+  const lookups = holder.counters.lookups;
+  let most = 0;
+  const until = sim.clock.now() + 30_000;
+  sim.clock.runWhile(() => {
+    most = Math.max(most, holder.rpc.inFlight);
+    return sim.clock.now() < until;
+  });
+  assert.ok(holder.counters.lookups > lookups, 'node 0 replicated');
+  assert.ok(held.every((key) => holder.storage.get(key, sim.clock.now())!.storedAt > until - 30_000), 'every value was refreshed');
+  // one lookup (alpha = 3 requests) or one round of k = 20 STOREs at a time; a whole pass
+  // started at once would put every value's lookup in flight together
+  assert.ok(most > 0 && most <= 20, `at most ${most} requests in flight`);
+});
+
+test('an upkeep operation skips its value if a STORE refreshed it while it waited', () => {
+  const { sim, holder, held } = replicatingNetwork();
+  const lookups = holder.counters.lookups;
+  sim.clock.runWhile(() => holder.counters.lookups === lookups); // the pass has started its first replication
+  assert.equal(holder.upkeep.inFlight, 1);
+  assert.equal(holder.upkeep.queued, held.length - 1);
+  // another holder's STORE reaches node 0 for every value: nothing is left to replicate
+  for (const key of held) {
+    const entry = holder.storage.get(key, sim.clock.now())!;
+    assert.ok(holder.storage.put(key, entry.value, entry.expiresAt, 'sim:1', sim.clock.now()).ok);
+  }
+  sim.clock.runWhile(() => holder.upkeep.busy);
+  assert.equal(holder.counters.lookups, lookups + 1, 'only the replication already under way ran');
+});
+
+test('a maintenance tick adds nothing while the last pass is still at work', () => {
+  // 2 s each way: one replication (a lookup, then STOREs) outlasts several 1 s ticks
+  const { sim, holder, held } = replicatingNetwork([2000, 2000]);
+  const lookups = holder.counters.lookups;
+  sim.clock.runWhile(() => holder.counters.lookups === lookups);
+  let most = 0;
+  sim.clock.runWhile(() => {
+    most = Math.max(most, holder.upkeep.queued + holder.upkeep.inFlight);
+    return holder.upkeep.busy;
+  });
+  assert.equal(most, held.length, 'each value queued once');
+  assert.ok(holder.counters.lookups - lookups >= held.length - 1, 'and replicated');
+});
+
 test('a full bucket pings its least-recently-seen contact and evicts it only if dead', () => {
   const sim = createSim();
   const hub = sim.addNode({ k: 2, replacementCacheSize: 2, goodForMs: 0 }); // the paper's basic scheme: always ping
