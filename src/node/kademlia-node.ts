@@ -18,6 +18,7 @@ import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from '
 import { Rpc } from './rpc.js';
 import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
+import { shuffle } from '../util/random.js';
 
 export interface NodeCounters {
   datagramsIn: number;
@@ -484,7 +485,12 @@ export class KademliaNode {
     for (const entry of this.published.values()) {
       if (entry.at + this.options.republishMs <= now) this.upkeep.add((done) => this.republish(entry, done));
     }
-    for (const entry of this.storage.dueForReplication(now, this.options.replicateMs)) {
+    // In a random order: holders of the same keys list them in the same (arrival) order, and
+    // walking it one at a time they fall into step and replicate each key together, before
+    // either's STORE reaches the other (58% more replications at 3,000 sim nodes, 30% churn).
+    const due = this.storage.dueForReplication(now, this.options.replicateMs);
+    shuffle(due, this.options.random);
+    for (const entry of due) {
       if (this.published.has(idKey(entry.key))) continue; // the publisher's own cycle covers it
       this.upkeep.add((done) => this.replicate(entry.key, done));
     }

@@ -60,3 +60,13 @@ export class SeededRandom implements RandomSource {
     return out;
   }
 }
+
+/** Shuffles `items` in place (Fisher-Yates), drawing from `random`. */
+export function shuffle<T>(items: T[], random: RandomSource): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random.float() * (i + 1));
+    const item = items[i];
+    items[i] = items[j];
+    items[j] = item;
+  }
+}

@@ -145,6 +145,24 @@ test('an upkeep operation skips its value if a STORE refreshed it while it waite
   assert.equal(holder.counters.lookups, lookups + 1, 'only the replication already under way ran');
 });
 
+test('a pass replicates its values in a random order, not the order they arrived in', () => {
+  // Holders of the same values hold them in the same order: walked in that order, one at a
+  // time, holders fall into step and replicate each value together.
+  const { sim, holder, held } = replicatingNetwork();
+  const order: string[] = [];
+  const findNode = holder.findNode.bind(holder);
+  holder.findNode = (target, done) => {
+    order.push(Buffer.from(target).toString('hex'));
+    findNode(target, done);
+  };
+  const lookups = holder.counters.lookups;
+  sim.clock.runWhile(() => holder.counters.lookups === lookups);
+  sim.clock.runWhile(() => holder.upkeep.busy);
+  const arrival = held.map((key) => Buffer.from(key).toString('hex'));
+  assert.deepEqual([...order].sort(), [...arrival].sort(), 'each held value replicated once');
+  assert.notDeepEqual(order, arrival);
+});
+
 test('a maintenance tick adds nothing while the last pass is still at work', () => {
   // 2 s each way: one replication (a lookup, then STOREs) outlasts several 1 s ticks
   const { sim, holder, held } = replicatingNetwork([2000, 2000]);
