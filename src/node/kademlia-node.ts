@@ -491,8 +491,9 @@ export class KademliaNode {
     const due = this.storage.dueForReplication(now, this.options.replicateMs);
     shuffle(due, this.options.random);
     for (const entry of due) {
-      if (this.published.has(idKey(entry.key))) continue; // the publisher's own cycle covers it
-      this.upkeep.add((done) => this.replicate(entry.key, done));
+      const key = entry.key; // the task holds the key alone: it may wait a while, and the value is read again then
+      if (this.published.has(idKey(key))) continue; // the publisher's own cycle covers it
+      this.upkeep.add((done) => this.replicate(key, done));
     }
     for (const b of this.table.bucketsIdleSince(now, this.options.refreshMs)) {
       this.upkeep.add((done) => this.refreshIdleBucket(b, done));
