@@ -1,7 +1,7 @@
 // A node's background work (republish, replication, bucket refresh) run a few operations at
 // a time. Started all at once, a maintenance pass is open-loop load: on a network slower
 // than the pass assumes, its requests queue up, time out, get answered by other lookups and
-// more requests, and the load feeds itself (240 UDP nodes on half a core: 27 of 240 keys
+// more requests, and the load feeds itself (240 UDP nodes on half a core: 28 of 240 keys
 // found). With a bounded number in flight the pass is self-clocking: it goes as fast as
 // answers come back, and never faster.
 
