@@ -16,6 +16,8 @@ export interface Totals {
   dropped: number;
   lookups: number;
   timeouts: number;
+  /** Exceptions the nodes caught and counted: 0 unless there is a bug. */
+  internalErrors: number;
   storedEntries: number;
   storedBytes: number;
   contacts: number;
@@ -31,6 +33,7 @@ export interface GatewayStats {
   messages: { in: number; out: number; dropped: number; per_s: number };
   lookups: number;
   timeouts: number;
+  internal_errors: number;
   hops: { histogram: number[] };
   latency_ms: { hit: LatencySummary; miss: LatencySummary; cdf: { ms: number[]; hit: number[]; miss: number[] } };
   storage: { entries: number; bytes: number };
@@ -50,13 +53,14 @@ export class StatsSampler {
   ) {}
 
   totals(): Totals {
-    const t: Totals = { nodes: 0, alive: 0, messagesIn: 0, messagesOut: 0, dropped: this.target.dropped(), lookups: 0, timeouts: 0, storedEntries: 0, storedBytes: 0, contacts: 0 };
+    const t: Totals = { nodes: 0, alive: 0, messagesIn: 0, messagesOut: 0, dropped: this.target.dropped(), lookups: 0, timeouts: 0, internalErrors: 0, storedEntries: 0, storedBytes: 0, contacts: 0 };
     for (const node of this.target.nodes) {
       t.nodes++;
       t.messagesIn += node.counters.datagramsIn;
       t.messagesOut += node.rpc.counters.requestsSent + node.rpc.counters.responsesSent;
       t.lookups += node.counters.lookups;
       t.timeouts += node.rpc.counters.timeouts;
+      t.internalErrors += node.counters.internalErrors + node.rpc.counters.callbackErrors;
       if (!node.isRunning) continue;
       t.alive++;
       t.storedEntries += node.storage.size;
@@ -101,6 +105,7 @@ export class StatsSampler {
       messages: { in: totals.messagesIn, out: messages, dropped: totals.dropped, per_s: Math.round(this.rate) },
       lookups: totals.lookups,
       timeouts: totals.timeouts,
+      internal_errors: totals.internalErrors,
       hops: { histogram: [...this.telemetry.hopCounts] },
       latency_ms: { hit: this.telemetry.latency('hit'), miss: this.telemetry.latency('miss'), cdf: this.telemetry.latencyCdf() },
       storage: { entries: totals.storedEntries, bytes: totals.storedBytes },

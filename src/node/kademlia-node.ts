@@ -28,7 +28,7 @@ export interface NodeCounters {
   fromSelf: number;
   requestsHandled: number;
   lookups: number;
-  /** Exceptions caught on the receive path: always 0 unless there is a bug. */
+  /** Exceptions caught on the receive path or in background upkeep: always 0 unless there is a bug. */
   internalErrors: number;
 }
 
@@ -97,7 +97,7 @@ export class KademliaNode {
     this.table = new RoutingTable(this.arena, this.self, { k: this.options.k, replacementCacheSize: this.options.replacementCacheSize, now: clock.now() });
     this.storage = new Storage(this.options.storage);
     this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
-    this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency);
+    this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
     this.handlerContext = {
       storage: this.storage,
       maxTtlMs: this.options.ttlMs,

@@ -16,7 +16,11 @@ export class UpkeepQueue {
   /** Tasks that threw (their slot is freed): always 0 unless there is a bug. */
   errors = 0;
 
-  constructor(readonly concurrency: number) {
+  /** `onError` hears of each task that threw (after it is counted), so the owner can count it too. */
+  constructor(
+    readonly concurrency: number,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
   }
 
@@ -65,9 +69,10 @@ export class UpkeepQueue {
         };
         try {
           task(done);
-        } catch {
+        } catch (error) {
           this.errors++;
           done(); // a failing task must not hold its slot forever
+          this.onError(error);
         }
       }
       if (this.head === this.waiting.length) {

@@ -41,6 +41,8 @@ export interface StressReport {
   dropped: number;
   /** Requests that got no answer in time, over all nodes. */
   timeouts: number;
+  /** Exceptions the nodes caught and counted instead of crashing: 0 unless there is a bug. */
+  internal_errors: number;
   rss_mb: number;
   peak_rss_mb: number;
   /** V8's heap cap for the run (large runs restart themselves with a larger one). */
@@ -66,6 +68,7 @@ export function summaryTable(r: StressReport): string {
     ['miss latency', `p50 ${ms(r.miss_ms_p50)}, p99 ${ms(r.miss_ms_p99)}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
     ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${n(r.timeouts)} requests timed out`],
+    ...(r.internal_errors > 0 ? ([['internal errors', `${n(r.internal_errors)} exceptions caught in the nodes and counted: a bug, please report it`]] as Array<[string, string]>) : []),
     ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB (heap cap ${n(r.heap_limit_mb)} MB)`],
     ['wall time', `${ms(r.wall_ms)} (CPU ${ms(r.cpu_ms)}, every thread)`],
   ];

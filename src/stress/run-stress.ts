@@ -272,6 +272,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       messages: traffic.messages,
       dropped: traffic.dropped,
       timeouts: traffic.timeouts,
+      internal_errors: traffic.internalErrors,
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),
       heap_limit_mb: heapLimitMb(),

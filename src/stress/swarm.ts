@@ -25,6 +25,8 @@ export interface Traffic {
   dropped: number;
   /** Requests that got no answer in time. */
   timeouts: number;
+  /** Exceptions the nodes caught and counted (receive path, upkeep, response callbacks): 0 unless there is a bug. */
+  internalErrors: number;
 }
 
 export interface Swarm extends SwarmOps {
@@ -71,6 +73,7 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
 export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent - received);
 
 export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0);
+export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.counters.internalErrors + node.rpc.counters.callbackErrors, 0);
 
 /** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -109,7 +112,7 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
         await yieldToEventLoop();
       }
     },
-    traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable, timeouts: timeoutsOf(nodes) }),
+    traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable, timeouts: timeoutsOf(nodes), internalErrors: internalErrorsOf(nodes) }),
     refreshTraffic: async () => {},
     async drive<T>(start: (done: (result: T) => void) => void): Promise<T> {
       let outcome: { result: T } | undefined;
@@ -207,7 +210,7 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     datagrams,
     traffic() {
       const { sent, received } = datagrams();
-      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts: timeoutsOf(nodes) };
+      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts: timeoutsOf(nodes), internalErrors: internalErrorsOf(nodes) };
     },
     refreshTraffic: async () => {},
     drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),

@@ -5,7 +5,7 @@
 // crosses threads is the phases' orders (join, publish, stop) and traffic counts.
 import { Worker } from 'node:worker_threads';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
-import { checkSocketBudget, createUdpSwarm, lostOnTheWay, type Swarm, timeoutsOf, type UdpSwarm, type UdpSwarmOptions } from './swarm.js';
+import { checkSocketBudget, createUdpSwarm, internalErrorsOf, lostOnTheWay, type Swarm, timeoutsOf, type UdpSwarm, type UdpSwarmOptions } from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTraffic } from './worker-protocol.js';
 
 export interface ThreadedSwarmOptions extends UdpSwarmOptions {
@@ -45,7 +45,7 @@ class WorkerShare {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   /** Its counts as of its last report. */
-  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0 };
+  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0 };
   /** Why it can no longer take orders (it died), or null. */
   failure: Error | null = null;
   private readonly pending = new Map<number, (message: FromWorker) => void>();
@@ -92,7 +92,7 @@ class WorkerShare {
     if (this.failure) return Promise.resolve();
     return new Promise((resolve) =>
       this.request({ type: 'traffic' }, (message) => {
-        if (message.type === 'traffic') this.traffic = { sent: message.sent, received: message.received, timeouts: message.timeouts };
+        if (message.type === 'traffic') this.traffic = { sent: message.sent, received: message.received, timeouts: message.timeouts, internalErrors: message.internalErrors };
         resolve();
       }),
     );
@@ -182,7 +182,8 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
       const sent = workers.reduce((total, w) => total + w.traffic.sent, mine.sent);
       const received = workers.reduce((total, w) => total + w.traffic.received, mine.received);
       const timeouts = workers.reduce((total, w) => total + w.traffic.timeouts, timeoutsOf(local.nodes));
-      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts };
+      const internalErrors = workers.reduce((total, w) => total + w.traffic.internalErrors, internalErrorsOf(local.nodes));
+      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts, internalErrors };
     },
     async refreshTraffic() {
       await Promise.all(workers.map((w) => w.refreshTraffic()));

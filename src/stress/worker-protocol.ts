@@ -30,6 +30,7 @@ export interface WorkerTraffic {
   sent: number;
   received: number;
   timeouts: number;
+  internalErrors: number;
 }
 
 export type FromWorker =

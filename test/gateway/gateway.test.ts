@@ -98,6 +98,7 @@ function gatewaySuite(fallback: boolean): void {
     assert.deepEqual(stats.nodes, { total: 1, alive: 1 });
     for (const field of ['in', 'out', 'dropped', 'per_s'] as const) assert.equal(typeof stats.messages[field], 'number');
     assert.ok(stats.lookups >= 1);
+    assert.equal(stats.internal_errors, 0);
     assert.ok(stats.latency_ms.hit.count >= 1 && stats.latency_ms.miss.count >= 1, 'gets through the gateway are measured');
     assert.ok(stats.hops.histogram[0] >= 2, 'local answers have 0 hops');
     assert.ok(stats.storage.entries >= 3 && stats.storage.bytes > MAX_VALUE_BYTES);
@@ -111,6 +112,7 @@ function gatewaySuite(fallback: boolean): void {
     const body = await response.text();
     assert.match(body, /# HELP kadswarm_messages_sent_total .+\n# TYPE kadswarm_messages_sent_total counter\n/);
     assert.match(body, /# TYPE kadswarm_nodes_alive gauge\nkadswarm_nodes_alive 1\n/);
+    assert.match(body, /# TYPE kadswarm_internal_errors_total counter\nkadswarm_internal_errors_total 0\n/);
     assert.match(body, /# TYPE kadswarm_get_duration_seconds histogram\n/);
     assert.match(body, /kadswarm_get_duration_seconds_count\{result="hit"\} [1-9]/);
     assert.match(body, /kadswarm_get_hops_bucket\{le="0"\} [1-9]/);

@@ -363,6 +363,20 @@ test('peers named in answers are the arena\'s shared records, not per-datagram c
   for (const peer of found.closest) assert.equal(peer, sim.arena.wire(sim.arena.internWire(peer)));
 });
 
+test('an upkeep operation that throws is counted, and the node goes on serving', () => {
+  const sim = createNetwork(40, { node: { refreshMs: 10_000, maintenanceMs: 1000 } });
+  const node = sim.nodes[7];
+  // a bug in bucket refresh, simulated: every refresh the upkeep queue runs throws
+  (node as unknown as { refreshIdleBucket: () => void }).refreshIdleBucket = () => {
+    throw new Error('bug');
+  };
+  assert.equal(node.counters.internalErrors, 0);
+  sim.clock.advance(12_000);
+  assert.ok(node.counters.internalErrors >= 1, `${node.counters.internalErrors} errors counted`);
+  put(sim, sim.nodes[1], 'after-bug', 'ok');
+  assert.equal(untext(get(sim, node, 'after-bug').value), 'ok');
+});
+
 test('idle buckets are refreshed with a lookup in their range', () => {
   const sim = createNetwork(40, { node: { refreshMs: 10_000, maintenanceMs: 1000 } });
   const node = sim.nodes[7];

@@ -63,6 +63,18 @@ test('an operation that throws is counted and frees its slot', () => {
   assert.equal(queue.busy, false);
 });
 
+test('the owner hears of each operation that throws, with what it threw', () => {
+  const heard: unknown[] = [];
+  const queue = new UpkeepQueue(2, (error) => heard.push(error));
+  const bug = new Error('bug');
+  queue.add(() => {
+    throw bug;
+  });
+  queue.add((done) => done());
+  assert.deepEqual(heard, [bug]);
+  assert.equal(queue.errors, 1);
+});
+
 test('clear() drops what waits; what is in flight still finishes', () => {
   const queue = new UpkeepQueue(1);
   let finish: () => void = () => {};

@@ -32,6 +32,7 @@ test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed
   assert.equal(first.found, 1000);
   assert.equal(first.wrong, 0);
   assert.equal(first.miss_not_found, 50);
+  assert.equal(first.internal_errors, 0);
   assert.ok(first.hops_p99 >= 1 && first.hops_p99 <= 6, `hops p99 ${first.hops_p99}`);
   assert.ok(first.miss_ms_p50 > 0 && first.hit_ms_p50 > 0);
   assertPhaseAccounts(first);
@@ -86,6 +87,7 @@ test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', {
   assert.equal(report.found, 300);
   assert.equal(report.wrong, 0);
   assert.equal(report.miss_not_found, 30);
+  assert.equal(report.internal_errors, 0, 'no exception caught in either thread');
   assert.ok(report.messages > 0 && report.peak_rss_mb >= report.rss_mb * 0.5);
   assertPhaseAccounts(report); // the worker thread's messages are counted in their phases
   assert.match(cli.stdout.find((line) => line.includes(' join '))!, /^\s+join\s+\d.* \d[\d,]* messages; 299 of 299 nodes joined$/);
