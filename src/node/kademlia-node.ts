@@ -141,20 +141,11 @@ export class KademliaNode {
 
   /** One incoming datagram. Never throws: whatever is wrong with it is counted and dropped. */
   receive(datagram: Uint8Array, from: Address): void {
-    const decoded = decodeMessage(datagram, this.makeContact);
+    const decoded = decodeMessage(datagram);
     if (decoded.ok) return this.receiveMessage(decoded.message, from);
     this.counters.datagramsIn++;
     this.counters.malformed++;
   }
-
-  /**
-   * A contact named in a datagram: the arena's shared record when the process knows it
-   * (nearly always, in a swarm), else a copy. Answers then cost no id copy and no object
-   * per known peer, and a lookup tells a peer named again by identity instead of by its
-   * id bytes, as it does in a simulation.
-   */
-  private readonly makeContact = (id: Uint8Array, host: string, port: number): WireContact =>
-    this.arena.knownWire(id, host, port) ?? { id: id.slice(), host, port };
 
   /** One incoming message (decoded, or handed over by a message-carrying transport). Never throws. */
   receiveMessage(message: Message, from: Address): void {

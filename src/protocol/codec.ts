@@ -19,16 +19,6 @@ const decoder = new Decoder({
 
 export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: string };
 
-/**
- * Makes the contact a decoded message names. `id` is a view into the datagram, valid only
- * during the call: keep a copy, or return a record that already has one (a receiver can
- * hand back the record it holds for a peer it knows, so the contacts an answer names
- * share one object each instead of a fresh copy per message).
- */
-export type ContactMaker = (id: Uint8Array, host: string, port: number) => WireContact;
-
-const copyContact: ContactMaker = (id, host, port) => ({ id: id.slice(), host, port });
-
 function contactToWire(c: WireContact): unknown[] {
   return [c.id, c.host, c.port];
 }
@@ -76,7 +66,7 @@ export function encodeMessageView(message: Message): Uint8Array {
 const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;
 const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 
-function decodeContacts(raw: unknown, makeContact: ContactMaker): WireContact[] | string {
+function decodeContacts(raw: unknown): WireContact[] | string {
   if (!Array.isArray(raw)) return 'contacts must be an array';
   if (raw.length > MAX_CONTACTS_PER_MESSAGE) return 'too many contacts';
   const contacts: WireContact[] = [];
@@ -86,12 +76,12 @@ function decodeContacts(raw: unknown, makeContact: ContactMaker): WireContact[] 
     if (!isBytes(id, ID_BYTES)) return 'contact id must be 20 bytes';
     if (typeof host !== 'string' || host.length === 0 || host.length > MAX_HOST_LENGTH) return 'bad contact host';
     if (!isUint(port, 0xffffffff) || port === 0) return 'bad contact port';
-    contacts.push(makeContact(id, host, port));
+    contacts.push({ id: id.slice(), host, port });
   }
   return contacts;
 }
 
-function decodeBody(type: unknown, f: unknown[], makeContact: ContactMaker): Body | string {
+function decodeBody(type: unknown, f: unknown[]): Body | string {
   switch (type) {
     case MessageType.PING:
       return f.length === 0 ? { type: 'PING' } : 'PING takes no fields';
@@ -116,7 +106,7 @@ function decodeBody(type: unknown, f: unknown[], makeContact: ContactMaker): Bod
       return { type: 'FIND_NODE', target: f[0].slice() };
     case MessageType.NODES: {
       if (f.length !== 1) return 'NODES takes [contacts]';
-      const contacts = decodeContacts(f[0], makeContact);
+      const contacts = decodeContacts(f[0]);
       return typeof contacts === 'string' ? contacts : { type: 'NODES', contacts };
     }
     case MessageType.FIND_VALUE:
@@ -127,7 +117,7 @@ function decodeBody(type: unknown, f: unknown[], makeContact: ContactMaker): Bod
       const [value, ttlMs, rawContacts] = f;
       if (value !== null && !(value instanceof Uint8Array)) return 'VALUE value must be bytes or nil';
       if (!isUint(ttlMs, MAX_TTL_MS)) return 'VALUE ttlMs out of range';
-      const contacts = decodeContacts(rawContacts, makeContact);
+      const contacts = decodeContacts(rawContacts);
       if (typeof contacts === 'string') return contacts;
       return { type: 'VALUE', value: value === null ? null : value.slice(), ttlMs, contacts };
     }
@@ -136,8 +126,8 @@ function decodeBody(type: unknown, f: unknown[], makeContact: ContactMaker): Bod
   }
 }
 
-/** Decodes one datagram. Never throws (unless makeContact does). */
-export function decodeMessage(datagram: Uint8Array, makeContact: ContactMaker = copyContact): DecodeResult {
+/** Decodes one datagram. Never throws. */
+export function decodeMessage(datagram: Uint8Array): DecodeResult {
   if (datagram.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: 'datagram too large' };
   let raw: unknown;
   try {
@@ -150,7 +140,7 @@ export function decodeMessage(datagram: Uint8Array, makeContact: ContactMaker = 
   if (version !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown protocol version' };
   if (!isBytes(requestId, REQUEST_ID_BYTES)) return { ok: false, reason: 'request id must be 8 bytes' };
   if (!isBytes(sender, ID_BYTES)) return { ok: false, reason: 'sender id must be 20 bytes' };
-  const body = decodeBody(type, fields, makeContact);
+  const body = decodeBody(type, fields);
   if (typeof body === 'string') return { ok: false, reason: body };
   return { ok: true, message: { requestId: requestId.slice(), sender: sender.slice(), body } };
 }

@@ -182,18 +182,6 @@ export class ContactArena {
   }
 
   /**
-   * The shared record of (id, host, port) if it is interned, else null; never adds it (a
-   * datagram's contacts are mostly peers the process knows: their records stand in for
-   * fresh copies). `id` may be a view: it is only read.
-   */
-  knownWire(id: Uint8Array, host: string, port: number): WireContact | null {
-    const hostIndex = host === this.lastHost ? this.lastHostIndex : this.hostIndex.get(host);
-    if (hostIndex === undefined || id.length !== ID_BYTES) return null;
-    const known = this.find(id, hostIndex, port);
-    return known >= 0 ? this.wire(known) : null;
-  }
-
-  /**
    * intern() for a contact from a message. A record made by wire() on this arena whose slot
    * still holds it (same object) is answered without hashing: in one-process simulations
    * nearly every contact a node learns is one.

@@ -44,26 +44,6 @@ test('decoded contacts are copies that outlive the datagram', () => {
   assert.deepEqual(decoded.message.body.contacts, [peer, peer6]);
 });
 
-test('a contact maker decides what each named contact becomes', () => {
-  const known = { id: peer.id.slice(), host: peer.host, port: peer.port };
-  const seen: Array<[number, string, number]> = [];
-  const makeContact = (id: Uint8Array, host: string, port: number) => {
-    seen.push([id.length, host, port]);
-    return host === peer.host ? known : { id: id.slice(), host, port };
-  };
-  const datagram = encodeMessage({ requestId, sender, body: { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer, peer6] } });
-  const decoded = decodeMessage(datagram, makeContact);
-  assert.ok(decoded.ok && decoded.message.body.type === 'VALUE');
-  assert.deepEqual(seen, [[20, '127.0.0.1', 8081], [20, '::1', 65535]]);
-  assert.equal(decoded.message.body.contacts[0], known);
-  assert.deepEqual(decoded.message.body.contacts[1], peer6);
-  // a malformed contact is refused before the maker sees it
-  seen.length = 0;
-  const bad = encode([1, 6, requestId, sender, [[peer.id, '127.0.0.1', 0]]]);
-  assert.equal(decodeMessage(bad, makeContact).ok, false);
-  assert.deepEqual(seen, []);
-});
-
 test('the largest value fits one datagram, one byte more does not', () => {
   assert.ok(MAX_VALUE_BYTES > 8000 && MAX_VALUE_BYTES < MAX_DATAGRAM_BYTES);
   for (const type of ['STORE', 'VALUE'] as const) {

@@ -100,35 +100,17 @@ test('contacts sharing an id are marked as twins, whichever came first', () => {
   assert.equal(arena.intern(id, '127.0.0.1', 7002), third);
 });
 
-test('knownWire answers the shared record of an interned contact and never adds one', () => {
-  const arena = new ContactArena(4);
-  const id = seededBytes('known', 20);
-  const c = arena.intern(id, '127.0.0.1', 9000);
-  const datagram = new Uint8Array(40);
-  datagram.set(id, 10);
-  const view = datagram.subarray(10, 30); // as a decoder hands it over
-  const record = arena.knownWire(view, '127.0.0.1', 9000);
-  assert.equal(record, arena.wire(c));
-  assert.deepEqual(record!.id, id);
-  assert.notEqual(record!.id.buffer, datagram.buffer); // the record owns its id
-  assert.equal(arena.internWire(record!), c);
-  // another port, another host, another id, a host the arena never saw: not known, not added
-  assert.equal(arena.knownWire(view, '127.0.0.1', 9001), null);
-  assert.equal(arena.knownWire(view, '127.0.0.2', 9000), null);
-  assert.equal(arena.knownWire(seededBytes('other', 20), '127.0.0.1', 9000), null);
-  assert.equal(arena.knownWire(id.subarray(0, 19), '127.0.0.1', 9000), null);
-  assert.equal(arena.count, 1);
-});
-
-test('a freed contact is no longer known, and its old record no longer stands for its slot', () => {
+test('a shared record stands for its slot only while the slot holds that contact', () => {
   const arena = new ContactArena(4);
   const id = seededBytes('gone', 20);
   const c = arena.intern(id, '127.0.0.1', 9000);
-  const old = arena.wire(c);
+  const record = arena.wire(c);
+  assert.equal(arena.wire(c), record, 'one record per slot');
+  assert.deepEqual([record.id, record.host, record.port], [id, '127.0.0.1', 9000]);
+  assert.equal(arena.internWire(record), c);
   arena.dropIfUnused(c);
-  assert.equal(arena.knownWire(id, '127.0.0.1', 9000), null);
   const other = arena.intern(seededBytes('newcomer', 20), '127.0.0.1', 9001);
   assert.equal(other, c); // the slot is reused...
-  assert.notEqual(arena.internWire(old), other); // ...but the stale record interns its own contact again
+  assert.notEqual(arena.internWire(record), other); // ...but the stale record interns its own contact again
   assert.equal(arena.count, 2);
 });
