@@ -60,7 +60,7 @@ export class StatsSampler {
       t.messagesOut += node.rpc.counters.requestsSent + node.rpc.counters.responsesSent;
       t.lookups += node.counters.lookups;
       t.timeouts += node.rpc.counters.timeouts;
-      t.internalErrors += node.counters.internalErrors + node.rpc.counters.callbackErrors;
+      t.internalErrors += node.exceptionsCaught;
       if (!node.isRunning) continue;
       t.alive++;
       t.storedEntries += node.storage.size;

@@ -115,6 +115,11 @@ export class KademliaNode {
     return this.running;
   }
 
+  /** Exceptions caught and counted instead of crashing the node (receive path, upkeep, response callbacks): 0 unless there is a bug. */
+  get exceptionsCaught(): number {
+    return this.counters.internalErrors + this.rpc.counters.callbackErrors;
+  }
+
   /** Starts receiving and the maintenance tick. */
   start(): void {
     if (this.running) return;

@@ -73,7 +73,7 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
 export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent - received);
 
 export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0);
-export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.counters.internalErrors + node.rpc.counters.callbackErrors, 0);
+export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.exceptionsCaught, 0);
 
 /** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -365,6 +365,15 @@ test('an upkeep operation that throws is counted, and the node goes on serving',
   assert.ok(node.counters.internalErrors >= 1, `${node.counters.internalErrors} errors counted`);
   put(sim, sim.nodes[1], 'after-bug', 'ok');
   assert.equal(untext(get(sim, node, 'after-bug').value), 'ok');
+  // a throwing response callback is caught by the RPC layer; exceptionsCaught sums both
+  const before = node.exceptionsCaught;
+  assert.equal(before, node.counters.internalErrors);
+  node.ping(sim.nodes[1].address, () => {
+    throw new Error('bug in a callback');
+  });
+  sim.clock.advance(1000);
+  assert.equal(node.rpc.counters.callbackErrors, 1);
+  assert.equal(node.exceptionsCaught, node.counters.internalErrors + 1);
 });
 
 test('idle buckets are refreshed with a lookup in their range', () => {
