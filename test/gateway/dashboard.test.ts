@@ -30,11 +30,13 @@ function chromiumPath(): string {
 }
 
 test('dashboard: a stress run drawn live in headless Chromium, reaching "done"', { timeout: 180_000 }, async () => {
-  const run = CliProcess.spawn(['stress', '--nodes', '400', '--transport', 'sim', '--misses', '40', '--http', '127.0.0.1:0', '--no-progress']);
+  // The browser first: if it cannot start, no stress run is left serving (it would keep
+  // this test file's process, and so the whole suite, waiting forever).
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const run = CliProcess.spawn(['stress', '--nodes', '400', '--transport', 'sim', '--misses', '40', '--http', '127.0.0.1:0', '--no-progress']);
   try {
     await run.until(() => run.gatewayUrl !== '', 30_000, 'the gateway line');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
