@@ -2,8 +2,9 @@
 // not exactly a valid message comes back as { ok: false, reason } for the caller to count.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ID_BYTES } from '../id/id.js';
-import { MAX_CONTACTS_PER_MESSAGE, MAX_DATAGRAM_BYTES, MAX_HOST_LENGTH, MAX_REASON_LENGTH, MAX_TTL_MS, PROTOCOL_VERSION } from './limits.js';
-import { type Body, type Message, MessageType, type WireContact } from './messages.js';
+import { MAX_DATAGRAM_BYTES, MAX_HOST_LENGTH, MAX_REASON_LENGTH, MAX_TTL_MS, PROTOCOL_VERSION } from './limits.js';
+import { type Body, type Message, MessageType } from './messages.js';
+import { packContacts, unpackContacts } from './contact-list.js';
 
 export const REQUEST_ID_BYTES = 8;
 
@@ -12,16 +13,12 @@ const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder({
   maxStrLength: Math.max(MAX_HOST_LENGTH, MAX_REASON_LENGTH),
   maxBinLength: MAX_DATAGRAM_BYTES,
-  maxArrayLength: Math.max(8, MAX_CONTACTS_PER_MESSAGE),
+  maxArrayLength: 8, // the envelope: contacts travel packed in one bin (contact-list.ts)
   maxMapLength: 0,
   maxExtLength: 0,
 });
 
 export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: string };
-
-function contactToWire(c: WireContact): unknown[] {
-  return [c.id, c.host, c.port];
-}
 
 function bodyToWire(body: Body): unknown[] {
   switch (body.type) {
@@ -36,11 +33,11 @@ function bodyToWire(body: Body): unknown[] {
     case 'FIND_NODE':
       return [MessageType.FIND_NODE, body.target];
     case 'NODES':
-      return [MessageType.NODES, body.contacts.map(contactToWire)];
+      return [MessageType.NODES, packContacts(body.contacts)];
     case 'FIND_VALUE':
       return [MessageType.FIND_VALUE, body.key];
     case 'VALUE':
-      return [MessageType.VALUE, body.value, body.ttlMs, body.contacts.map(contactToWire)];
+      return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts)];
   }
 }
 
@@ -66,19 +63,8 @@ export function encodeMessageView(message: Message): Uint8Array {
 const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;
 const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 
-function decodeContacts(raw: unknown): WireContact[] | string {
-  if (!Array.isArray(raw)) return 'contacts must be an array';
-  if (raw.length > MAX_CONTACTS_PER_MESSAGE) return 'too many contacts';
-  const contacts: WireContact[] = [];
-  for (const entry of raw) {
-    if (!Array.isArray(entry) || entry.length !== 3) return 'contact must be [id, host, port]';
-    const [id, host, port] = entry as unknown[];
-    if (!isBytes(id, ID_BYTES)) return 'contact id must be 20 bytes';
-    if (typeof host !== 'string' || host.length === 0 || host.length > MAX_HOST_LENGTH) return 'bad contact host';
-    if (!isUint(port, 0xffffffff) || port === 0) return 'bad contact port';
-    contacts.push({ id: id.slice(), host, port });
-  }
-  return contacts;
+function decodeContacts(raw: unknown): ReturnType<typeof unpackContacts> {
+  return raw instanceof Uint8Array ? unpackContacts(raw) : 'contacts must be bytes';
 }
 
 function decodeBody(type: unknown, f: unknown[]): Body | string {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
-import { MAX_DATAGRAM_BYTES } from '../../src/protocol/limits.js';
+import { MAX_DATAGRAM_BYTES, PROTOCOL_VERSION as V } from '../../src/protocol/limits.js';
+import { packContacts } from '../../src/protocol/contact-list.js';
 import type { Body, Message } from '../../src/protocol/messages.js';
 import { seededBytes } from '../helpers/reference.js';
 
@@ -11,6 +12,7 @@ const sender = seededBytes('sender', 20);
 const key = seededBytes('key', 20);
 const peer = { id: seededBytes('peer', 20), host: '127.0.0.1', port: 8081 };
 const peer6 = { id: seededBytes('peer6', 20), host: '::1', port: 65535 };
+const simPeer = { id: seededBytes('sim', 20), host: 'sim', port: 0xffffffff };
 
 const bodies: Body[] = [
   { type: 'PING' },
@@ -22,6 +24,7 @@ const bodies: Body[] = [
   { type: 'FIND_NODE', target: key },
   { type: 'NODES', contacts: [] },
   { type: 'NODES', contacts: [peer, peer6] },
+  { type: 'NODES', contacts: [simPeer, peer, peer, peer6] },
   { type: 'FIND_VALUE', key },
   { type: 'VALUE', value: seededBytes('v', 300), ttlMs: 1234, contacts: [] },
   { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer] },
@@ -58,36 +61,48 @@ test('the largest value fits one datagram, one byte more does not', () => {
 
 test('malformed datagrams are refused with a reason, never thrown', () => {
   const raw = (fields: unknown[]) => encode(fields);
+  const packed = (contacts: Array<typeof peer>) => packContacts(contacts).slice();
+  /** One contact record by hand: id, address tag, address bytes, 4-byte port. */
+  const record = (tag: number, address: number[], port: number) =>
+    new Uint8Array([...peer.id, tag, ...address, port >>> 24, (port >>> 16) & 0xff, (port >>> 8) & 0xff, port & 0xff]);
   const cases: Array<[string, Uint8Array]> = [
     ['empty', new Uint8Array(0)],
     ['random bytes', seededBytes('junk', 64)],
     ['truncated', encodeMessage({ requestId, sender, body: bodies[2] }).subarray(0, 20)],
     ['trailing bytes', new Uint8Array([...encodeMessage({ requestId, sender, body: { type: 'PING' } }), 0])],
     ['not an array', raw({ a: 1 } as unknown as unknown[])],
-    ['short envelope', raw([1, 1, requestId])],
-    ['unknown version', raw([2, 1, requestId, sender])],
-    ['unknown type', raw([1, 99, requestId, sender])],
-    ['type as string', raw([1, '1', requestId, sender])],
-    ['short request id', raw([1, 1, requestId.subarray(0, 7), sender])],
-    ['long sender id', raw([1, 1, requestId, new Uint8Array(21)])],
-    ['sender as string', raw([1, 1, requestId, 'x'.repeat(20)])],
-    ['ping with a field', raw([1, 1, requestId, sender, 0])],
-    ['store key 19 bytes', raw([1, 3, requestId, sender, new Uint8Array(19), new Uint8Array(1), 10])],
-    ['store value as string', raw([1, 3, requestId, sender, key, 'value', 10])],
-    ['store negative ttl', raw([1, 3, requestId, sender, key, new Uint8Array(1), -1])],
-    ['store float ttl', raw([1, 3, requestId, sender, key, new Uint8Array(1), 1.5])],
-    ['nodes with a bad contact', raw([1, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1']]])],
-    ['nodes with port 0', raw([1, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1', 0]]])],
-    ['nodes with an empty host', raw([1, 6, requestId, sender, [[new Uint8Array(20), '', 80]]])],
-    ['nodes not an array', raw([1, 6, requestId, sender, 5])],
-    ['too many contacts', raw([1, 6, requestId, sender, Array.from({ length: 65 }, () => [new Uint8Array(20), 'h', 1])])],
-    ['value with wrong types', raw([1, 8, requestId, sender, 'v', 1, []])],
+    ['short envelope', raw([V, 1, requestId])],
+    ['unknown version', raw([1, 1, requestId, sender])],
+    ['unknown type', raw([V, 99, requestId, sender])],
+    ['type as string', raw([V, '1', requestId, sender])],
+    ['short request id', raw([V, 1, requestId.subarray(0, 7), sender])],
+    ['long sender id', raw([V, 1, requestId, new Uint8Array(21)])],
+    ['sender as string', raw([V, 1, requestId, 'x'.repeat(20)])],
+    ['ping with a field', raw([V, 1, requestId, sender, 0])],
+    ['store key 19 bytes', raw([V, 3, requestId, sender, new Uint8Array(19), new Uint8Array(1), 10])],
+    ['store value as string', raw([V, 3, requestId, sender, key, 'value', 10])],
+    ['store negative ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), -1])],
+    ['store float ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), 1.5])],
+    ['nodes with contacts as arrays (version 1)', raw([V, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1', 80]]])],
+    ['nodes not bytes', raw([V, 6, requestId, sender, 5])],
+    ['nodes with a truncated contact', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 27)])],
+    ['nodes with a contact missing its port', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 25)])],
+    ['nodes with a stray byte', raw([V, 6, requestId, sender, new Uint8Array([...packed([peer]), 0])])],
+    ['nodes with port 0', raw([V, 6, requestId, sender, record(4, [127, 0, 0, 1], 0)])],
+    ['nodes with an empty host', raw([V, 6, requestId, sender, record(0, [0], 80)])],
+    ['nodes with a 65-character host', raw([V, 6, requestId, sender, record(0, [65, ...new Uint8Array(65).fill(104)], 80)])],
+    ['nodes with a host that is not UTF-8', raw([V, 6, requestId, sender, record(0, [2, 0xc3, 0x28], 80)])],
+    ['nodes with an unknown address tag', raw([V, 6, requestId, sender, record(6, new Array(16).fill(0), 80)])],
+    ['nodes with a name longer than the list', raw([V, 6, requestId, sender, record(0, [200, 104], 80)])],
+    ['too many contacts', raw([V, 6, requestId, sender, packed(Array.from({ length: 65 }, () => peer))])],
+    ['value with wrong types', raw([V, 8, requestId, sender, 'v', 1, new Uint8Array(0)])],
+    ['value with contacts as an array', raw([V, 8, requestId, sender, null, 1, []])],
     ['huge array header', new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff, 1])],
     ['huge map header', new Uint8Array([0xdf, 0xff, 0xff, 0xff, 0xff])],
     ['huge bin header', new Uint8Array([0x94, 1, 1, 0xc6, 0xff, 0xff, 0xff, 0xff])],
     ['huge str header', new Uint8Array([0x94, 1, 1, 0xdb, 0xff, 0xff, 0xff, 0xff])],
     ['ext type', new Uint8Array([0x94, 1, 1, 0xd4, 5, 0, 0])],
-    ['timestamp ext', raw([1, 1, new Date(0), sender])],
+    ['timestamp ext', raw([V, 1, new Date(0), sender])],
     ['deep nesting', new Uint8Array(4000).fill(0x91)],
     ['oversized', new Uint8Array(MAX_DATAGRAM_BYTES + 1)],
   ];
