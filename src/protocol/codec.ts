@@ -67,45 +67,53 @@ function decodeContacts(raw: unknown): ReturnType<typeof unpackContacts> {
   return raw instanceof Uint8Array ? unpackContacts(raw) : 'contacts must be bytes';
 }
 
-function decodeBody(type: unknown, f: unknown[]): Body | string {
+/** Where a message's body fields start in its envelope, after version, type, request id, sender. */
+const FIELDS_AT = 4;
+
+// Fields are read by index, not destructured: a rest pattern builds an array through the
+// iterator protocol, per datagram.
+function decodeBody(type: unknown, raw: unknown[]): Body | string {
+  const n = raw.length - FIELDS_AT;
+  const f0 = raw[FIELDS_AT];
   switch (type) {
     case MessageType.PING:
-      return f.length === 0 ? { type: 'PING' } : 'PING takes no fields';
+      return n === 0 ? { type: 'PING' } : 'PING takes no fields';
     case MessageType.PONG:
-      return f.length === 0 ? { type: 'PONG' } : 'PONG takes no fields';
+      return n === 0 ? { type: 'PONG' } : 'PONG takes no fields';
     case MessageType.STORE: {
-      if (f.length !== 3) return 'STORE takes [key, value, ttlMs]';
-      const [key, value, ttlMs] = f;
-      if (!isBytes(key, ID_BYTES)) return 'STORE key must be 20 bytes';
+      if (n !== 3) return 'STORE takes [key, value, ttlMs]';
+      const value = raw[FIELDS_AT + 1];
+      const ttlMs = raw[FIELDS_AT + 2];
+      if (!isBytes(f0, ID_BYTES)) return 'STORE key must be 20 bytes';
       if (!(value instanceof Uint8Array)) return 'STORE value must be bytes';
       if (!isUint(ttlMs, MAX_TTL_MS)) return 'STORE ttlMs out of range';
-      return { type: 'STORE', key: key.slice(), value: value.slice(), ttlMs };
+      return { type: 'STORE', key: f0.slice(), value: value.slice(), ttlMs };
     }
     case MessageType.STORED: {
-      if (f.length !== 2) return 'STORED takes [ok, reason]';
-      const [ok, reason] = f;
-      if (typeof ok !== 'boolean' || typeof reason !== 'string') return 'STORED fields have wrong types';
-      return { type: 'STORED', ok, reason };
+      if (n !== 2) return 'STORED takes [ok, reason]';
+      const reason = raw[FIELDS_AT + 1];
+      if (typeof f0 !== 'boolean' || typeof reason !== 'string') return 'STORED fields have wrong types';
+      return { type: 'STORED', ok: f0, reason };
     }
     case MessageType.FIND_NODE:
-      if (f.length !== 1 || !isBytes(f[0], ID_BYTES)) return 'FIND_NODE takes a 20-byte target';
-      return { type: 'FIND_NODE', target: f[0].slice() };
+      if (n !== 1 || !isBytes(f0, ID_BYTES)) return 'FIND_NODE takes a 20-byte target';
+      return { type: 'FIND_NODE', target: f0.slice() };
     case MessageType.NODES: {
-      if (f.length !== 1) return 'NODES takes [contacts]';
-      const contacts = decodeContacts(f[0]);
+      if (n !== 1) return 'NODES takes [contacts]';
+      const contacts = decodeContacts(f0);
       return typeof contacts === 'string' ? contacts : { type: 'NODES', contacts };
     }
     case MessageType.FIND_VALUE:
-      if (f.length !== 1 || !isBytes(f[0], ID_BYTES)) return 'FIND_VALUE takes a 20-byte key';
-      return { type: 'FIND_VALUE', key: f[0].slice() };
+      if (n !== 1 || !isBytes(f0, ID_BYTES)) return 'FIND_VALUE takes a 20-byte key';
+      return { type: 'FIND_VALUE', key: f0.slice() };
     case MessageType.VALUE: {
-      if (f.length !== 3) return 'VALUE takes [value, ttlMs, contacts]';
-      const [value, ttlMs, rawContacts] = f;
-      if (value !== null && !(value instanceof Uint8Array)) return 'VALUE value must be bytes or nil';
+      if (n !== 3) return 'VALUE takes [value, ttlMs, contacts]';
+      const ttlMs = raw[FIELDS_AT + 1];
+      if (f0 !== null && !(f0 instanceof Uint8Array)) return 'VALUE value must be bytes or nil';
       if (!isUint(ttlMs, MAX_TTL_MS)) return 'VALUE ttlMs out of range';
-      const contacts = decodeContacts(rawContacts);
+      const contacts = decodeContacts(raw[FIELDS_AT + 2]);
       if (typeof contacts === 'string') return contacts;
-      return { type: 'VALUE', value: value === null ? null : value.slice(), ttlMs, contacts };
+      return { type: 'VALUE', value: f0 === null ? null : f0.slice(), ttlMs, contacts };
     }
     default:
       return 'unknown message type';
@@ -121,12 +129,14 @@ export function decodeMessage(datagram: Uint8Array): DecodeResult {
   } catch {
     return { ok: false, reason: 'not valid MessagePack' };
   }
-  if (!Array.isArray(raw) || raw.length < 4) return { ok: false, reason: 'not a message envelope' };
-  const [version, type, requestId, sender, ...fields] = raw as unknown[];
-  if (version !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown protocol version' };
+  if (!Array.isArray(raw) || raw.length < FIELDS_AT) return { ok: false, reason: 'not a message envelope' };
+  const envelope = raw as unknown[];
+  const requestId = envelope[2];
+  const sender = envelope[3];
+  if (envelope[0] !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown protocol version' };
   if (!isBytes(requestId, REQUEST_ID_BYTES)) return { ok: false, reason: 'request id must be 8 bytes' };
   if (!isBytes(sender, ID_BYTES)) return { ok: false, reason: 'sender id must be 20 bytes' };
-  const body = decodeBody(type, fields);
+  const body = decodeBody(envelope[1], envelope);
   if (typeof body === 'string') return { ok: false, reason: body };
   return { ok: true, message: { requestId: requestId.slice(), sender: sender.slice(), body } };
 }

@@ -35,6 +35,17 @@ const hostByIpv4 = new Map<number, string>();
 
 /** The host as a 32-bit IPv4 address when it is one in canonical dotted-quad form, else -1. */
 export function packedIpv4(host: string): number {
+  if (host === lastPackedHost) return lastPacked; // a swarm's contacts nearly all share one host
+  const packed = packedIpv4Cached(host);
+  lastPackedHost = host;
+  lastPacked = packed;
+  return packed;
+}
+
+let lastPackedHost = '';
+let lastPacked = -1;
+
+function packedIpv4Cached(host: string): number {
   const known = ipv4ByHost.get(host);
   if (known !== undefined) return known;
   const packed = parseIpv4(host);
@@ -93,7 +104,8 @@ export function packContacts(contacts: readonly WireContact[]): Uint8Array {
     const { id, host, port } = contact;
     if (id.length !== ID_BYTES) throw new RangeError('contact id must be 20 bytes');
     if (!Number.isInteger(port) || port < 1 || port > 0xffffffff) throw new RangeError(`bad contact port ${port}`);
-    out.set(id, at);
+    // by hand: for 20 bytes, TypedArray.prototype.set costs more than the copy
+    for (let i = 0; i < ID_BYTES; i++) out[at + i] = id[i];
     at += ID_BYTES;
     const ipv4 = packedIpv4(host);
     if (ipv4 >= 0) {
