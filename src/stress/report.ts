@@ -9,6 +9,8 @@ export interface StressReport {
   udp_io?: 'native' | 'dgram';
   time_basis: 'wall' | 'virtual';
   seed: number;
+  /** Operations in flight per phase (--concurrency, or its default for the transport and size). */
+  concurrency: number;
   join_ms: number;
   store_ms: number;
   churn_ms: number;
@@ -73,6 +75,6 @@ export function summaryTable(r: StressReport): string {
     ['wall time', `${ms(r.wall_ms)} (CPU ${ms(r.cpu_ms)}, every thread)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}`;
+  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

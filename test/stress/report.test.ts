@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { type StressReport, summaryTable } from '../../src/stress/report.js';
 
 const report: StressReport = {
-  nodes: 1000, transport: 'sim', threads: 1, backend: 'ts', time_basis: 'virtual', seed: 1,
+  nodes: 1000, transport: 'sim', threads: 1, backend: 'ts', time_basis: 'virtual', seed: 1, concurrency: 256,
   join_ms: 1000, store_ms: 2000, churn_ms: 0, get_ms: 300,
   join_wall_ms: 100, store_wall_ms: 200, churn_wall_ms: 0, get_wall_ms: 30,
   join_messages: 10, store_messages: 20, churn_messages: 0, get_messages: 3,
@@ -15,7 +15,7 @@ const report: StressReport = {
 
 test('the summary names every phase, and internal errors only when there are some', () => {
   const quiet = summaryTable(report);
-  assert.match(quiet, /^kadswarm stress: 1,000 nodes, sim transport, ts backend, seed 1\n/);
+  assert.match(quiet, /^kadswarm stress: 1,000 nodes, sim transport, ts backend, seed 1, 256 in flight\n/);
   for (const row of ['join', 'store', 'get', 'hit latency', 'miss latency', 'hops', 'messages', 'memory', 'wall time']) assert.match(quiet, new RegExp(`\\n  ${row} +\\S`));
   assert.doesNotMatch(quiet, /internal errors|churn/);
   const buggy = summaryTable({ ...report, internal_errors: 1234 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { churnIntervalMs, parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
+import { churnIntervalMs, defaultConcurrency, parseStressArgs, runStress, type StressOptions } from '../../src/stress/run-stress.js';
 import type { StressReport } from '../../src/stress/report.js';
 import { checkSocketBudget } from '../../src/stress/swarm.js';
 import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
@@ -42,6 +42,16 @@ test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed
   assert.deepEqual(stable(again), stable(first), 'same seed, same report (wall-clock and memory aside)');
   const other = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '8', '--misses', '50']));
   assert.notEqual(other.messages, first.messages, 'another seed, another run');
+});
+
+test('operations in flight: 32 on udp; 256 in sim, or one per 1,000 nodes when that is more; the flag wins', () => {
+  assert.equal(options(['--transport', 'udp']).concurrency, 32);
+  assert.equal(options(['--transport', 'sim', '--nodes', '3000']).concurrency, 256);
+  assert.equal(options(['--transport', 'sim', '--nodes', '100000']).concurrency, 256, 'runs up to 256,000 nodes keep the old default');
+  assert.equal(options(['--transport', 'sim', '--nodes', '1000000']).concurrency, 1000);
+  assert.equal(options(['--transport', 'sim', '--nodes', '1000001']).concurrency, 1001);
+  assert.equal(options(['--transport', 'sim', '--nodes', '1000000', '--concurrency', '64']).concurrency, 64);
+  assert.equal(defaultConcurrency('udp', 1_000_000), 32);
 });
 
 test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async () => {
