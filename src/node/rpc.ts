@@ -49,6 +49,8 @@ export const DEFAULT_TIMEOUT_FLOOR_MS = 250;
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
 const RECENT_SLOTS = 32;
 const NOTHING_PENDING: ResponseCallback = () => {};
+/** Fills the deadline queue's slots behind its head, so a finished request is not kept alive there. */
+const PASSED: Pending = { key: -1, tail: -1, toHost: '', toPort: 0, expect: 'PONG', sentAt: 0, deadline: 0, settled: true, callback: NOTHING_PENDING };
 const ANSWERED = 1;
 const TIMED_OUT = 2;
 
@@ -205,6 +207,10 @@ export class Rpc {
     const callback = pending.callback;
     pending.settled = true;
     pending.callback = NOTHING_PENDING; // the queue may hold the entry a while: let the callback's state go
+    // Answers mostly come in send order: drop the answered head at once. Left in the queue
+    // until the timer passed it, every request lived a timeout (250 ms or more) and so
+    // outlived young collections, to die in the old generation.
+    if (this.deadlines[this.deadlineHead] === pending) this.dropSettledHead();
     this.remember(key, ANSWERED);
     this.rtt.sample(this.clock.now() - pending.sentAt);
     this.counters.responsesAccepted++;
@@ -235,7 +241,7 @@ export class Rpc {
     while (this.deadlineHead < queue.length) {
       const entry = queue[this.deadlineHead];
       if (!entry.settled && entry.deadline > now) break;
-      this.deadlineHead++;
+      queue[this.deadlineHead++] = PASSED;
       if (entry.settled) continue;
       entry.settled = true;
       this.pending.delete(entry.key);
@@ -255,6 +261,16 @@ export class Rpc {
       this.arm(queue[this.deadlineHead].deadline, now);
     }
   };
+
+  /** Moves the deadline queue's head past requests already answered; empties it when none is left. */
+  private dropSettledHead(): void {
+    const queue = this.deadlines;
+    while (this.deadlineHead < queue.length && queue[this.deadlineHead].settled) queue[this.deadlineHead++] = PASSED;
+    if (this.deadlineHead === queue.length) {
+      queue.length = 0;
+      this.deadlineHead = 0;
+    }
+  }
 
   private arm(deadline: number, now: number): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
