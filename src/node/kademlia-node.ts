@@ -98,13 +98,7 @@ export class KademliaNode {
     this.storage = new Storage(this.options.storage);
     this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
     this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
-    this.handlerContext = {
-      storage: this.storage,
-      maxTtlMs: this.options.ttlMs,
-      maxValueBytes: MAX_VALUE_BYTES,
-      now: () => this.clock.now(),
-      closestPeers: (target, exclude) => this.closestPeers(target, exclude),
-    };
+    this.handlerContext = new NodeHandlerContext(this);
   }
 
   get address(): Address {
@@ -336,6 +330,9 @@ export class KademliaNode {
 
   /** A contact named in a lookup response fills a free bucket slot (unverified: see offerUnverified). */
   private learn(peer: WireContact): void {
+    // Most peers a lookup names fall in buckets that are already full: skip interning them
+    // (a hash probe, and a free right after, for a peer not yet in the arena).
+    if (this.table.refusesUnverified(peer.id)) return;
     const contact = this.arena.internWire(peer);
     // Our own id lands in no bucket, so it is never offered. Not comparing peer.id here
     // saves a cache miss per contact: the table reads the id from the arena anyway.
@@ -435,7 +432,8 @@ export class KademliaNode {
     return false;
   }
 
-  private closestPeers(target: Uint8Array, exclude: Uint8Array | null): WireContact[] {
+  /** Our k closest known peers to `target`, nearest first, leaving out the one with id `exclude`. */
+  closestPeers(target: Uint8Array, exclude: Uint8Array | null): WireContact[] {
     const k = this.options.k;
     if (nearestK.length !== k) {
       nearestK = new Uint32Array(k);
@@ -526,5 +524,28 @@ export class KademliaNode {
     if (!this.running || this.table.lastTouchedAt(b) + this.options.refreshMs > now) return done();
     this.table.touchBucket(b, now);
     this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => done());
+  }
+}
+
+/** What the RPC handlers see of a node: one small object per node, with methods rather than closures. */
+class NodeHandlerContext implements HandlerContext {
+  readonly maxValueBytes = MAX_VALUE_BYTES;
+
+  constructor(private readonly node: KademliaNode) {}
+
+  get storage(): Storage {
+    return this.node.storage;
+  }
+
+  get maxTtlMs(): number {
+    return this.node.options.ttlMs;
+  }
+
+  now(): number {
+    return this.node.clock.now();
+  }
+
+  closestPeers(target: Uint8Array, exclude: Uint8Array): WireContact[] {
+    return this.node.closestPeers(target, exclude);
   }
 }

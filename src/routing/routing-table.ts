@@ -175,6 +175,16 @@ export class RoutingTable {
   }
 
   /**
+   * Whether a contact with this id would find its bucket full (or is us): offerUnverified
+   * would refuse it. Asked before interning a peer a lookup learned of, since most of them
+   * land in buckets that are full.
+   */
+  refusesUnverified(id: Uint8Array): boolean {
+    const b = prefixLengthAt(this.arena.ids, this.self * ID_BYTES, id, 0);
+    return b === ID_BITS || this.counts[b] >= this.k;
+  }
+
+  /**
    * Adds a contact we learned of from another node (a lookup response) but have not heard
    * from ourselves, only if its bucket has room: it goes to the least-recently-seen end,
    * first in line to be pinged or dropped, and never displaces a contact. Returns whether
