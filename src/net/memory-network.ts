@@ -67,7 +67,8 @@ export class MemoryNetwork {
     const chosen = port ?? this.nextPort;
     if (this.endpoints[chosen] !== undefined) throw new Error(`sim port ${chosen} is in use`);
     this.nextPort = Math.max(this.nextPort, chosen + 1);
-    const transport = new MemoryTransport(this, { host: SIM_HOST, port: chosen });
+    const local = { host: SIM_HOST, port: chosen };
+    const transport = this.carriesMessages ? new MessageTransport(this, local) : new MemoryTransport(this, local);
     this.endpoints[chosen] = transport;
     return transport;
   }
@@ -120,24 +121,17 @@ class Delivery extends ClockEvent {
 
 export class MemoryTransport implements Transport {
   private handler: DatagramHandler = () => {};
-  private messageHandler: MessageHandler | null = null;
-  private closed = false;
-  readonly sendMessage?: (to: Address, message: Message) => void;
-  readonly onMessage?: (handler: MessageHandler) => void;
+  protected messageHandler: MessageHandler | null = null;
+  protected closed = false;
 
   constructor(
-    private readonly network: MemoryNetwork,
+    protected readonly network: MemoryNetwork,
     readonly local: Address,
-  ) {
-    if (network.carriesMessages) {
-      this.sendMessage = (to, message) => {
-        if (!this.closed) this.network.transmit(this.local, to, message);
-      };
-      this.onMessage = (handler) => {
-        this.messageHandler = handler;
-      };
-    }
-  }
+  ) {}
+
+  /** Present on endpoints of a network that carries messages (MessageTransport). */
+  sendMessage?(to: Address, message: Message): void;
+  onMessage?(handler: MessageHandler): void;
 
   send(to: Address, datagram: Uint8Array): void {
     if (!this.closed) this.network.transmit(this.local, to, datagram);
@@ -162,5 +156,20 @@ export class MemoryTransport implements Transport {
   close(): void {
     this.closed = true;
     this.network.detach(this);
+  }
+}
+
+/**
+ * An endpoint of a network that carries decoded messages: a MemoryTransport that also has
+ * sendMessage and onMessage (a subclass, so that a million endpoints share these methods
+ * instead of holding two closures each).
+ */
+export class MessageTransport extends MemoryTransport {
+  override sendMessage(to: Address, message: Message): void {
+    if (!this.closed) this.network.transmit(this.local, to, message);
+  }
+
+  override onMessage(handler: MessageHandler): void {
+    this.messageHandler = handler;
   }
 }

@@ -56,9 +56,18 @@ function nonNegativeInt(name: string, value: number): number {
   return value;
 }
 
+/** Options objects resolveNodeOptions made (frozen): a node given one uses it as it is. */
+const resolvedOptions = new WeakSet<object>();
+
+/**
+ * Every setting with its default, checked; frozen. A node given the result of this
+ * function shares it instead of resolving its own copy: a swarm of a million nodes
+ * resolves its options once.
+ */
 export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  if (resolvedOptions.has(options)) return options as ResolvedNodeOptions;
   const ttlMs = positiveInt('ttlMs', options.ttlMs ?? HOUR, MAX_TTL_MS);
-  return {
+  const resolved: ResolvedNodeOptions = {
     k: positiveInt('k', options.k ?? DEFAULT_K, MAX_CONTACTS_PER_MESSAGE),
     alpha: positiveInt('alpha', options.alpha ?? 3, 64),
     requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs ?? 1000),
@@ -76,4 +85,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     arena: options.arena ?? contacts,
     random: options.random ?? new CryptoRandom(),
   };
+  Object.freeze(resolved.storage);
+  resolvedOptions.add(Object.freeze(resolved));
+  return resolved;
 }

@@ -6,7 +6,7 @@ import { MemoryNetwork } from '../net/memory-network.js';
 import { type CountedUdpTransport, udpSockets, type UdpIo } from '../net/udp-socket-group.js';
 import { type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
 import type { Address } from '../net/transport.js';
-import type { NodeOptions } from '../node/options.js';
+import { type NodeOptions, resolveNodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
 import { type RandomSource, SeededRandom } from '../util/random.js';
 import { FD_HEADROOM, openFileLimit } from './fd-limit.js';
@@ -84,8 +84,9 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
   const network = new MemoryNetwork(clock, { latencyMs: options.latencyMs, loss: options.loss, random, carryMessages: true });
   const arena = new ContactArena(Math.max(1024, options.nodes * 2));
   const nodes: KademliaNode[] = [];
+  const nodeOptions = resolveNodeOptions({ ...options.node, arena, random }); // resolved once, shared by every node
   for (let i = 0; i < options.nodes; i++) {
-    const node = new KademliaNode(network.createTransport(i + 1), clock, { ...options.node, arena, random });
+    const node = new KademliaNode(network.createTransport(i + 1), clock, nodeOptions);
     node.start();
     nodes.push(node);
   }
@@ -175,8 +176,9 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     for (const t of transports) t.close();
     throw error;
   }
+  const nodeOptions = resolveNodeOptions({ ...options.node, arena, random });
   const nodes = transports.map((transport) => {
-    const node = new KademliaNode(transport, clock, { ...options.node, arena, random });
+    const node = new KademliaNode(transport, clock, nodeOptions);
     node.start();
     return node;
   });
