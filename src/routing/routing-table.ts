@@ -144,11 +144,12 @@ export class RoutingTable {
   observe(contact: number, now: number): ObserveResult {
     const b = this.bucketOfContact(contact);
     if (b === ID_BITS) return SELF;
-    const slot = this.slotOfId(b, contact);
+    const first = this.bucketStart(b);
+    const slot = this.slotOfIdFrom(first, this.counts[b], contact);
     if (slot >= 0) {
       const known = this.words[TABLE_HEADER_WORDS + slot];
       if (known !== contact) return { kind: 'conflict', existing: known };
-      this.moveToBack(b, slot, contact, this.stamp(now));
+      this.moveToBack(first + this.counts[b] - 1, slot, contact, this.stamp(now));
       this.touchBucket(b, now);
       return REFRESHED;
     }
@@ -159,13 +160,12 @@ export class RoutingTable {
       this.touchBucket(b, now);
       return ADDED;
     }
-    const first = this.bucketStart(b);
     const stamp = this.seen[first];
     const leastRecentlySeen = this.words[TABLE_HEADER_WORDS + first];
     if (stamp === UNVERIFIED) {
       // unverified contacts sit at the front, so this is the only place to look for one
       if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
-      this.moveToBack(b, first, contact, this.stamp(now));
+      this.moveToBack(first + this.counts[b] - 1, first, contact, this.stamp(now));
       this.touchBucket(b, now);
       this.arena.release(leastRecentlySeen);
       return { kind: 'replaced', evicted: leastRecentlySeen };
@@ -308,8 +308,13 @@ export class RoutingTable {
 
   /** Slot (relative to the first contact word) of the entry with the contact's id in bucket b, or -1. */
   private slotOfId(b: number, contact: number): number {
-    const start = TABLE_HEADER_WORDS + this.bucketStart(b);
-    const end = start + this.counts[b];
+    return this.slotOfIdFrom(this.bucketStart(b), this.counts[b], contact);
+  }
+
+  /** slotOfId for the bucket whose `count` contacts start at slot `first`. */
+  private slotOfIdFrom(first: number, count: number, contact: number): number {
+    const start = TABLE_HEADER_WORDS + first;
+    const end = start + count;
     const words = this.words;
     for (let w = start; w < end; w++) if (words[w] === contact) return w - TABLE_HEADER_WORDS;
     // the same id at another address is another contact: only then compare ids
@@ -343,13 +348,20 @@ export class RoutingTable {
     this.words[TABLE_SIZE_WORD] = size + 1;
   }
 
-  /** Empties `slot` of bucket b, shifts the rest of the bucket forward and puts `contact` last. */
-  private moveToBack(b: number, slot: number, contact: number, seen: number): void {
-    const last = this.bucketStart(b) + this.counts[b] - 1;
-    this.words.copyWithin(TABLE_HEADER_WORDS + slot, TABLE_HEADER_WORDS + slot + 1, TABLE_HEADER_WORDS + last + 1);
-    this.words[TABLE_HEADER_WORDS + last] = contact;
-    this.seen.copyWithin(slot, slot + 1, last + 1);
-    this.seen[last] = seen;
+  /**
+   * Empties `slot`, shifts the slots after it up to `last` (its bucket's last) forward and
+   * puts `contact` last. By hand: a bucket holds at most k, and for so few, two copyWithin
+   * calls cost more than the copy (every message received moves its sender here).
+   */
+  private moveToBack(last: number, slot: number, contact: number, seen: number): void {
+    const words = this.words;
+    const stamps = this.seen;
+    for (let s = slot; s < last; s++) {
+      words[TABLE_HEADER_WORDS + s] = words[TABLE_HEADER_WORDS + s + 1];
+      stamps[s] = stamps[s + 1];
+    }
+    words[TABLE_HEADER_WORDS + last] = contact;
+    stamps[last] = seen;
   }
 
   private removeSlot(b: number, slot: number): void {
