@@ -16,7 +16,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { swarmTarget } from '../gateway/target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { churn, type GetSample, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
-import { heapLimitMb, heapToRequestMb, rerunWithHeap } from './heap-budget.js';
+import { checkMemoryBudget, heapLimitMb, heapToRequestMb, rerunWithHeap } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import { type StressReport, summaryTable } from './report.js';
 import { ascending, peakRssMb, percentile } from './stats.js';
@@ -307,6 +307,7 @@ export async function runStressCommand(args: string[]): Promise<void> {
     return;
   }
   // UDP runs are bounded by the socket limit (~20,000 nodes), far below V8's default cap.
+  if (options.transport === 'sim') checkMemoryBudget(options.nodes);
   const heapMb = options.transport === 'sim' ? heapToRequestMb(options.nodes) : null;
   if (heapMb !== null) {
     process.exitCode = await rerunWithHeap(heapMb);

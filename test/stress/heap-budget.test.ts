@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heapNeededMb, heapToRequestMb } from '../../src/stress/heap-budget.js';
+import { checkMemoryBudget, heapNeededMb, heapToRequestMb, LARGE_RUN_SEMI_SPACE_MB, memoryNeededMb } from '../../src/stress/heap-budget.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 test('the heap asked for covers the run, within the machine, and only once', () => {
@@ -24,6 +24,17 @@ test('a run whose heap cap is too small restarts with a larger one and reports i
   assert.match(cli.stderr.join('\n'), /restarting with a 517 MB heap cap/);
   assert.match(cli.stdout[0], /^kadswarm stress: 200 nodes, sim transport/);
   const report = JSON.parse(readFileSync(file, 'utf8'));
-  assert.ok(report.heap_limit_mb >= 517, `heap cap ${report.heap_limit_mb} MB`);
+  // V8's cap counts the young generation too: three semi-spaces of the large-run size
+  assert.ok(report.heap_limit_mb >= 517 + 3 * LARGE_RUN_SEMI_SPACE_MB, `heap cap ${report.heap_limit_mb} MB`);
   assert.equal(report.found, 200);
+});
+
+test('a simulation too big for the machine is refused up front, naming the limit and the way out', async () => {
+  assert.doesNotThrow(() => checkMemoryBudget(1_000_000, 24_000), 'a million nodes fit in 24 GB');
+  assert.ok(memoryNeededMb(1_000_000) <= 24_000 * 0.85);
+  assert.throws(() => checkMemoryBudget(5_000_000, 24_000), /^Error: --nodes 5000000 needs about [\d,]+ MB for one simulation \(\d+ KB per node\) but this machine has 24,000 MB; simulate at most [\d,]+ nodes here, or use a machine with more memory$/);
+  const cli = CliProcess.spawn(['stress', '--nodes', '10000000', '--transport', 'sim', '--no-progress']);
+  assert.equal(await cli.exitCode(30_000), 2);
+  assert.equal(cli.stderr.length, 1, cli.stderr.join(' | '));
+  assert.match(cli.stderr[0], /^kademlia: --nodes 10000000 needs about [\d,]+ MB for one simulation/);
 });
