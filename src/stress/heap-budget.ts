@@ -57,10 +57,6 @@ export function heapToRequestMb(nodes: number, limitMb = heapLimitMb(), machineM
 }
 
 /**
- * Runs this same command again in a child with a heap cap of `heapMb`, passing stdio
- * through and SIGINT/SIGTERM on; resolves with the child's exit code.
- */
-/**
  * The young generation's semi-space of a restarted (large) run, in MB. Every scavenge also
  * walks the old generation's pages that point into the young one, so with gigabytes of
  * old generation fewer, larger scavenges pay: 100,000 sim nodes took 276.4 s at 256 MB
@@ -70,6 +66,10 @@ export function heapToRequestMb(nodes: number, limitMb = heapLimitMb(), machineM
  */
 export const LARGE_RUN_SEMI_SPACE_MB = 256;
 
+/**
+ * Runs this same command again in a child with a heap cap of `heapMb`, passing stdio
+ * through and SIGINT/SIGTERM on; resolves with the child's exit code.
+ */
 export function rerunWithHeap(heapMb: number): Promise<number> {
   process.stderr.write(`kademlia: restarting with a ${heapMb.toLocaleString('en-US')} MB heap cap (V8's default, ${heapLimitMb().toLocaleString('en-US')} MB, is too small for this run)\n`);
   const ours = (a: string) => a.startsWith('--max-old-space-size') || a.startsWith('--max-semi-space-size');
