@@ -7,7 +7,8 @@ import { Bench } from 'tinybench';
 import KBucket from 'k-bucket';
 import os from 'node:os';
 import type { DistanceEngine } from '../src/distance/engine.js';
-import { loadNativeAddon, nativeEngine, type NativeAddon } from '../src/distance/native-engine.js';
+import { loadNativeAddon, type NativeAddon } from '../src/native/binding.js';
+import { nativeEngine } from '../src/distance/native-engine.js';
 import { tsEngine } from '../src/distance/ts-engine.js';
 import { ContactArena } from '../src/routing/contact-arena.js';
 import { RoutingTable } from '../src/routing/routing-table.js';
@@ -30,7 +31,8 @@ const rows: Row[] = [];
 let sink = 0; // results feed this so the JIT cannot drop the work
 
 async function measure(label: string, divisor: number, perOp: string, impls: Partial<Record<Impl, () => void>>): Promise<void> {
-  const bench = new Bench({ time: quick ? 60 : 400, warmupTime: quick ? 20 : 100 });
+  // throws: an operation that fails must stop the bench, not leave an empty cell
+  const bench = new Bench({ time: quick ? 60 : 400, warmupTime: quick ? 20 : 100, throws: true });
   for (const [name, fn] of Object.entries(impls)) bench.add(name, fn);
   await bench.run();
   const row: Row = { label, perOp, divisor, ns: {} };
@@ -120,10 +122,20 @@ for (const n of [1_000, 100_000, 1_000_000]) {
   rows.push({ ...rows[rows.length - 1], label: `  ... same, per id scanned`, divisor: 1, ns: Object.fromEntries(Object.entries(rows[rows.length - 1].ns).map(([k, v]) => [k, v / n])) });
 }
 
+/**
+ * Interns a contact and holds it, as a node holds the contacts it keeps: the arena frees a
+ * contact nobody holds (a table drops a newcomer it has no room for), and its slot is reused.
+ */
+function held(arena: ContactArena, id: Uint8Array, port: number): number {
+  const contact = arena.intern(id, '127.0.0.1', port);
+  arena.retain(contact);
+  return contact;
+}
+
 // --- routing table of ~300 contacts, built from one seeded stream for all three
 const arena = new ContactArena(4096);
 const selfId = idAt(ids, 500_000);
-const self = arena.intern(selfId, '127.0.0.1', 1);
+const self = held(arena, selfId, 1);
 const tsTable = new RoutingTable(arena, self, { engine: tsEngine });
 const nativeTable = native ? new RoutingTable(arena, self, { engine: native }) : undefined;
 const kbucket = new KBucket({ localNodeId: selfId, numberOfNodesPerKBucket: 20 });
@@ -131,7 +143,7 @@ const contactPool = seededIds(2, 20_000);
 for (let i = 0; tsTable.size < 300 && i < 20_000; i++) {
   // a network of ~20k nodes: our table ends up with ~300 contacts, like a real node's
   const id = idAt(contactPool, i);
-  const c = arena.intern(id, '127.0.0.1', 10_000 + i);
+  const c = held(arena, id, 10_000 + i);
   tsTable.observe(c, 0);
   nativeTable?.observe(c, 0);
   kbucket.add({ id: id.slice(), port: 10_000 + i });
@@ -168,7 +180,7 @@ await measure('  ... same, returning a new array', INNER, 'query', {
 // --- routing-table insert: fill an empty table from 1,000 new contacts (mix of added and
 // bucket-full outcomes, as in a live node), per insert.
 const insertIds = seededIds(4, 1000);
-const insertContacts = Array.from({ length: 1000 }, (_, i) => arena.intern(idAt(insertIds, i), '127.0.0.1', 40_000 + i));
+const insertContacts = Array.from({ length: 1000 }, (_, i) => held(arena, idAt(insertIds, i), 40_000 + i));
 const insertKbIds = Array.from({ length: 1000 }, (_, i) => ({ id: idAt(insertIds, i).slice() }));
 await measure('table insert (observe), per contact', 1000, 'insert', {
   ts: () => {
@@ -187,7 +199,7 @@ await measure('table insert (observe), per contact', 1000, 'insert', {
 function memoryPerTable(): { bytesPerTable: number; contacts: number } {
   const memArena = new ContactArena(1 << 16);
   const pool = seededIds(5, 60_000);
-  const poolContacts = Array.from({ length: 60_000 }, (_, i) => memArena.intern(idAt(pool, i), '127.0.0.1', i));
+  const poolContacts = Array.from({ length: 60_000 }, (_, i) => held(memArena, idAt(pool, i), i));
   globalThis.gc?.();
   const before = process.memoryUsage();
   const tables: RoutingTable[] = [];

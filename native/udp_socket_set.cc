@@ -8,11 +8,16 @@
 // one call: per datagram, four numbers in `meta` and the bytes in their slot.
 //
 // Source and destination addresses are interned as small integers (address ids), so no
-// string crosses into or out of native code per datagram.
+// string crosses into or out of native code per datagram. The table is bounded: senders'
+// addresses can be spoofed at will, so when it is full it is cleared, and a generation
+// number in `state` tells JS that every id it cached before is void. A batch never mixes
+// generations: the batch read so far is delivered before the table is cleared.
 //
 // Linux only (epoll, recvmmsg); elsewhere the addon does not export the class and the
 // stress runs use dgram.
 #include "udp_socket_set.h"
+
+#include "napi_args.h"
 
 #ifdef __linux__
 
@@ -39,6 +44,7 @@ constexpr int kReadyPerWait = 64;
 constexpr int kPerSocketPerRound = 16;  // fairness: a busy socket cannot starve the others
 constexpr int kMaxPerWakeup = 4096;     // then yield, so timers run between batches
 constexpr int kReceiveBufferBytes = 4 << 20;
+constexpr uint32_t kMaxAddressCapacity = 1u << 24;
 
 class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
  public:
@@ -48,6 +54,7 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
                            InstanceMethod<&UdpSocketSet::Open>("open"),
                            InstanceMethod<&UdpSocketSet::AddressId>("addressId"),
                            InstanceMethod<&UdpSocketSet::AddressName>("addressName"),
+                           InstanceMethod<&UdpSocketSet::AddressCount>("addressCount"),
                            InstanceMethod<&UdpSocketSet::Send>("send"),
                            InstanceMethod<&UdpSocketSet::CloseSocket>("closeSocket"),
                            InstanceMethod<&UdpSocketSet::ReceiveBufferBytes>("receiveBufferBytes"),
@@ -55,32 +62,43 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
                        });
   }
 
-  // new UdpSocketSet(onBatch: (count) => void, receive: Uint8Array, meta: Int32Array)
+  // new UdpSocketSet(onBatch: (count) => void, receive: Uint8Array, meta: Int32Array,
+  //                  state: Int32Array, addressCapacity: number)
   explicit UdpSocketSet(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<UdpSocketSet>(info), context_(info.Env(), "kadswarm.UdpSocketSet") {
     Napi::Env env = info.Env();
-    if (info.Length() != 3 || !info[0].IsFunction() || !info[1].IsTypedArray() || !info[2].IsTypedArray()) {
-      Napi::TypeError::New(env, "UdpSocketSet(onBatch, receive: Uint8Array, meta: Int32Array)").ThrowAsJavaScriptException();
+    Napi::Function onBatch;
+    Bytes receive;
+    size_t metaLength;
+    size_t stateLength;
+    uint32_t capacity;
+    if (!CheckArgumentCount(info, 5, "UdpSocketSet(onBatch, receive, meta, state, addressCapacity)") ||
+        !GetFunction(info[0], "onBatch", &onBatch) || !GetUint8Array(info[1], "receive", &receive) ||
+        !GetInt32Array(info[2], "meta", &meta_, &metaLength) || !GetInt32Array(info[3], "state", &state_, &stateLength) ||
+        !GetIntegerIn(info[4], "addressCapacity", 1, kMaxAddressCapacity, &capacity)) {
       return;
     }
-    auto receive = info[1].As<Napi::TypedArray>();
-    auto meta = info[2].As<Napi::TypedArray>();
-    if (receive.TypedArrayType() != napi_uint8_array || meta.TypedArrayType() != napi_int32_array ||
-        meta.ElementLength() < kMetaFields || meta.ElementLength() % kMetaFields != 0) {
-      Napi::TypeError::New(env, "receive must be a Uint8Array and meta an Int32Array of 4 ints per slot").ThrowAsJavaScriptException();
+    if (metaLength < kMetaFields || metaLength % kMetaFields != 0) {
+      ThrowRange(env, "meta must hold 4 ints per slot (got " + std::to_string(metaLength) + ")");
       return;
     }
-    slots_ = static_cast<int>(meta.ElementLength() / kMetaFields);
-    slotBytes_ = receive.ByteLength() / slots_;
+    if (stateLength < 1) {
+      ThrowRange(env, "state must hold at least 1 int");
+      return;
+    }
+    slots_ = static_cast<int>(metaLength / kMetaFields);
+    slotBytes_ = receive.length / slots_;
     if (slotBytes_ < 1) {
-      Napi::RangeError::New(env, "receive is too small for its slots").ThrowAsJavaScriptException();
+      ThrowRange(env, "receive is too small for its slots");
       return;
     }
-    receive_ = static_cast<uint8_t*>(receive.As<Napi::Uint8Array>().Data());
-    meta_ = meta.As<Napi::Int32Array>().Data();
-    receiveRef_ = Napi::Persistent(receive.As<Napi::Object>());
-    metaRef_ = Napi::Persistent(meta.As<Napi::Object>());
-    onBatch_ = Napi::Persistent(info[0].As<Napi::Function>());
+    addressCapacity_ = capacity;
+    state_[0] = 0;
+    receive_ = const_cast<uint8_t*>(receive.data);
+    receiveRef_ = Napi::Persistent(info[1].As<Napi::Object>());
+    metaRef_ = Napi::Persistent(info[2].As<Napi::Object>());
+    stateRef_ = Napi::Persistent(info[3].As<Napi::Object>());
+    onBatch_ = Napi::Persistent(onBatch);
     headers_.resize(slots_);
     iovecs_.resize(slots_);
     names_.resize(slots_);
@@ -148,7 +166,17 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
     return HostBytes(const_cast<sockaddr_storage&>(address), length);
   }
 
-  // The address id of the host part of `address` (its port ignored), added if new.
+  // Forgets every address: the table is full. JS sees the new generation and drops the ids it cached.
+  void ResetAddresses() {
+    addresses_.clear();
+    ids_.clear();
+    lastKey_.clear();
+    lastId_ = -1;
+    state_[0]++;
+  }
+
+  // The address id of the host part of `address` (its port ignored), added if new. The
+  // caller makes room first (the table never holds more than addressCapacity_).
   int Intern(const sockaddr_storage& address) {
     size_t length;
     const uint8_t* bytes = HostBytes(address, &length);
@@ -174,18 +202,16 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
   // open(host, port) -> [index, boundPort]; throws an Error with .code on failure.
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (epoll_ < 0) return ThrowErrno(env, EBADF, "socket set closed"), env.Undefined();
-    if (info.Length() != 2 || !info[0].IsString() || !info[1].IsNumber()) {
-      Napi::TypeError::New(env, "open(host: string, port: number)").ThrowAsJavaScriptException();
+    std::string host;
+    uint32_t port;
+    if (!CheckArgumentCount(info, 2, "open(host, port)") || !GetString(info[0], "host", &host) ||
+        !GetIntegerIn(info[1], "port", 0, 65535, &port)) {
       return env.Undefined();
     }
+    if (epoll_ < 0) return ThrowErrno(env, EBADF, "socket set closed"), env.Undefined();
     sockaddr_storage address;
-    if (!ParseHost(info[0].As<Napi::String>().Utf8Value(), &address)) {
-      return ThrowErrno(env, EINVAL, "not a numeric IP address"), env.Undefined();
-    }
-    int port = info[1].As<Napi::Number>().Int32Value();
-    if (port < 0 || port > 65535) return ThrowErrno(env, EINVAL, "port out of range"), env.Undefined();
-    socklen_t length = SetPort(&address, port);
+    if (!ParseHost(host, &address)) return ThrowErrno(env, EINVAL, "not a numeric IP address"), env.Undefined();
+    socklen_t length = SetPort(&address, static_cast<int>(port));
     int fd = socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return ThrowErrno(env, errno, "socket"), env.Undefined();
     int on = 1;
@@ -236,21 +262,33 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
     return true;
   }
 
-  // addressId(host) -> id, or -1 when host is not a numeric IP address.
+  // addressId(host) -> id, or -1 when host is not a numeric IP address. May clear a full
+  // table first (state[0] then changes).
   Napi::Value AddressId(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 1 || !info[0].IsString()) return Napi::Number::New(env, -1);
+    std::string host;
+    if (!CheckArgumentCount(info, 1, "addressId(host)") || !GetString(info[0], "host", &host)) return env.Undefined();
     sockaddr_storage address;
-    if (!ParseHost(info[0].As<Napi::String>().Utf8Value(), &address)) return Napi::Number::New(env, -1);
+    if (!ParseHost(host, &address)) return Napi::Number::New(env, -1);
+    size_t length;
+    const uint8_t* bytes = HostBytes(address, &length);
+    bool known = ids_.count(std::string(reinterpret_cast<const char*>(bytes), length)) != 0;
+    if (!known && addresses_.size() >= addressCapacity_) ResetAddresses();
     return Napi::Number::New(env, Intern(address));
+  }
+
+  // addressCount() -> addresses interned now (at most addressCapacity).
+  Napi::Value AddressCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(addresses_.size()));
   }
 
   // addressName(id) -> the address as inet_ntop writes it ("127.0.0.1", "::1").
   Napi::Value AddressName(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint32_t id = info.Length() == 1 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : UINT32_MAX;
+    uint32_t id;
+    if (!CheckArgumentCount(info, 1, "addressName(id)") || !GetCount(info[0], "id", &id)) return env.Undefined();
     if (id >= addresses_.size()) {
-      Napi::RangeError::New(env, "unknown address id").ThrowAsJavaScriptException();
+      ThrowRange(env, "unknown address id " + std::to_string(id));
       return env.Undefined();
     }
     char text[INET6_ADDRSTRLEN];
@@ -264,24 +302,28 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
   // for network errors: a node counts them and goes on).
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint32_t index = info[0].As<Napi::Number>().Uint32Value();
-    uint32_t id = info[1].As<Napi::Number>().Uint32Value();
-    int port = info[2].As<Napi::Number>().Int32Value();
-    if (!info[3].IsTypedArray()) {
-      Napi::TypeError::New(env, "send(index, addressId, port, bytes: Uint8Array)").ThrowAsJavaScriptException();
+    uint32_t index;
+    uint32_t id;
+    uint32_t port;
+    Bytes bytes;
+    if (!CheckArgumentCount(info, 4, "send(index, addressId, port, bytes)") || !GetCount(info[0], "index", &index) ||
+        !GetCount(info[1], "addressId", &id) || !GetIntegerIn(info[2], "port", 0, 65535, &port) ||
+        !GetUint8Array(info[3], "bytes", &bytes)) {
       return env.Undefined();
     }
-    auto bytes = info[3].As<Napi::Uint8Array>();
     if (index >= fds_.size() || fds_[index] < 0) return Napi::Number::New(env, EBADF);
-    if (id >= addresses_.size() || port < 1 || port > 65535) return Napi::Number::New(env, EINVAL);
+    if (id >= addresses_.size() || port == 0) return Napi::Number::New(env, EINVAL);
     sockaddr_storage to = addresses_[id];
-    socklen_t length = SetPort(&to, port);
-    ssize_t sent = sendto(fds_[index], bytes.Data(), bytes.ByteLength(), 0, reinterpret_cast<sockaddr*>(&to), length);
+    socklen_t length = SetPort(&to, static_cast<int>(port));
+    ssize_t sent = sendto(fds_[index], bytes.data, bytes.length, 0, reinterpret_cast<sockaddr*>(&to), length);
     return Napi::Number::New(env, sent < 0 ? errno : 0);
   }
 
   Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
-    uint32_t index = info[0].As<Napi::Number>().Uint32Value();
+    uint32_t index;
+    if (!CheckArgumentCount(info, 1, "closeSocket(index)") || !GetCount(info[0], "index", &index)) {
+      return info.Env().Undefined();
+    }
     if (index < fds_.size() && fds_[index] >= 0) {
       epoll_ctl(epoll_, EPOLL_CTL_DEL, fds_[index], nullptr);
       close(fds_[index]);
@@ -291,7 +333,10 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
   }
 
   Napi::Value ReceiveBufferBytes(const Napi::CallbackInfo& info) {
-    uint32_t index = info[0].As<Napi::Number>().Uint32Value();
+    uint32_t index;
+    if (!CheckArgumentCount(info, 1, "receiveBufferBytes(index)") || !GetCount(info[0], "index", &index)) {
+      return info.Env().Undefined();
+    }
     int bytes = 0;
     socklen_t length = sizeof(bytes);
     if (index < fds_.size() && fds_[index] >= 0) getsockopt(fds_[index], SOL_SOCKET, SO_RCVBUF, &bytes, &length);
@@ -338,7 +383,17 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
       for (int r = 0; r < n && epoll_ >= 0; r++) {
         uint32_t index = ready[r].data.u32;
         if (index >= fds_.size() || fds_[index] < 0) continue;  // closed by a handler
-        int want = std::min(kPerSocketPerRound, slots_ - count);
+        int want = std::min({kPerSocketPerRound, slots_ - count, static_cast<int>(addressCapacity_)});
+        if (addresses_.size() + want > addressCapacity_) {
+          // Room for every sender this read may bring, without mixing generations in a batch.
+          if (count > 0) {
+            total += count;
+            Deliver(env, count);
+            count = 0;
+            if (index >= fds_.size() || fds_[index] < 0) continue;  // closed by a handler
+          }
+          ResetAddresses();
+        }
         for (int j = 0; j < want; j++) {
           int slot = count + j;
           iovecs_[slot] = {receive_ + static_cast<size_t>(slot) * slotBytes_, slotBytes_};
@@ -383,8 +438,11 @@ class UdpSocketSet : public Napi::ObjectWrap<UdpSocketSet> {
   Napi::FunctionReference onBatch_;
   Napi::ObjectReference receiveRef_;
   Napi::ObjectReference metaRef_;
+  Napi::ObjectReference stateRef_;
   uint8_t* receive_ = nullptr;
   int32_t* meta_ = nullptr;
+  int32_t* state_ = nullptr;  // [0]: the address table's generation
+  size_t addressCapacity_ = 0;
   int slots_ = 0;
   size_t slotBytes_ = 0;
   std::vector<mmsghdr> headers_;

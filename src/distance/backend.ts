@@ -2,7 +2,8 @@
 //   0 -> pure TS; 1 -> native, or fail with a clear message; unset -> native if it loads.
 // Call sites use `engine` and never branch on the backend.
 import type { BackendName, DistanceEngine } from './engine.js';
-import { loadNativeAddon, nativeEngine, type NativeLoad } from './native-engine.js';
+import { loadNativeAddon, type NativeLoad } from '../native/binding.js';
+import { nativeEngine } from './native-engine.js';
 import { tsEngine } from './ts-engine.js';
 
 export function selectEngine(setting: string | undefined, load: () => NativeLoad = loadNativeAddon): DistanceEngine {
@@ -13,7 +14,7 @@ export function selectEngine(setting: string | undefined, load: () => NativeLoad
   const loaded = load();
   if (loaded.ok) return nativeEngine(loaded.addon);
   if (setting === '1') {
-    throw new Error(`KADEMLIA_NATIVE=1 but the native addon could not be loaded: ${loaded.reason} (run npm install, or set KADEMLIA_NATIVE=0)`);
+    throw new Error(`KADEMLIA_NATIVE=1 but the native addon could not be loaded from ${loaded.path}: ${loaded.reason} (run npm install, or set KADEMLIA_NATIVE=0)`);
   }
   return tsEngine;
 }

@@ -1,43 +1,10 @@
-// Loads the C++ addon built by `npm install` (build/Release/kadswarm.node) and adapts it
-// to the DistanceEngine contract.
-import { createRequire } from 'node:module';
+// The native distance engine: the addon (src/native/binding.ts) adapted to the
+// DistanceEngine contract.
+import type { NativeAddon } from '../native/binding.js';
 import type { DistanceEngine } from './engine.js';
 import { tsEngine } from './ts-engine.js';
 import { allocUint32 } from './result-pool.js';
 import { assertCount, assertId, assertPackedIds } from './validate.js';
-
-const require = createRequire(import.meta.url);
-
-/** The raw addon exports. */
-export interface NativeAddon extends Omit<DistanceEngine, 'name'> {
-  /** Does nothing: the cost of one call into native code, the benchmark's baseline. */
-  noop(): void;
-  /** Registers the contact arena read by tableClosestIo. */
-  useArena(arenaIds: Uint8Array): void;
-  /** Registers the io buffer of tableClosestIo (layout below). */
-  bindIo(io: Uint32Array): void;
-  /** closest() writing min(k, n) indices into `out` (whose length must be exactly that). */
-  closestInto(target: Uint8Array, packedIds: Uint8Array, out: Uint32Array): Uint32Array;
-  /** tableClosest with the target, count and results passed through the io buffer. */
-  tableClosestIo(table: Uint32Array): number;
-}
-
-export type NativeLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
-
-let cached: NativeLoad | undefined;
-
-export function loadNativeAddon(): NativeLoad {
-  if (cached) return cached;
-  // dist/src/distance/ -> package root
-  const path = new URL('../../../build/Release/kadswarm.node', import.meta.url).pathname;
-  try {
-    cached = { ok: true, addon: require(path) as NativeAddon };
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    cached = { ok: false, reason: message };
-  }
-  return cached;
-}
 
 // io buffer: words 0-4 the target id, word 5 the wanted count, words 8.. the results.
 const IO_COUNT_WORD = 5;

@@ -4,26 +4,19 @@
 // address checks, counters, bind errors), at a fraction of dgram's cost per datagram:
 // no Buffer, no libuv wakeup and no JS layers per datagram.
 import { isIP } from 'node:net';
-import { loadNativeAddon } from '../distance/native-engine.js';
+import { loadNativeAddon, type NativeSocketSet } from '../native/binding.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 import type { Address, DatagramHandler, Transport } from './transport.js';
 import { bindFailure, type UdpCounters, UdpTransport, udpAccepts } from './udp-transport.js';
 
-/** The addon's class (present on Linux builds). */
-interface NativeSocketSet {
-  open(host: string, port: number): [index: number, port: number];
-  addressId(host: string): number;
-  addressName(id: number): string;
-  send(index: number, addressId: number, port: number, bytes: Uint8Array): number;
-  closeSocket(index: number): void;
-  receiveBufferBytes(index: number): number;
-  close(): void;
-}
-type NativeSocketSetClass = new (onBatch: (count: number) => void, receive: Uint8Array, meta: Int32Array) => NativeSocketSet;
-
 /** Datagrams per batch handed to JS; each has a slot of MAX_DATAGRAM_BYTES (larger ones arrive truncated and are dropped). */
 const SLOTS = 64;
 const META_FIELDS = 4; // socket index, length (-1: oversized), address id, port
+/**
+ * Addresses the native set interns before it clears its table and starts again: senders
+ * can be spoofed, so the table must not grow with them. A swarm on loopback uses one.
+ */
+export const DEFAULT_ADDRESS_CAPACITY = 65_536;
 
 /** How a swarm opens its sockets: 'native' (the socket set) or 'dgram' (one Node socket each). */
 export type UdpIo = 'native' | 'dgram';
@@ -47,7 +40,7 @@ export function chooseUdpIo(backend: string, setting = process.env.KADEMLIA_UDP_
   if (setting === 'native' && backend !== 'native') throw new Error('KADEMLIA_UDP_IO=native needs the native backend (KADEMLIA_NATIVE=0 turns it off)');
   if (setting === 'dgram' || backend !== 'native') return 'dgram';
   const loaded = loadNativeAddon();
-  if (loaded.ok && (loaded.addon as { UdpSocketSet?: unknown }).UdpSocketSet) return 'native';
+  if (loaded.ok && loaded.addon.UdpSocketSet) return 'native';
   if (setting === 'native') throw new Error('KADEMLIA_UDP_IO=native but this build has no native socket set (Linux only)');
   return 'dgram';
 }
@@ -63,11 +56,19 @@ export class UdpSocketGroup {
   private set: NativeSocketSet | null = null;
   private readonly receive = new Uint8Array(SLOTS * MAX_DATAGRAM_BYTES);
   private readonly meta = new Int32Array(SLOTS * META_FIELDS);
+  /** [0]: the native address table's generation; a new one voids every cached id. */
+  private readonly state = new Int32Array(1);
+  private generation = 0;
   private members: Array<NativeUdpTransport | undefined> = [];
   private openCount = 0;
-  /** host -> address id in the current set (-1: not a numeric IP address). */
+  /** host -> address id in the current generation (-1: not a numeric IP address). */
   private ids = new Map<string, number>();
   private names: string[] = [];
+  /** The hosts of the batch being delivered, resolved before any handler runs. */
+  private readonly batchHosts: string[] = new Array<string>(SLOTS).fill('');
+
+  /** @param addressCapacity addresses the native table holds before it starts again. */
+  constructor(private readonly addressCapacity = DEFAULT_ADDRESS_CAPACITY) {}
 
   /** Binds host:port. Throws a one-line Error (code EADDRINUSE etc.), worded as UdpTransport.open's. */
   open(host: string, port: number): NativeUdpTransport {
@@ -96,9 +97,17 @@ export class UdpSocketGroup {
     let id = this.ids.get(to.host);
     if (id === undefined) {
       id = set.addressId(to.host);
+      this.checkGeneration();
+      // names that are not IP addresses are cached too (as -1): bound them the same way
+      if (this.ids.size >= this.addressCapacity) this.ids.clear();
       this.ids.set(to.host, id);
     }
     return id >= 0 && set.send(index, id, to.port, datagram) === 0;
+  }
+
+  /** Addresses the native table holds now (tests: it stays bounded). */
+  get addressCount(): number {
+    return this.set?.addressCount() ?? 0;
   }
 
   receiveBufferBytes(index: number): number {
@@ -115,9 +124,18 @@ export class UdpSocketGroup {
 
   private createSet(): NativeSocketSet {
     const loaded = loadNativeAddon();
-    const SocketSet = loaded.ok ? (loaded.addon as { UdpSocketSet?: NativeSocketSetClass }).UdpSocketSet : undefined;
+    const SocketSet = loaded.ok ? loaded.addon.UdpSocketSet : undefined;
     if (!SocketSet) throw new Error('this build has no native socket set (Linux only)');
-    return new SocketSet((count) => this.deliver(count), this.receive, this.meta);
+    this.generation = 0;
+    return new SocketSet((count) => this.deliver(count), this.receive, this.meta, this.state, this.addressCapacity);
+  }
+
+  /** The native table was cleared (it was full): every id cached here is void. */
+  private checkGeneration(): void {
+    if (this.state[0] === this.generation) return;
+    this.generation = this.state[0];
+    this.ids = new Map();
+    this.names = [];
   }
 
   private closeSet(): void {
@@ -130,7 +148,13 @@ export class UdpSocketGroup {
 
   /** A batch from the native side: `count` datagrams, described in meta, bytes in their slots. */
   private deliver(count: number): void {
-    const { meta, receive, set } = this;
+    const { meta, receive, set, batchHosts } = this;
+    this.checkGeneration();
+    // Names first: a handler's send may clear the native table, voiding the ids of the rest of the batch.
+    for (let i = 0; i < count; i++) {
+      const id = meta[i * META_FIELDS + 2];
+      batchHosts[i] = meta[i * META_FIELDS + 1] < 0 ? '' : (this.names[id] ??= set!.addressName(id));
+    }
     for (let i = 0; i < count; i++) {
       const m = i * META_FIELDS;
       const member = this.members[meta[m]];
@@ -141,10 +165,8 @@ export class UdpSocketGroup {
         continue;
       }
       member.counters.datagramsIn++;
-      const id = meta[m + 2];
-      const host = (this.names[id] ??= set!.addressName(id));
       const start = i * MAX_DATAGRAM_BYTES;
-      member.handler(receive.subarray(start, start + length), { host, port: meta[m + 3] });
+      member.handler(receive.subarray(start, start + length), { host: batchHosts[i], port: meta[m + 3] });
       if (this.set !== set) return; // a handler closed the last member: the rest of the batch is stale
     }
   }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectEngine } from '../../src/distance/backend.js';
-import { loadNativeAddon } from '../../src/distance/native-engine.js';
+import { loadNativeAddon } from '../../src/native/binding.js';
 
-const missing = () => ({ ok: false as const, reason: 'Cannot find module build/Release/kadswarm.node' });
+const missing = () => ({ ok: false as const, reason: 'Cannot find module /x/kadswarm.node', path: '/x/kadswarm.node' });
 
 test('KADEMLIA_NATIVE=0 forces TS; unset falls back to TS when the addon is missing', () => {
   assert.equal(selectEngine('0').name, 'ts');
@@ -13,7 +13,7 @@ test('KADEMLIA_NATIVE=0 forces TS; unset falls back to TS when the addon is miss
 
 test('KADEMLIA_NATIVE=1 without the addon fails with a clear message', () => {
   assert.throws(() => selectEngine('1', missing), {
-    message: /^KADEMLIA_NATIVE=1 but the native addon could not be loaded: Cannot find module .*\(run npm install, or set KADEMLIA_NATIVE=0\)$/,
+    message: /^KADEMLIA_NATIVE=1 but the native addon could not be loaded from \/x\/kadswarm.node: Cannot find module .*\(run npm install, or set KADEMLIA_NATIVE=0\)$/,
   });
 });
 

@@ -2,7 +2,8 @@
 // the same inputs, across sizes, byte offsets, duplicate ids and n < k.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNativeAddon, nativeEngine } from '../../src/distance/native-engine.js';
+import { loadNativeAddon } from '../../src/native/binding.js';
+import { nativeEngine } from '../../src/distance/native-engine.js';
 import { tsEngine } from '../../src/distance/ts-engine.js';
 import { ContactArena } from '../../src/routing/contact-arena.js';
 import { RoutingTable } from '../../src/routing/routing-table.js';

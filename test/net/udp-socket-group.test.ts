@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
 import { chooseUdpIo, UdpSocketGroup } from '../../src/net/udp-socket-group.js';
-import { loadNativeAddon } from '../../src/distance/native-engine.js';
+import { loadNativeAddon } from '../../src/native/binding.js';
 import { assertIpv4AddressChecks } from '../helpers/udp-address-checks.js';
 import type { Address } from '../../src/net/transport.js';
 
@@ -143,6 +143,81 @@ test('a closed socket gets nothing more, and closing the last one lets the proce
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'got 1');
+});
+
+test('spoofed senders cannot grow the address table: it stays bounded, and every datagram still names its sender', { skip }, async () => {
+  const group = new UdpSocketGroup(4);
+  const b = group.open('127.0.0.1', 0);
+  // twelve "hosts" (distinct loopback addresses), three datagrams each; b answers every one
+  const senders = await Promise.all(
+    Array.from({ length: 12 }, async (_, i) => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(0, `127.0.0.${10 + i}`, resolve));
+      const replies: number[] = [];
+      socket.on('message', (m) => replies.push(m[0]));
+      return { socket, host: `127.0.0.${10 + i}`, replies };
+    }),
+  );
+  const seen: string[] = [];
+  let largestTable = 0;
+  b.onDatagram((datagram, from) => {
+    seen.push(`${from.host}:${datagram[0]}`);
+    b.send(from, new Uint8Array([datagram[0]]));
+    largestTable = Math.max(largestTable, group.addressCount);
+  });
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const [i, s] of senders.entries()) s.socket.send(new Uint8Array([i]), b.local.port, '127.0.0.1');
+    }
+    await settle(() => senders.every((s) => s.replies.length === 3));
+    assert.equal(seen.length, 36);
+    for (const [i, s] of senders.entries()) {
+      assert.equal(seen.filter((x) => x === `${s.host}:${i}`).length, 3, `${s.host}'s datagrams arrived named as from ${s.host}`);
+      assert.deepEqual(s.replies, [i, i, i], `${s.host} got its answers back`);
+    }
+    assert.ok(largestTable <= 4, `the table never held more than its capacity (held ${largestTable})`);
+    assert.equal(b.counters.sendErrors, 0);
+  } finally {
+    b.close();
+    for (const s of senders) s.socket.close();
+  }
+});
+
+test('every method of the native socket set checks its arguments: a bad call throws one clear error, and the set goes on', { skip }, async () => {
+  const SocketSet = loaded.ok ? loaded.addon.UdpSocketSet! : undefined!;
+  const receive = new Uint8Array(4 * 100);
+  const meta = new Int32Array(4 * 4);
+  const state = new Int32Array(1);
+  const make = (...args: unknown[]) => new (SocketSet as unknown as new (...a: unknown[]) => unknown)(...args);
+  assert.throws(() => make(), { name: 'TypeError', message: 'UdpSocketSet(onBatch, receive, meta, state, addressCapacity) takes 5 arguments (got 0)' });
+  assert.throws(() => make(1, receive, meta, state, 8), { name: 'TypeError', message: 'onBatch must be a function' });
+  assert.throws(() => make(() => {}, receive, new Float64Array(4), state, 8), { name: 'TypeError', message: 'meta must be an Int32Array' });
+  assert.throws(() => make(() => {}, receive, new Int32Array(3), state, 8), { name: 'RangeError', message: 'meta must hold 4 ints per slot (got 3)' });
+  assert.throws(() => make(() => {}, receive, meta, state, 0), { name: 'RangeError', message: 'addressCapacity must be between 1 and 16777216 (got 0)' });
+  const set = new SocketSet(() => {}, receive, meta, state, 8);
+  const loose = set as unknown as Record<string, (...a: unknown[]) => unknown>;
+  try {
+    const [index] = set.open('127.0.0.1', 0);
+    assert.throws(() => loose.open(7, 0), { name: 'TypeError', message: 'host must be a string' });
+    assert.throws(() => loose.open('127.0.0.1', 70_000), { name: 'RangeError', message: 'port must be between 0 and 65535 (got 70000)' });
+    assert.throws(() => loose.send(), { name: 'TypeError', message: 'send(index, addressId, port, bytes) takes 4 arguments (got 0)' });
+    assert.throws(() => loose.send('0', 0, 9, new Uint8Array(1)), { name: 'TypeError', message: 'index must be an integer' });
+    assert.throws(() => loose.send(index, -1, 9, new Uint8Array(1)), { name: 'RangeError', message: 'addressId must be between 0 and 4294967295' });
+    assert.throws(() => loose.send(index, 0, 1.5, new Uint8Array(1)), { name: 'TypeError', message: 'port must be an integer' });
+    assert.throws(() => loose.send(index, 0, 9, 'bytes'), { name: 'TypeError', message: 'bytes must be a Uint8Array' });
+    assert.throws(() => loose.closeSocket({}), { name: 'TypeError', message: 'index must be an integer' });
+    assert.throws(() => loose.receiveBufferBytes(), { name: 'TypeError', message: 'receiveBufferBytes(index) takes 1 argument (got 0)' });
+    assert.throws(() => loose.addressName(99), { name: 'RangeError', message: 'unknown address id 99' });
+    assert.throws(() => loose.addressId(null), { name: 'TypeError', message: 'host must be a string' });
+    assert.equal(set.addressId('not an address'), -1);
+    // after all that, the set still works
+    const id = set.addressId('127.0.0.1');
+    assert.equal(set.addressName(id), '127.0.0.1');
+    assert.equal(set.send(index, id, 9, new Uint8Array([1])), 0);
+    assert.ok(set.receiveBufferBytes(index) > 0);
+  } finally {
+    set.close();
+  }
 });
 
 test('KADEMLIA_UDP_IO picks the way sockets are read; the TS backend always uses dgram', () => {
