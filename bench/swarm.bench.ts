@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import DHT from 'bittorrent-dht';
-import { parseStressArgs, runStress, type StressOptions } from '../src/stress/run-stress.js';
+import { parseStressArgs } from '../src/cli/stress-command.js';
+import { runStress, type StressOptions } from '../src/stress/run-stress.js';
 
 interface Result {
   join_ms: number;

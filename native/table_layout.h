@@ -1,4 +1,4 @@
-// Memory layout of one routing table, shared with src/routing/table-layout.ts.
+// Memory layout of one routing table, shared with src/distance/table-layout.ts.
 // The table lives in a JS-owned Uint32Array so TS does the (rare) mutations and
 // native code does the (hot) whole-table query in one call:
 //   word 0: arena index of the table's own contact

@@ -1,10 +1,12 @@
-// kadswarm: a Kademlia DHT engine. Root exports (contract in DESIGN.md).
+// kadswarm: a Kademlia DHT engine. The root export is the engine alone: the HTTP gateway
+// (uWebSockets.js, prom-client) is the subpath export kadswarm/gateway. Reference: docs/api.md.
 export { ID_BYTES, ID_BITS, keyFromString, randomId, idToHex, idFromHex, idsEqual } from './id/id.js';
 export { backend, xorDistance, commonPrefixLength, commonPrefixLengths, closest } from './distance/index.js';
 export type { BackendName } from './distance/engine.js';
 export { ContactArena, contacts } from './routing/contact-arena.js';
 export { RoutingTable, DEFAULT_K, DEFAULT_REPLACEMENT_CACHE_SIZE } from './routing/routing-table.js';
 export type { ObserveResult, RoutingTableOptions } from './routing/routing-table.js';
+export type { Peer } from './routing/peer.js';
 export { KademliaNode } from './node/kademlia-node.js';
 export type { GetResult, StoreResult, JoinResult, NodeCounters } from './node/kademlia-node.js';
 export type { NodeOptions } from './node/options.js';
@@ -16,9 +18,3 @@ export { MemoryNetwork, MemoryTransport } from './net/memory-network.js';
 export type { Address, Transport } from './net/transport.js';
 export { MAX_VALUE_BYTES } from './protocol/codec.js';
 export { MAX_DATAGRAM_BYTES } from './protocol/limits.js';
-export { startGateway } from './gateway/gateway.js';
-export type { Gateway, GatewayOptions } from './gateway/gateway.js';
-export { nodeTarget, swarmTarget } from './gateway/target.js';
-export type { GatewayTarget } from './gateway/target.js';
-export type { GatewayStats } from './gateway/stats.js';
-export { Telemetry } from './telemetry/telemetry.js';

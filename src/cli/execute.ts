@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { keyFromString } from '../id/id.js';
 import type { KademliaNode } from '../node/kademlia-node.js';
 import { MAX_VALUE_BYTES } from '../protocol/codec.js';
+import { plural } from '../util/plural.js';
 import { type Command, parseCommand } from './commands.js';
 
 /**
@@ -42,7 +43,7 @@ export async function executeCommand(node: KademliaNode, command: Command, stop:
       if (value.length > MAX_VALUE_BYTES) return say(`Error: value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
       const result = await node.store(keyFromString(command.key), value);
       if (result.replicas === 0) return say(`Error: ${command.key} not stored (${result.refusals[0] ?? 'no node answered'})`);
-      return say(`Stored ${command.key} on ${result.replicas} node${result.replicas === 1 ? '' : 's'}`);
+      return say(`Stored ${command.key} on ${plural(result.replicas, 'node')}`);
     }
     case 'get': {
       const result = await node.get(keyFromString(command.key));

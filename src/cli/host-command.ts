@@ -10,13 +10,14 @@ import { createProgress } from '../stress/progress.js';
 import { createUdpSwarm } from '../stress/swarm.js';
 import { CryptoRandom } from '../util/random.js';
 import type { Gateway } from '../gateway/gateway.js';
-import { swarmTarget } from '../gateway/target.js';
+import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
 import { startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { UsageError } from './usage-error.js';
+import { plural } from '../util/plural.js';
 
 export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:PORT [options]
   Hosts N UDP nodes in this process, joined to the network that HOST:PORT belongs to, and
@@ -63,7 +64,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort, io: chooseUdpIo(backend) });
   const first = swarm.nodes[0];
   const last = swarm.nodes[nodes - 1];
-  process.stderr.write(`kademlia host: ${nodes} nodes on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`);
+  process.stderr.write(`kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`);
   process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
   const telemetry = new Telemetry();
   let gateway: Gateway | undefined;

@@ -17,6 +17,6 @@ try {
   await runCli(process.argv.slice(2));
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`kademlia: ${message}${error instanceof UsageError ? ' (see kademlia --help)' : ''}\n`);
+  process.stderr.write(`kademlia: ${message}${error instanceof UsageError ? ` (${error.hint})` : ''}\n`);
   process.exit(2);
 }

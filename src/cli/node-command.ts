@@ -12,8 +12,10 @@ import { parseAddress } from './address.js';
 import { startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
-import { HELP } from './run.js';
+import { HELP } from './help.js';
 import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
+import { plural } from '../util/plural.js';
 
 function parseNodeArgs(args: string[]) {
   const values = parseFlags(args, {
@@ -22,12 +24,13 @@ function parseNodeArgs(args: string[]) {
     timeout: { type: 'string' },
     http: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
   });
   if (values.help) return { help: true as const };
+  if (values.version) return { version: true as const };
   if (!values.listen) throw new UsageError('-l HOST:PORT is required');
   const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
   return {
-    help: false as const,
     listen: parseAddress(values.listen, '-l', { allowPortZero: true }),
     remote: values.remote === undefined ? undefined : parseAddress(values.remote, '-r'),
     http: values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true }),
@@ -37,16 +40,15 @@ function parseNodeArgs(args: string[]) {
 
 export async function runNodeCommand(args: string[]): Promise<void> {
   const options = parseNodeArgs(args);
-  if (options.help) {
+  if ('help' in options) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  let transport: UdpTransport;
-  try {
-    transport = await UdpTransport.open(options.listen.host, options.listen.port);
-  } catch (error) {
-    throw new Error((error as Error).message); // one line, exit 2
+  if ('version' in options) {
+    process.stdout.write(`kadswarm ${packageVersion()}\n`);
+    return;
   }
+  const transport = await UdpTransport.open(options.listen.host, options.listen.port); // a failure is one line, exit 2
   const node = new KademliaNode(transport, new RealClock(), { requestTimeoutMs: options.timeout });
   node.start();
   process.stderr.write(`kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (backend: ${backend})\n`);
@@ -69,7 +71,7 @@ export async function runNodeCommand(args: string[]): Promise<void> {
     telemetry.setPhase('join', 1);
     ready = node.bootstrap(remote).then((joined) => {
       telemetry.setPhase('serving');
-      if (joined.ok) process.stderr.write(`joined through ${formatAddress(remote)}: ${joined.contacts} contacts\n`);
+      if (joined.ok) process.stderr.write(`joined through ${formatAddress(remote)}: ${plural(joined.contacts, 'contact')}\n`);
       else process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
     });
   }

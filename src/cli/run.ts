@@ -1,33 +1,39 @@
 // Subcommand dispatch for `kademlia`.
+import { HELP } from './help.js';
+import { HOST_HELP, runHostCommand } from './host-command.js';
 import { runNodeCommand } from './node-command.js';
-import { runStressCommand } from '../stress/run-stress.js';
-import { runHostCommand } from './host-command.js';
+import { runStressCommand, STRESS_HELP } from './stress-command.js';
 import { UsageError } from './usage-error.js';
 
-export const HELP = `Usage:
-  kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
-  kademlia stress [options]               the seed's workload with N nodes in this process (stress --help)
-  kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network (host --help)
-
-Once running, the node reads commands on stdin, one per line:
-  I <key> <value>   store a value (the rest of the line); prints "Stored <key> on N nodes"
-  G <key>           print the value, or "Not found"
-  Q                 quit
-End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
-
-Options:
-  -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
-  -r, --remote HOST:PORT   a node of the network to join
-      --timeout MS         the longest a request waits, in ms (default 1000; see the README)
-      --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
-  -h, --help               this help
-
-Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.`;
+const COMMAND_HELP: Record<string, string> = { stress: STRESS_HELP, host: HOST_HELP };
 
 export async function runCli(args: string[]): Promise<void> {
   const [first, ...rest] = args;
-  if (first === 'stress') return runStressCommand(rest);
-  if (first === 'host') return runHostCommand(rest);
+  if (first === 'help') return printHelp(rest);
+  if (first === 'stress') return inCommand('stress', () => runStressCommand(rest));
+  if (first === 'host') return inCommand('host', () => runHostCommand(rest));
   if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command "${first}"`);
   await runNodeCommand(args);
+}
+
+function printHelp(args: string[]): void {
+  if (args.length > 1) throw new UsageError('help takes at most one command name');
+  const [command] = args;
+  if (command === undefined) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const text = COMMAND_HELP[command];
+  if (text === undefined) throw new UsageError(`no help for "${command}": the commands are ${Object.keys(COMMAND_HELP).join(', ')}`);
+  process.stdout.write(`${text}\n`);
+}
+
+/** Runs a subcommand; its usage errors point at its own help. */
+async function inCommand(command: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof UsageError) error.command ??= command;
+    throw error;
+  }
 }

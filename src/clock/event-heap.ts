@@ -1,6 +1,6 @@
 // A binary min-heap of clock events on (at, seq): the earliest first, ties in the order
 // they were scheduled. Sifts with a hole instead of swaps.
-import type { ClockEvent } from './virtual-clock.js';
+import type { ClockEvent } from './clock-event.js';
 
 /** Whether a runs before b. */
 export function runsBefore(a: ClockEvent, b: ClockEvent): boolean {

@@ -2,6 +2,7 @@
 // and time jumps straight to the next event, so a simulation runs as fast as the CPU
 // allows and the same inputs always give the same order of events.
 import type { Clock, TimerHandle } from './clock.js';
+import { ClockEvent } from './clock-event.js';
 import { EventHeap, runsBefore } from './event-heap.js';
 
 /**
@@ -12,19 +13,6 @@ import { EventHeap, runsBefore } from './event-heap.js';
  * is unchanged: a step runs the earlier of the two heads.
  */
 export const SOON_MS = 100;
-
-/**
- * Something the clock runs at a virtual time. A subclass carries its own data, so a
- * scheduled event costs one object, where a timer costs a timer plus its closure (the
- * simulated network schedules one per datagram).
- */
-export abstract class ClockEvent {
-  at = 0;
-  seq = 0;
-  /** Until it runs or is cancelled. */
-  live = true;
-  abstract run(): void;
-}
 
 const NOTHING = () => {};
 

@@ -13,7 +13,7 @@ export interface DistanceEngine {
   /** Indices of the min(k, n) ids nearest to target, nearest first, ties by lower index. */
   closest(target: Uint8Array, packedIds: Uint8Array, k: number): Uint32Array;
   /**
-   * Closest contacts of one routing table (layout in ../routing/table-layout.ts), written
+   * Closest contacts of one routing table (layout in ./table-layout.ts), written
    * to `out` nearest first; returns how many were written (at most out.length).
    */
   tableClosest(arenaIds: Uint8Array, table: Uint32Array, target: Uint8Array, out: Uint32Array): number;

@@ -1,7 +1,7 @@
 // The pure-TypeScript backend: the reference the native addon must match bit for bit.
 import { ID_BYTES } from '../id/id.js';
 import { prefixLengthAt } from '../id/prefix.js';
-import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../routing/table-layout.js';
+import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from './table-layout.js';
 import type { DistanceEngine } from './engine.js';
 import { allocUint32 } from './result-pool.js';
 import { TopK } from './top-k.js';

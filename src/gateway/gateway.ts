@@ -1,7 +1,8 @@
 // The HTTP/WebSocket gateway on uWebSockets.js: keys, stats, Prometheus metrics, a live
 // event stream and the dashboard, for one node, a stress run or a host process.
 import type { HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
-import type { Telemetry } from '../telemetry/telemetry.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { refuseUnknownOptions } from '../util/options.js';
 import { json, PendingResponse, text, write } from './http.js';
 import { registerMetrics } from './metrics.js';
 import { dashboardAssets, serveAsset } from './routes/dashboard.js';
@@ -30,7 +31,20 @@ export interface Gateway {
   close(): void;
 }
 
+function checkGatewayOptions(options: GatewayOptions): void {
+  refuseUnknownOptions(options, ['host', 'port', 'target', 'telemetry'] satisfies Array<keyof GatewayOptions>, 'gateway option');
+  if (typeof options.host !== 'string' || options.host === '') throw new TypeError('host must be a non-empty string');
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new RangeError(`port must be an integer from 0 to 65535 (got ${options.port})`);
+  if (typeof options.target?.drive !== 'function') throw new TypeError('target must be a GatewayTarget (nodeTarget(node, ...))');
+  if (!(options.telemetry instanceof Telemetry)) throw new TypeError('telemetry must be a Telemetry');
+}
+
 export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  try {
+    checkGatewayOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const { uws, native } = loadUws();
   const { target, telemetry } = options;
   const sampler = new StatsSampler(target, telemetry, native);

@@ -35,6 +35,8 @@ export interface GatewayStats {
   timeouts: number;
   internal_errors: number;
   hops: { histogram: number[] };
+  /** 'virtual' in a simulation: latency_ms is then simulated time. */
+  time_basis: 'wall' | 'virtual';
   latency_ms: { hit: LatencySummary; miss: LatencySummary; cdf: { ms: number[]; hit: number[]; miss: number[] } };
   storage: { entries: number; bytes: number };
   routing: { contacts_mean: number; bucket_fill: number[] };
@@ -107,6 +109,7 @@ export class StatsSampler {
       timeouts: totals.timeouts,
       internal_errors: totals.internalErrors,
       hops: { histogram: [...this.telemetry.hopCounts] },
+      time_basis: this.telemetry.timeBasis,
       latency_ms: { hit: this.telemetry.latency('hit'), miss: this.telemetry.latency('miss'), cdf: this.telemetry.latencyCdf() },
       storage: { entries: totals.storedEntries, bytes: totals.storedBytes },
       routing: { contacts_mean: totals.alive === 0 ? 0 : Math.round((totals.contacts / totals.alive) * 10) / 10, bucket_fill: this.bucketFill() },

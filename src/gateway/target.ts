@@ -1,7 +1,7 @@
 // What a gateway serves: one node (`kademlia -l`), or the nodes of a stress run or a host
-// process. Gets and puts go through the entry node; stats sum over every node.
+// process (src/stress/swarm-target.ts). Gets and puts go through the entry node; stats sum
+// over every node.
 import type { KademliaNode } from '../node/kademlia-node.js';
-import type { Swarm } from '../stress/swarm.js';
 
 export interface GatewayTarget {
   readonly kind: 'node' | 'stress' | 'host';
@@ -14,17 +14,6 @@ export interface GatewayTarget {
   now(): number;
   /** Datagrams lost on the way (simulated loss, dead receivers, kernel drops, send errors). */
   dropped(): number;
-}
-
-export function swarmTarget(kind: 'stress' | 'host', swarm: Swarm): GatewayTarget {
-  return {
-    kind,
-    nodes: swarm.nodes,
-    entry: swarm.entry,
-    drive: (start) => swarm.drive(start),
-    now: () => swarm.now(),
-    dropped: () => swarm.traffic().dropped,
-  };
 }
 
 export function nodeTarget(node: KademliaNode, sendErrors: () => number): GatewayTarget {

@@ -2,9 +2,11 @@
 // delivered by the clock after a latency drawn from [min, max], or lost with probability
 // `loss`. With a VirtualClock and a SeededRandom, a run is fully reproducible.
 import type { Clock } from '../clock/clock.js';
-import { ClockEvent, VirtualClock } from '../clock/virtual-clock.js';
+import { ClockEvent } from '../clock/clock-event.js';
+import { VirtualClock } from '../clock/virtual-clock.js';
 import type { RandomSource } from '../util/random.js';
 import { SeededRandom } from '../util/random.js';
+import { refuseUnknownOptions } from '../util/options.js';
 import type { Message } from '../protocol/messages.js';
 import type { Address, DatagramHandler, MessageHandler, Transport } from './transport.js';
 import { encodeMessage } from '../protocol/codec.js';
@@ -53,6 +55,7 @@ export class MemoryNetwork {
     readonly clock: Clock,
     options: MemoryNetworkOptions = {},
   ) {
+    refuseUnknownOptions(options, ['latencyMs', 'loss', 'random', 'carryMessages'] satisfies Array<keyof MemoryNetworkOptions>, 'network option');
     this.latency = options.latencyMs ?? [10, 50];
     if (!(this.latency[0] >= 0 && this.latency[1] >= this.latency[0])) throw new RangeError('latency must be MIN-MAX with 0 <= MIN <= MAX');
     this.loss = options.loss ?? 0;

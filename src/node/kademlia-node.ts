@@ -5,7 +5,8 @@ import { ID_BITS, ID_BYTES, idKey, idsEqual } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
 import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
-import { isRequest, type Message, type RequestBody, type ResponseBody, type WireContact } from '../protocol/messages.js';
+import { isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
+import type { Peer } from '../routing/peer.js';
 import type { ContactArena } from '../routing/contact-arena.js';
 import { RoutingTable } from '../routing/routing-table.js';
 import type { HandlerContext } from './handlers/context.js';
@@ -19,6 +20,7 @@ import { Rpc } from './rpc.js';
 import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
 import { shuffle } from '../util/random.js';
+import { assertId, assertUint8Array } from '../distance/validate.js';
 
 export interface NodeCounters {
   datagramsIn: number;
@@ -176,7 +178,7 @@ export class KademliaNode {
    */
   refreshBucket(b: number, done: () => void): void {
     const target = this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n));
-    const enough = (answeredBy: WireContact) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucketSize(b) >= this.options.k;
+    const enough = (answeredBy: Peer) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucketSize(b) >= this.options.k;
     // One request at a time: a refresh usually needs a single answer (from the bucket's own
     // range), and a join refreshes all its buckets at once, so parallelism is there anyway.
     this.runLookup('node', target, () => done(), enough, 1);
@@ -184,6 +186,7 @@ export class KademliaNode {
 
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
   findValue(key: Uint8Array, done: (result: GetResult) => void): void {
+    assertId(key, 'key');
     const now = this.clock.now();
     const local = this.storage.get(key, now) ?? this.published.get(idKey(key));
     if (local) {
@@ -204,13 +207,21 @@ export class KademliaNode {
    * republishing it while we run. Throws RangeError for a value that cannot fit.
    */
   publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
+    assertId(key, 'key');
+    assertUint8Array(value, 'value');
     if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
     this.published.set(idKey(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
     this.storeAtClosest(key, value, null, true, done);
   }
 
-  /** Joins a network through one known node: ping it, look up our own id, refresh. */
+  /**
+   * Joins a network through one known node: ping it, look up our own id, refresh. Throws
+   * RangeError for an address this transport cannot send to (a name, another IP family).
+   */
   join(bootstrap: Address, done: (result: JoinResult) => void): void {
+    if (typeof bootstrap !== 'object' || bootstrap === null || !this.transport.accepts(bootstrap)) {
+      throw new RangeError(`cannot join through ${bootstrap?.host}:${bootstrap?.port}: not an address this transport can reach (a numeric IP of its family, port 1-65535)`);
+    }
     this.rpc.request(bootstrap, { type: 'PING' }, (response) => {
       if (!response) {
         done({ ok: false, reason: `no answer from ${bootstrap.host}:${bootstrap.port}`, contacts: this.table.size });
@@ -329,11 +340,11 @@ export class KademliaNode {
   }
 
   /** A contact named in a lookup response fills a free bucket slot (unverified: see offerUnverified). */
-  private learn(peer: WireContact): void {
+  private learn(peer: Peer): void {
     // Most peers a lookup names fall in buckets that are already full: skip interning them
     // (a hash probe, and a free right after, for a peer not yet in the arena).
     if (this.table.refusesUnverified(peer.id)) return;
-    const contact = this.arena.internWire(peer);
+    const contact = this.arena.internPeer(peer);
     // Our own id lands in no bucket, so it is never offered. Not comparing peer.id here
     // saves a cache miss per contact: the table reads the id from the arena anyway.
     this.table.offerUnverified(contact);
@@ -341,9 +352,9 @@ export class KademliaNode {
   }
 
   /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
-  private noteFailure(peer: WireContact): void {
+  private noteFailure(peer: Peer): void {
     if (!this.running) return;
-    const contact = this.arena.internWire(peer);
+    const contact = this.arena.internPeer(peer);
     this.arena.retain(contact); // removal from the table must not free it under our feet
     if (this.table.has(contact)) {
       const counts = (this.failures ??= new Map());
@@ -354,7 +365,7 @@ export class KademliaNode {
     this.arena.release(contact);
   }
 
-  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: WireContact) => boolean, alpha = this.options.alpha): void {
+  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: Peer) => boolean, alpha = this.options.alpha): void {
     this.counters.lookups++;
     const bucket = this.table.bucketIndexOf(target);
     if (bucket < ID_BITS) this.table.touchBucket(bucket, this.clock.now());
@@ -421,7 +432,7 @@ export class KademliaNode {
   }
 
   /** Whether we are closer to key than the k-th of `peers` (or there are fewer than k). */
-  private isAmongClosest(key: Uint8Array, peers: WireContact[]): boolean {
+  private isAmongClosest(key: Uint8Array, peers: Peer[]): boolean {
     if (peers.length < this.options.k) return true;
     const farthest = peers[peers.length - 1].id;
     for (let i = 0; i < 20; i++) {
@@ -433,7 +444,7 @@ export class KademliaNode {
   }
 
   /** Our k closest known peers to `target`, nearest first, leaving out the one with id `exclude`. */
-  closestPeers(target: Uint8Array, exclude: Uint8Array | null): WireContact[] {
+  closestPeers(target: Uint8Array, exclude: Uint8Array | null): Peer[] {
     const k = this.options.k;
     if (nearestK.length !== k) {
       nearestK = new Uint32Array(k);
@@ -449,14 +460,14 @@ export class KademliaNode {
   }
 
   /** Up to `limit` of the first `count` contacts as wire records, leaving out any with the id `exclude`. */
-  private peersWithout(contacts: Uint32Array, count: number, exclude: Uint8Array | null, limit: number): WireContact[] {
+  private peersWithout(contacts: Uint32Array, count: number, exclude: Uint8Array | null, limit: number): Peer[] {
     // Sized once: pushing 20 records would grow the array twice (an answer per request).
-    const peers = new Array<WireContact>(Math.min(count, limit));
+    const peers = new Array<Peer>(Math.min(count, limit));
     let n = 0;
     for (let i = 0; i < count && n < peers.length; i++) {
       const contact = contacts[i];
       if (exclude && idEqualAt(this.arena.ids, contact * ID_BYTES, exclude, 0)) continue;
-      peers[n++] = this.arena.wire(contact);
+      peers[n++] = this.arena.peer(contact);
     }
     peers.length = n;
     return peers;
@@ -545,7 +556,7 @@ class NodeHandlerContext implements HandlerContext {
     return this.node.clock.now();
   }
 
-  closestPeers(target: Uint8Array, exclude: Uint8Array): WireContact[] {
+  closestPeers(target: Uint8Array, exclude: Uint8Array): Peer[] {
     return this.node.closestPeers(target, exclude);
   }
 }

@@ -5,10 +5,11 @@
 // no longer among the k closest. A value lookup ends as soon as a value arrives.
 import { ID_BYTES, idsEqual } from '../id/id.js';
 import { idHeadAt, idNextAt } from '../id/prefix.js';
-import type { RequestBody, ResponseBody, WireContact } from '../protocol/messages.js';
+import type { RequestBody, ResponseBody } from '../protocol/messages.js';
+import type { Peer } from '../routing/peer.js';
 
 export type LookupKind = 'node' | 'value';
-export type LookupQuery = (peer: WireContact, request: RequestBody, done: (response: ResponseBody | null) => void) => void;
+export type LookupQuery = (peer: Peer, request: RequestBody, done: (response: ResponseBody | null) => void) => void;
 
 export interface LookupParams {
   target: Uint8Array;
@@ -17,27 +18,27 @@ export interface LookupParams {
   alpha: number;
   selfId: Uint8Array;
   /** Starting peers, usually our routing table's closest to the target. */
-  start: WireContact[];
+  start: Peer[];
   /** Whether a peer learned from a response may be contacted (address checks). */
-  accepts: (peer: WireContact) => boolean;
+  accepts: (peer: Peer) => boolean;
   /**
    * Called for each accepted peer a response names that this lookup had not seen yet (the
    * node offers it to its routing table). Converging answers name mostly peers already
    * seen (64% of them in a 10,000-node run): those are not reported again.
    */
-  discovered?: (peer: WireContact) => void;
+  discovered?: (peer: Peer) => void;
   query: LookupQuery;
   /** Ends the lookup early (as if it had converged) when it returns true; asked after each answer. */
-  enough?: (answeredBy: WireContact) => boolean;
+  enough?: (answeredBy: Peer) => boolean;
 }
 
 export interface LookupResult {
   /** Peers that answered, nearest first, at most k. */
-  closest: WireContact[];
+  closest: Peer[];
   value: Uint8Array | null;
   valueTtlMs: number;
   /** For a found value: the closest peer that answered without it (where to cache it). */
-  cacheAt: WireContact | null;
+  cacheAt: Peer | null;
   /** Rounds: the depth of the answer (value) or of the deepest of the k closest (node). */
   hops: number;
   queried: number;
@@ -50,7 +51,7 @@ const ANSWERED = 2;
 const FAILED = 3;
 
 interface Candidate {
-  peer: WireContact;
+  peer: Peer;
   state: number;
   round: number;
   /** The first 60 bits of the peer's XOR distance to the target, as two 30-bit words. */
@@ -110,10 +111,10 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
    * without reading two id arrays, which at 100,000 nodes are cache misses that took
    * ~15% of the run.
    */
-  const compare = (c: Candidate, peer: WireContact, high: number, low: number): number =>
+  const compare = (c: Candidate, peer: Peer, high: number, low: number): number =>
     c.high !== high ? c.high - high : c.low !== low ? c.low - low : c.peer === peer ? 0 : compareDistance(c.peer.id, peer.id, target);
 
-  const add = (peer: WireContact, round: number, fromResponse: boolean): void => {
+  const add = (peer: Peer, round: number, fromResponse: boolean): void => {
     const id = peer.id;
     const high = (peer.head ?? idHeadAt(id, 0)) ^ targetHead;
     const low = (peer.next ?? idNextAt(id, 0)) ^ targetNext;
@@ -146,7 +147,7 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
 
   const finish = (value: Uint8Array | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
     finished = true;
-    const closest: WireContact[] = [];
+    const closest: Peer[] = [];
     let hops = answeredBy ? answeredBy.round : 0;
     for (const c of candidates) {
       if (closest.length === k) break;

@@ -3,6 +3,8 @@ import { ContactArena, contacts } from '../routing/contact-arena.js';
 import { DEFAULT_K, DEFAULT_REPLACEMENT_CACHE_SIZE } from '../routing/routing-table.js';
 import { MAX_CONTACTS_PER_MESSAGE, MAX_TTL_MS } from '../protocol/limits.js';
 import { CryptoRandom, type RandomSource } from '../util/random.js';
+import { assertId } from '../distance/validate.js';
+import { refuseUnknownOptions } from '../util/options.js';
 import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage.js';
 
 export interface NodeOptions {
@@ -46,13 +48,40 @@ export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'id' | 'storage'>> 
 
 const HOUR = 3_600_000;
 
-function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max} (got ${value})`);
+/** Every option a node takes: anything else is refused by name. */
+const OPTION_NAMES: readonly string[] = [
+  'id', 'k', 'alpha', 'requestTimeoutMs', 'ttlMs', 'republishMs', 'replicateMs', 'refreshMs', 'maintenanceMs',
+  'upkeepConcurrency', 'storage', 'replacementCacheSize', 'failuresBeforeEviction', 'goodForMs', 'refreshOnJoin', 'arena', 'random',
+] satisfies Array<keyof NodeOptions>;
+const STORAGE_LIMIT_NAMES: readonly string[] = Object.keys(DEFAULT_STORAGE_LIMITS);
+
+/** Timers hold at most 2^31 - 1 ms: Node fires a longer one at once. */
+const MAX_INTERVAL_MS = 2_147_483_647;
+
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number (got ${typeof value})`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max} (got ${value})`);
   return value;
 }
 
-function nonNegativeInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
+const positiveInt = (name: string, value: unknown, max = Number.MAX_SAFE_INTEGER) => integerIn(name, value, 1, max);
+const interval = (name: string, value: unknown) => integerIn(name, value, 1, MAX_INTERVAL_MS);
+
+function storageLimits(limits: unknown): StorageLimits {
+  if (limits === undefined) return DEFAULT_STORAGE_LIMITS;
+  if (typeof limits !== 'object' || limits === null) throw new TypeError('storage must be an object of limits');
+  refuseUnknownOptions(limits, STORAGE_LIMIT_NAMES, 'storage limit');
+  const given = limits as Partial<StorageLimits>;
+  const resolved = { ...DEFAULT_STORAGE_LIMITS };
+  for (const name of Object.keys(resolved) as Array<keyof StorageLimits>) {
+    if (given[name] !== undefined) resolved[name] = positiveInt(`storage.${name}`, given[name]);
+  }
+  return resolved;
+}
+
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean (got ${typeof value})`);
   return value;
 }
 
@@ -66,22 +95,28 @@ const resolvedOptions = new WeakSet<object>();
  */
 export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   if (resolvedOptions.has(options)) return options as ResolvedNodeOptions;
-  const ttlMs = positiveInt('ttlMs', options.ttlMs ?? HOUR, MAX_TTL_MS);
+  refuseUnknownOptions(options, OPTION_NAMES, 'node option');
+  if (options.id !== undefined) assertId(options.id, 'id');
+  if (options.arena !== undefined && !(options.arena instanceof ContactArena)) throw new TypeError('arena must be a ContactArena');
+  if (options.random !== undefined && (typeof options.random?.bytes !== 'function' || typeof options.random?.float !== 'function')) {
+    throw new TypeError('random must have bytes(n) and float() methods');
+  }
+  const ttlMs = integerIn('ttlMs', options.ttlMs ?? HOUR, 1, MAX_TTL_MS);
   const resolved: ResolvedNodeOptions = {
     k: positiveInt('k', options.k ?? DEFAULT_K, MAX_CONTACTS_PER_MESSAGE),
     alpha: positiveInt('alpha', options.alpha ?? 3, 64),
-    requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs ?? 1000),
+    requestTimeoutMs: interval('requestTimeoutMs', options.requestTimeoutMs ?? 1000),
     ttlMs,
     republishMs: positiveInt('republishMs', options.republishMs ?? Math.round(ttlMs * 0.9)),
     replicateMs: positiveInt('replicateMs', options.replicateMs ?? HOUR),
     refreshMs: positiveInt('refreshMs', options.refreshMs ?? HOUR),
-    maintenanceMs: positiveInt('maintenanceMs', options.maintenanceMs ?? 60_000),
+    maintenanceMs: interval('maintenanceMs', options.maintenanceMs ?? 60_000),
     upkeepConcurrency: positiveInt('upkeepConcurrency', options.upkeepConcurrency ?? 1, 1024),
-    storage: { ...DEFAULT_STORAGE_LIMITS, ...options.storage },
-    replacementCacheSize: options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE,
-    failuresBeforeEviction: positiveInt('failuresBeforeEviction', options.failuresBeforeEviction ?? 2),
-    goodForMs: nonNegativeInt('goodForMs', options.goodForMs ?? 15 * 60_000),
-    refreshOnJoin: options.refreshOnJoin ?? true,
+    storage: storageLimits(options.storage),
+    replacementCacheSize: integerIn('replacementCacheSize', options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE, 0, 1024),
+    failuresBeforeEviction: positiveInt('failuresBeforeEviction', options.failuresBeforeEviction ?? 2, 1024),
+    goodForMs: integerIn('goodForMs', options.goodForMs ?? 15 * 60_000, 0, Number.MAX_SAFE_INTEGER),
+    refreshOnJoin: booleanOption('refreshOnJoin', options.refreshOnJoin, true),
     arena: options.arena ?? contacts,
     random: options.random ?? new CryptoRandom(),
   };

@@ -12,7 +12,7 @@
 // and the records are read here with no copies but the ids.
 import { ID_BYTES } from '../id/id.js';
 import { MAX_CONTACTS_PER_MESSAGE, MAX_HOST_LENGTH } from './limits.js';
-import type { WireContact } from './messages.js';
+import type { Peer } from '../routing/peer.js';
 
 export const ADDRESS_IPV4 = 4;
 export const ADDRESS_NAME = 0;
@@ -95,7 +95,7 @@ function ipv4Host(packed: number): string {
  * packed (a bad id, an empty or too long host, a port outside 1..2^32-1): the node never
  * builds one.
  */
-export function packContacts(contacts: readonly WireContact[]): Uint8Array {
+export function packContacts(contacts: readonly Peer[]): Uint8Array {
   const needed = contacts.length * MAX_RECORD_BYTES;
   if (scratch.length < needed) scratch = new Uint8Array(needed);
   const out = scratch;
@@ -124,8 +124,8 @@ export function packContacts(contacts: readonly WireContact[]): Uint8Array {
 }
 
 /** Reads packed contacts; a string saying what is wrong when `bytes` is not exactly a list of valid records. */
-export function unpackContacts(bytes: Uint8Array): WireContact[] | string {
-  const contacts: WireContact[] = [];
+export function unpackContacts(bytes: Uint8Array): Peer[] | string {
+  const contacts: Peer[] = [];
   let at = 0;
   while (at < bytes.length) {
     if (contacts.length === MAX_CONTACTS_PER_MESSAGE) return 'too many contacts';

@@ -1,6 +1,7 @@
 // The messages of the protocol. On the wire each is one MessagePack array:
 //   [version, type, requestId (bin 8), senderId (bin 20), ...body]
 // A response echoes its request's id; the sender's address is the datagram's source.
+import type { Peer } from '../routing/peer.js';
 export const MessageType = {
   PING: 1,
   PONG: 2,
@@ -11,19 +12,6 @@ export const MessageType = {
   FIND_VALUE: 7,
   VALUE: 8,
 } as const;
-
-export interface WireContact {
-  id: Uint8Array;
-  host: string;
-  port: number;
-  /**
-   * The id's bits 0-29 and 30-59 (idHeadAt, idNextAt), when the record carries them: the
-   * arena's shared records do. A lookup then orders peers without reading id bytes, which
-   * in a large simulation are a cache miss or two per peer.
-   */
-  readonly head?: number;
-  readonly next?: number;
-}
 
 export type RequestBody =
   | { type: 'PING' }
@@ -36,9 +24,9 @@ export type ResponseBody =
   | { type: 'PONG' }
   /** reason is '' when ok. */
   | { type: 'STORED'; ok: boolean; reason: string }
-  | { type: 'NODES'; contacts: WireContact[] }
+  | { type: 'NODES'; contacts: Peer[] }
   /** Either the value (with its remaining TTL) or, when absent, the closest contacts known. */
-  | { type: 'VALUE'; value: Uint8Array | null; ttlMs: number; contacts: WireContact[] };
+  | { type: 'VALUE'; value: Uint8Array | null; ttlMs: number; contacts: Peer[] };
 
 export type Body = RequestBody | ResponseBody;
 

@@ -9,11 +9,11 @@
 import { ID_BYTES } from '../id/id.js';
 import { idEqualAt, idHeadAt, idNextAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
-import type { WireContact } from '../protocol/messages.js';
+import type { Peer } from './peer.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
 
-/** A WireContact made by an arena for one of its slots (see ContactArena.wire). */
-interface ArenaWire extends WireContact {
+/** A Peer made by an arena for one of its slots (see ContactArena.peer). */
+interface ArenaPeer extends Peer {
   readonly arena: ContactArena;
   readonly contact: number;
 }
@@ -48,8 +48,8 @@ export class ContactArena {
   private lastHost: string | null = null;
   private lastHostIndex = 0;
   private used = 0;
-  /** Per slot, its shared wire record once one was asked for (dropped when the slot is freed). */
-  private readonly wires: Array<ArenaWire | undefined> = [];
+  /** Per slot, its shared peer record once one was asked for (dropped when the slot is freed). */
+  private readonly peers: Array<ArenaPeer | undefined> = [];
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     const capacity = Math.max(1, initialCapacity);
@@ -122,7 +122,7 @@ export class ContactArena {
   }
 
   private free(contact: number): void {
-    this.wires[contact] = undefined;
+    this.peers[contact] = undefined;
     this.index.unplace(contact);
     this.alive[contact] = 0;
     this.freeSlots.push(contact);
@@ -159,11 +159,11 @@ export class ContactArena {
   }
 
   /**
-   * The contact as a WireContact (id, host, port), made once per slot and shared by every
+   * The contact as a Peer (id, host, port), made once per slot and shared by every
    * message that names it: FIND_NODE answers cost no per-contact allocation. Never mutate it.
    */
-  wire(contact: number): WireContact {
-    let record = this.wires[contact];
+  peer(contact: number): Peer {
+    let record = this.peers[contact];
     if (record === undefined) {
       this.check(contact);
       const at = contact * ID_BYTES;
@@ -176,19 +176,19 @@ export class ContactArena {
         arena: this,
         contact,
       };
-      this.wires[contact] = record;
+      this.peers[contact] = record;
     }
     return record;
   }
 
   /**
-   * intern() for a contact from a message. A record made by wire() on this arena whose slot
+   * intern() for a contact from a message. A record made by peer() on this arena whose slot
    * still holds it (same object) is answered without hashing: in one-process simulations
    * nearly every contact a node learns is one.
    */
-  internWire(peer: WireContact): number {
-    const record = peer as Partial<ArenaWire>;
-    if (record.arena === this && this.wires[record.contact!] === peer) return record.contact!;
+  internPeer(peer: Peer): number {
+    const record = peer as Partial<ArenaPeer>;
+    if (record.arena === this && this.peers[record.contact!] === peer) return record.contact!;
     return this.intern(peer.id, peer.host, peer.port);
   }
 

@@ -1,6 +1,6 @@
 // A Kademlia routing table (Maymounkov & Mazières, section 2.4), stored compactly:
 // contacts are 32-bit indices into a shared ContactArena, kept in one Uint32Array laid
-// out as table-layout.ts describes, so the closest-contacts query is one native call.
+// out as ../distance/table-layout.ts describes, so the closest-contacts query is one native call.
 //
 // Bucket b holds contacts whose id shares exactly b leading bits with ours. Inside a
 // bucket, least-recently-seen first. A full bucket never drops a contact on its own: the
@@ -13,8 +13,9 @@ import { engine as selectedEngine } from '../distance/backend.js';
 import type { DistanceEngine } from '../distance/engine.js';
 import { assertCount, assertId } from '../distance/validate.js';
 import type { ContactArena } from './contact-arena.js';
-import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from './table-layout.js';
+import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../distance/table-layout.js';
 import { randomBytes } from 'node:crypto';
+import { refuseUnknownOptions } from '../util/options.js';
 
 export const DEFAULT_K = 20;
 
@@ -80,6 +81,7 @@ export class RoutingTable {
     readonly self: number,
     options: RoutingTableOptions = {},
   ) {
+    refuseUnknownOptions(options, ['k', 'replacementCacheSize', 'now', 'engine'] satisfies Array<keyof RoutingTableOptions>, 'routing table option');
     const k = options.k ?? DEFAULT_K;
     if (!Number.isInteger(k) || k < 1 || k > 255) throw new RangeError(`k must be an integer from 1 to 255 (got ${k})`);
     const cacheSize = options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE;

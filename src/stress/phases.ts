@@ -1,6 +1,6 @@
 // The seed's workload as phases over a swarm: join, store, (churn), get.
 import { keyFromString } from '../id/id.js';
-import type { PhaseProgress } from './progress.js';
+import type { PhaseProgress } from '../telemetry/phase-progress.js';
 import type { Swarm } from './swarm.js';
 
 /**

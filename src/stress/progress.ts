@@ -1,16 +1,9 @@
 // One progress bar per phase on stderr, only when stderr is a terminal.
 import cliProgress from 'cli-progress';
-
-export interface PhaseProgress {
-  start(phase: string, total: number): void;
-  update(done: number): void;
-  stop(): void;
-}
-
-const silent: PhaseProgress = { start() {}, update() {}, stop() {} };
+import { type PhaseProgress, silentProgress } from '../telemetry/phase-progress.js';
 
 export function createProgress(enabled: boolean): PhaseProgress {
-  if (!enabled || !process.stderr.isTTY) return silent;
+  if (!enabled || !process.stderr.isTTY) return silentProgress;
   let bar: cliProgress.SingleBar | null = null;
   return {
     start(phase, total) {

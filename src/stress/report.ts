@@ -1,4 +1,5 @@
-// The stress report: the JSON fields of DESIGN.md, and a summary table for people.
+// The stress report: its JSON fields (docs/cli.md), and a summary table for people.
+import { plural } from '../util/plural.js';
 export interface StressReport {
   nodes: number;
   transport: 'udp' | 'sim';
@@ -55,26 +56,30 @@ export interface StressReport {
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
-const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`);
+/** Durations of phases and runs: always seconds, two decimals under 100 s. */
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 100_000 ? 2 : 1)} s`;
+/** Latencies: always milliseconds. */
+const millis = (ms: number) => `${ms < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US')} ms`;
 
 export function summaryTable(r: StressReport): string {
   const virtual = r.time_basis === 'virtual';
   // a phase's time; in a simulation also what it took in wall time, and its messages either way
-  const phase = (time: number, wall: number, messages: number) => `${ms(time)}${virtual ? ` (virtual time, ${ms(wall)} wall)` : ''}, ${n(messages)} messages`;
+  const phase = (time: number, wall: number, messages: number) =>
+    `${seconds(time)}${virtual ? ` of virtual time (${seconds(wall)} wall)` : ''}, ${plural(messages, 'message')}`;
   const rows: Array<[string, string]> = [
-    ['join', `${phase(r.join_ms, r.join_wall_ms, r.join_messages)}; ${n(r.joined)} of ${n(r.nodes - 1)} nodes joined`],
-    ['store', `${phase(r.store_ms, r.store_wall_ms, r.store_messages)}; ${n(r.stored)} of ${n(r.nodes)} values stored`],
-    ...(r.killed > 0 ? ([['churn', `${phase(r.churn_ms, r.churn_wall_ms, r.churn_messages)}; ${n(r.killed)} nodes stopped, then republish/refresh ran`]] as Array<[string, string]>) : []),
-    ['get', `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${n(r.keys)} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${n(r.misses)} misses Not found`],
-    ['hit latency', `p50 ${ms(r.hit_ms_p50)}, p99 ${ms(r.hit_ms_p99)}`],
-    ['miss latency', `p50 ${ms(r.miss_ms_p50)}, p99 ${ms(r.miss_ms_p99)}`],
+    ['join', `${phase(r.join_ms, r.join_wall_ms, r.join_messages)}; ${n(r.joined)} of ${plural(r.nodes - 1, 'node')} joined`],
+    ['store', `${phase(r.store_ms, r.store_wall_ms, r.store_messages)}; ${n(r.stored)} of ${plural(r.nodes, 'value')} stored`],
+    ...(r.killed > 0 ? ([['churn', `${phase(r.churn_ms, r.churn_wall_ms, r.churn_messages)}; ${plural(r.killed, 'node')} stopped, then republish/refresh ran`]] as Array<[string, string]>) : []),
+    ['get', `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${plural(r.keys, 'key')} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${plural(r.misses, 'miss', 'misses')} Not found`],
+    ['hit latency', `p50 ${millis(r.hit_ms_p50)}, p99 ${millis(r.hit_ms_p99)}${virtual ? ' (virtual)' : ''}`],
+    ['miss latency', `p50 ${millis(r.miss_ms_p50)}, p99 ${millis(r.miss_ms_p99)}${virtual ? ' (virtual)' : ''}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
-    ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${n(r.timeouts)} requests timed out`],
-    ...(r.internal_errors > 0 ? ([['internal errors', `${n(r.internal_errors)} exceptions caught in the nodes and counted: a bug, please report it`]] as Array<[string, string]>) : []),
+    ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${plural(r.timeouts, 'request')} timed out`],
+    ...(r.internal_errors > 0 ? ([['internal errors', `${plural(r.internal_errors, 'exception')} caught in the nodes and counted: a bug, please report it`]] as Array<[string, string]>) : []),
     ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB (heap cap ${n(r.heap_limit_mb)} MB)`],
-    ['wall time', `${ms(r.wall_ms)} (CPU ${ms(r.cpu_ms)}, every thread)`],
+    ['wall time', `${seconds(r.wall_ms)} (CPU ${seconds(r.cpu_ms)}, every thread)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${n(r.nodes)} nodes, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
+  const title = `kadswarm stress: ${plural(r.nodes, 'node')}, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

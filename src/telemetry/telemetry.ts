@@ -2,8 +2,9 @@
 // its progress, and the latency and hop count of every get. Recent latencies are kept in
 // fixed rings (percentiles, CDFs); all of them also go to Prometheus histograms.
 import { Histogram, Registry } from 'prom-client';
-import type { PhaseProgress } from '../stress/progress.js';
-import { percentile } from '../stress/stats.js';
+import type { PhaseProgress } from './phase-progress.js';
+import { percentile } from '../util/stats.js';
+import { refuseUnknownOptions } from '../util/options.js';
 
 /** Latencies kept per kind (hit, miss) for percentiles and CDFs. */
 const RECENT_SAMPLES = 4096;
@@ -42,12 +43,21 @@ class RecentSamples {
   }
 }
 
+/** How get latencies are timed: real time, or a simulation's virtual clock. */
+export type TimeBasis = 'wall' | 'virtual';
+
+export interface TelemetryOptions {
+  /** 'virtual' for a simulation: its latencies are simulated time (default 'wall'). */
+  timeBasis?: TimeBasis;
+}
+
 export class Telemetry {
   readonly registry = new Registry();
+  readonly timeBasis: TimeBasis;
   private readonly getSeconds = new Histogram({
     name: 'kadswarm_get_duration_seconds',
-    help: 'Time to answer a get, by result (hit or miss).',
-    labelNames: ['result'] as const,
+    help: 'Time to answer a get, by result (hit or miss); clock="virtual" in a simulation, where the seconds are simulated time.',
+    labelNames: ['result', 'clock'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
@@ -57,14 +67,23 @@ export class Telemetry {
     buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 16],
     registers: [this.registry],
   });
-  private readonly hitSeconds = this.getSeconds.labels({ result: 'hit' });
-  private readonly missSeconds = this.getSeconds.labels({ result: 'miss' });
+  private readonly hitSeconds;
+  private readonly missSeconds;
   private readonly hits = new RecentSamples();
   private readonly misses = new RecentSamples();
   /** hopCounts[h] = gets answered after h rounds (the last bin: MAX_HOPS_BIN or more). */
   readonly hopCounts: number[] = new Array(MAX_HOPS_BIN + 1).fill(0);
   private state: PhaseState = { name: 'starting', done: 0, total: 0 };
   private readonly phaseListeners: Array<(phase: PhaseState) => void> = [];
+
+  constructor(options: TelemetryOptions = {}) {
+    refuseUnknownOptions(options, ['timeBasis'] satisfies Array<keyof TelemetryOptions>, 'telemetry option');
+    const timeBasis = options.timeBasis ?? 'wall';
+    if (timeBasis !== 'wall' && timeBasis !== 'virtual') throw new RangeError(`timeBasis must be "wall" or "virtual" (got ${String(timeBasis)})`);
+    this.timeBasis = timeBasis;
+    this.hitSeconds = this.getSeconds.labels({ result: 'hit', clock: timeBasis });
+    this.missSeconds = this.getSeconds.labels({ result: 'miss', clock: timeBasis });
+  }
 
   /** One get: how long it took (ms), its lookup rounds, and whether a value came back. */
   recordGet(ms: number, hops: number, found: boolean): void {

@@ -1,5 +1,6 @@
 // The kadswarm dashboard: live stats from WS /v1/events (polling /v1/stats if the socket
 // drops), drawn with uPlot. window.kadswarm exposes the charts and the last stats (tests).
+/* global uPlot -- uplot/dist/uPlot.iife.min.js, loaded by index.html before this file */
 (() => {
   const $ = (id) => document.getElementById(id);
   const WIDTH = 440;
@@ -57,7 +58,9 @@
     $('alive').textContent = fmt(s.nodes.alive);
     $('rate').textContent = fmt(s.messages.per_s);
     $('messages').textContent = `${fmt(s.messages.out)} / ${fmt(s.messages.in)} / ${fmt(s.messages.dropped)}`;
-    const ms = (l) => (l.count === 0 ? '-' : `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms`);
+    const virtual = s.time_basis === 'virtual';
+    const ms = (l) => (l.count === 0 ? '-' : `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms${virtual ? ' (virtual)' : ''}`);
+    $('latency-caption').textContent = `latency CDF: hits vs misses (ms${virtual ? ', virtual time' : ''})`;
     $('hit').textContent = ms(s.latency_ms.hit);
     $('miss').textContent = ms(s.latency_ms.miss);
     $('storage').textContent = `${fmt(s.storage.entries)} values, ${fmt(s.storage.bytes)} B`;

@@ -2,6 +2,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
@@ -36,6 +37,8 @@ test('the seed session: store on one node, get from another, misses say Not foun
   const c = track(await CliProcess.node(['-r', entry.address]));
   await b.until(() => b.stderr.some((l) => l.startsWith('joined through')), 5000, 'b joined');
   await c.until(() => c.stderr.some((l) => l.startsWith('joined through')), 5000, 'c joined');
+  assert.ok(b.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 1 contact$/.test(l)), `one contact, singular: ${b.stderr.join(' | ')}`);
+  assert.ok(c.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 2 contacts$/.test(l)), `two contacts: ${c.stderr.join(' | ')}`);
 
   b.send('I key1 value one, with spaces');
   assert.match(await b.line(0), /^Stored key1 on 3 nodes$/);
@@ -115,4 +118,35 @@ test('--help prints usage and exits 0', async () => {
   const p = track(CliProcess.spawn(['--help']));
   assert.equal(await p.exitCode(), 0);
   assert.match(p.stdout.join('\n'), /kademlia -l HOST:PORT \[-r HOST:PORT\]/);
+});
+
+test('--version, help and help COMMAND print to stdout and exit 0', async () => {
+  const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const expectations: Array<[string[], RegExp]> = [
+    [['--version'], new RegExp(`^kadswarm ${version.replace(/\./g, '\\.')}$`)],
+    [['-V'], /^kadswarm \d+\.\d+\.\d+/],
+    [['help'], /^Usage:\n {2}kademlia -l HOST:PORT/],
+    [['help', 'stress'], /^Usage: kademlia stress \[options\]/],
+    [['help', 'host'], /^Usage: kademlia host --nodes N/],
+  ];
+  for (const [args, expected] of expectations) {
+    const p = track(CliProcess.spawn(args));
+    assert.equal(await p.exitCode(), 0, args.join(' '));
+    assert.match(p.stdout.join('\n'), expected, args.join(' '));
+    assert.deepEqual(p.stderr, []);
+  }
+});
+
+test('a usage error points at the help that explains it', async () => {
+  const expectations: Array<[string[], string]> = [
+    [['--bogus'], "kademlia: Unknown option '--bogus' (see kademlia --help)"],
+    [['stress', '--nodes', 'many'], 'kademlia: --nodes must be an integer from 2 to 10000000 (got "many") (see kademlia stress --help)'],
+    [['host', '--nodes', '0', '-r', '127.0.0.1:9'], 'kademlia: --nodes must be a positive integer (got "0") (see kademlia host --help)'],
+    [['help', 'nope'], 'kademlia: no help for "nope": the commands are stress, host (see kademlia --help)'],
+  ];
+  for (const [args, line] of expectations) {
+    const p = track(CliProcess.spawn(args));
+    assert.equal(await p.exitCode(), 2, args.join(' '));
+    assert.deepEqual(p.stderr, [line]);
+  }
 });

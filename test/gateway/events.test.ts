@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startGateway } from '../../src/gateway/gateway.js';
-import { swarmTarget } from '../../src/gateway/target.js';
+import { swarmTarget } from '../../src/stress/swarm-target.js';
 import { createSimSwarm } from '../../src/stress/swarm.js';
 import { Telemetry } from '../../src/telemetry/telemetry.js';
 

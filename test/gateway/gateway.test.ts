@@ -103,6 +103,7 @@ function gatewaySuite(fallback: boolean): void {
     assert.ok(stats.hops.histogram[0] >= 2, 'local answers have 0 hops');
     assert.ok(stats.storage.entries >= 3 && stats.storage.bytes > MAX_VALUE_BYTES);
     assert.equal(stats.phase.name, 'serving');
+    assert.equal(stats.time_basis, 'wall', 'a real node times gets in real time');
     assert.ok(stats.rss_mb > 10);
   });
 
@@ -114,7 +115,7 @@ function gatewaySuite(fallback: boolean): void {
     assert.match(body, /# TYPE kadswarm_nodes_alive gauge\nkadswarm_nodes_alive 1\n/);
     assert.match(body, /# TYPE kadswarm_internal_errors_total counter\nkadswarm_internal_errors_total 0\n/);
     assert.match(body, /# TYPE kadswarm_get_duration_seconds histogram\n/);
-    assert.match(body, /kadswarm_get_duration_seconds_count\{result="hit"\} [1-9]/);
+    assert.match(body, /kadswarm_get_duration_seconds_count\{result="hit",clock="wall"\} [1-9]/);
     assert.match(body, /kadswarm_get_hops_bucket\{le="0"\} [1-9]/);
     assert.match(body, /kadswarm_phase_progress_ratio\{phase="serving"\} 0/);
   });
@@ -151,3 +152,17 @@ function gatewaySuite(fallback: boolean): void {
 
 describe('on the native server', () => gatewaySuite(false));
 describe('on the JS fallback', () => gatewaySuite(true));
+
+test('startGateway refuses bad options by name, before it listens', async () => {
+  const { startGateway, nodeTarget, Telemetry } = await import('../../src/gateway/index.js');
+  const { KademliaNode, MemoryNetwork, VirtualClock } = await import('../../src/index.js');
+  const clock = new VirtualClock();
+  const node = new KademliaNode(new MemoryNetwork(clock).createTransport(), clock);
+  const good = { host: '127.0.0.1', port: 0, target: nodeTarget(node, () => 0), telemetry: new Telemetry() };
+  await assert.rejects(startGateway({ ...good, hots: 'x' } as never), { name: 'TypeError', message: /^unknown gateway option "hots"/ });
+  await assert.rejects(startGateway({ ...good, port: 70_000 }), { name: 'RangeError', message: 'port must be an integer from 0 to 65535 (got 70000)' });
+  await assert.rejects(startGateway({ ...good, host: '' }), { name: 'TypeError', message: 'host must be a non-empty string' });
+  await assert.rejects(startGateway({ ...good, target: {} as never }), { name: 'TypeError', message: /^target must be a GatewayTarget/ });
+  await assert.rejects(startGateway({ ...good, telemetry: {} as never }), { name: 'TypeError', message: 'telemetry must be a Telemetry' });
+  assert.throws(() => new Telemetry({ clock: 'virtual' } as never), { name: 'TypeError', message: /^unknown telemetry option "clock"/ });
+});

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyFromString } from '../../src/id/id.js';
 import type { GetResult, StoreResult } from '../../src/node/kademlia-node.js';
-import { runNowOrLater, swarmTarget } from '../../src/gateway/target.js';
+import { runNowOrLater } from '../../src/gateway/target.js';
+import { swarmTarget } from '../../src/stress/swarm-target.js';
 import { joinPhase } from '../../src/stress/phases.js';
 import { createSimSwarm } from '../../src/stress/swarm.js';
 

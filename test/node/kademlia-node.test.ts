@@ -321,6 +321,20 @@ test('joining an address where nobody answers fails cleanly', () => {
   assert.equal(result.reason, 'no answer from sim:999');
 });
 
+test('bad arguments to the operations are refused at once, by name, and the node goes on', async () => {
+  const sim = createSim();
+  const node = sim.addNode();
+  assert.throws(() => node.publish(new Uint8Array(19), text('v'), () => {}), { name: 'RangeError', message: 'key must be 20 bytes (got 19)' });
+  assert.throws(() => node.publish(keyFromString('k'), 'v' as never, () => {}), { name: 'TypeError', message: 'value must be a Uint8Array' });
+  assert.throws(() => node.findValue('key1' as never, () => {}), { name: 'TypeError', message: 'key must be a Uint8Array' });
+  assert.throws(() => node.join({ host: 'localhost', port: 8080 }, () => {}), { name: 'RangeError', message: /^cannot join through localhost:8080: not an address this transport can reach/ });
+  await assert.rejects(node.get(new Uint8Array(3)), { name: 'RangeError', message: 'key must be 20 bytes (got 3)' });
+  await assert.rejects(node.store('key1' as never, text('v')), { name: 'TypeError', message: 'key must be a Uint8Array' });
+  await assert.rejects(node.bootstrap(undefined as never), { name: 'RangeError', message: /^cannot join through undefined:undefined/ });
+  const stored = sim.settle<StoreResult>((done) => node.publish(keyFromString('k'), text('v'), done));
+  assert.equal(stored.replicas, 1, 'the node still works');
+});
+
 test('after joining, buckets farther than the closest neighbour are filled', () => {
   const sim = createNetwork(150);
   const last = sim.nodes[149];

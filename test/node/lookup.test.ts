@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { idHeadAt, idNextAt } from '../../src/id/prefix.js';
 import { lookup, type LookupParams, type LookupResult } from '../../src/node/lookup.js';
-import type { RequestBody, ResponseBody, WireContact } from '../../src/protocol/messages.js';
+import type { RequestBody, ResponseBody } from '../../src/protocol/messages.js';
+import type { Peer } from '../../src/routing/peer.js';
 import { referenceClosest, rng, seededBytes } from '../helpers/reference.js';
 
 interface World {
-  peers: WireContact[];
+  peers: Peer[];
   dead: Set<number>;
   holders: Set<number>;
 }
@@ -19,7 +20,7 @@ function makeWorld(n: number, seed: string): World {
 }
 
 /** Each live peer knows every peer and answers with its k closest to the target. */
-function answer(world: World, peer: WireContact, request: RequestBody, k: number): ResponseBody | null {
+function answer(world: World, peer: Peer, request: RequestBody, k: number): ResponseBody | null {
   const index = peer.port - 1;
   if (world.dead.has(index)) return null;
   const target = request.type === 'FIND_NODE' ? request.target : request.type === 'FIND_VALUE' ? request.key : null;
@@ -38,7 +39,7 @@ function answer(world: World, peer: WireContact, request: RequestBody, k: number
   return { type: 'NODES', contacts };
 }
 
-function run(world: World, overrides: Partial<LookupParams>, respond = (peer: WireContact, request: RequestBody, done: (r: ResponseBody | null) => void, k: number) => done(answer(world, peer, request, k))): LookupResult {
+function run(world: World, overrides: Partial<LookupParams>, respond = (peer: Peer, request: RequestBody, done: (r: ResponseBody | null) => void, k: number) => done(answer(world, peer, request, k))): LookupResult {
   const k = overrides.k ?? 20;
   let result: LookupResult | undefined;
   // answers arrive later, in order, like datagrams; the queue drains after the start
@@ -212,7 +213,7 @@ test('each new peer a response names is reported once; start peers, our own id a
   const world = makeWorld(300, 'w8');
   const self = world.peers[40];
   const start = world.peers.slice(0, 3);
-  const accepts = (p: WireContact) => p.port % 3 !== 0 || p.port <= 3;
+  const accepts = (p: Peer) => p.port % 3 !== 0 || p.port <= 3;
   const reported: number[] = [];
   const named = new Set<number>();
   let finished = false;
@@ -249,7 +250,7 @@ test('peers carrying their id prefix (as arena records do) are ordered exactly a
   // half the peers share their first 60 bits with another peer, so ordering falls back to the bytes
   const world = makeWorld(200, 'w9');
   for (let i = 100; i < 200; i++) world.peers[i].id.set(world.peers[i - 100].id.subarray(0, 8));
-  const withPrefix = (peer: WireContact): WireContact => ({ ...peer, head: idHeadAt(peer.id, 0), next: idNextAt(peer.id, 0) });
+  const withPrefix = (peer: Peer): Peer => ({ ...peer, head: idHeadAt(peer.id, 0), next: idNextAt(peer.id, 0) });
   const records = new Map(world.peers.map((p) => [p.port, withPrefix(p)]));
   for (let t = 0; t < 5; t++) {
     const target = world.peers[t * 7].id.slice();
@@ -276,7 +277,7 @@ test('a peer named again as a fresh copy (as a decoded datagram names it) is rec
     target[19] ^= 1;
     const asked: number[] = [];
     const reported: number[] = [];
-    const copy = (c: WireContact): WireContact => ({ id: c.id.slice(), host: c.host, port: c.port, head: idHeadAt(c.id, 0), next: idNextAt(c.id, 0) });
+    const copy = (c: Peer): Peer => ({ id: c.id.slice(), host: c.host, port: c.port, head: idHeadAt(c.id, 0), next: idNextAt(c.id, 0) });
     const result = run(world, { target, start: world.peers.slice(0, 3).map(copy), discovered: (peer) => reported.push(peer.port) }, (peer, request, done, k) => {
       asked.push(peer.port);
       const response = answer(world, peer, request, k);

@@ -14,7 +14,32 @@ test('options resolve to every default, checked, and frozen', () => {
   assert.equal(resolved.republishMs, 3_240_000, '0.9 x the TTL');
   assert.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved.storage));
   assert.throws(() => resolveNodeOptions({ k: 0 }), /k must be an integer from 1 to 64/);
-  assert.throws(() => resolveNodeOptions({ goodForMs: -1 }), /goodForMs must be a non-negative integer/);
+  assert.throws(() => resolveNodeOptions({ goodForMs: -1 }), { name: 'RangeError', message: /^goodForMs must be an integer from 0 to \d+ \(got -1\)$/ });
+});
+
+test('a mistake in the options is refused by name: unknown keys, wrong types, values out of range', () => {
+  const refuse = (options: object, error: { name: string; message: RegExp }) => assert.throws(() => resolveNodeOptions(options as never), error);
+  refuse({ kk: 3 }, { name: 'TypeError', message: /^unknown node option "kk" \(known: id, k, alpha, / });
+  refuse({ storage: { maxEntrys: 5 } }, { name: 'TypeError', message: /^unknown storage limit "maxEntrys"/ });
+  refuse({ k: '20' }, { name: 'TypeError', message: /^k must be a number \(got string\)$/ });
+  refuse({ alpha: 0 }, { name: 'RangeError', message: /^alpha must be an integer from 1 to 64 \(got 0\)$/ });
+  refuse({ requestTimeoutMs: 2 ** 31 }, { name: 'RangeError', message: /^requestTimeoutMs must be an integer from 1 to 2147483647/ });
+  refuse({ maintenanceMs: 1.5 }, { name: 'RangeError', message: /^maintenanceMs must be an integer/ });
+  refuse({ storage: { maxBytes: 0 } }, { name: 'RangeError', message: /^storage.maxBytes must be an integer from 1 to / });
+  refuse({ storage: 5 }, { name: 'TypeError', message: /^storage must be an object of limits$/ });
+  refuse({ replacementCacheSize: -1 }, { name: 'RangeError', message: /^replacementCacheSize must be an integer from 0 to 1024/ });
+  refuse({ refreshOnJoin: 'yes' }, { name: 'TypeError', message: /^refreshOnJoin must be a boolean \(got string\)$/ });
+  refuse({ id: new Uint8Array(19) }, { name: 'RangeError', message: /^id must be 20 bytes \(got 19\)$/ });
+  refuse({ arena: {} }, { name: 'TypeError', message: /^arena must be a ContactArena$/ });
+  refuse({ random: { float: () => 0.5 } }, { name: 'TypeError', message: /^random must have bytes\(n\) and float\(\) methods$/ });
+  // the limits not given keep their defaults
+  assert.equal(resolveNodeOptions({ storage: { maxEntries: 5 } }).storage.maxBytesPerSender, 32 * 1024 * 1024);
+});
+
+test('a node refuses bad options when it is made, before it touches the network', () => {
+  const clock = new VirtualClock();
+  const network = new MemoryNetwork(clock);
+  assert.throws(() => new KademliaNode(network.createTransport(), clock, { kk: 3 } as never), { name: 'TypeError', message: /unknown node option "kk"/ });
 });
 
 test('nodes given resolved options share them; nodes given a plain object resolve their own', () => {

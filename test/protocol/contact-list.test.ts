@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADDRESS_IPV4, ADDRESS_NAME, packContacts, packedIpv4, unpackContacts } from '../../src/protocol/contact-list.js';
-import type { WireContact } from '../../src/protocol/messages.js';
+import type { Peer } from '../../src/routing/peer.js';
 import { seededBytes } from '../helpers/reference.js';
 import { SeededRandom } from '../../src/util/random.js';
 
-const contact = (name: string, host: string, port: number): WireContact => ({ id: seededBytes(name, 20), host, port });
-const pack = (contacts: WireContact[]) => packContacts(contacts).slice(); // the packer reuses its buffer
+const contact = (name: string, host: string, port: number): Peer => ({ id: seededBytes(name, 20), host, port });
+const pack = (contacts: Peer[]) => packContacts(contacts).slice(); // the packer reuses its buffer
 
 test('contacts come back as they went: IPv4, IPv6, simulator names, every port', () => {
   const contacts = [
@@ -77,12 +77,12 @@ test('a malformed list is refused with what is wrong, never thrown', () => {
     ['65 contacts', pack(Array.from({ length: 65 }, () => contact('a', '127.0.0.1', 1))), 'too many contacts'],
   ];
   for (const [name, bytes, reason] of cases) assert.equal(unpackContacts(bytes), reason, name);
-  assert.equal((unpackContacts(pack(Array.from({ length: 64 }, () => contact('a', '127.0.0.1', 1)))) as WireContact[]).length, 64);
+  assert.equal((unpackContacts(pack(Array.from({ length: 64 }, () => contact('a', '127.0.0.1', 1)))) as Peer[]).length, 64);
 });
 
 test('unpacked ids are copies: the datagram buffer can be reused', () => {
   const bytes = pack([contact('a', '127.0.0.1', 8081)]);
-  const [unpacked] = unpackContacts(bytes) as WireContact[];
+  const [unpacked] = unpackContacts(bytes) as Peer[];
   bytes.fill(0);
   assert.deepEqual(unpacked, contact('a', '127.0.0.1', 8081));
 });

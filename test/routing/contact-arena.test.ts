@@ -104,13 +104,13 @@ test('a shared record stands for its slot only while the slot holds that contact
   const arena = new ContactArena(4);
   const id = seededBytes('gone', 20);
   const c = arena.intern(id, '127.0.0.1', 9000);
-  const record = arena.wire(c);
-  assert.equal(arena.wire(c), record, 'one record per slot');
+  const record = arena.peer(c);
+  assert.equal(arena.peer(c), record, 'one record per slot');
   assert.deepEqual([record.id, record.host, record.port], [id, '127.0.0.1', 9000]);
-  assert.equal(arena.internWire(record), c);
+  assert.equal(arena.internPeer(record), c);
   arena.dropIfUnused(c);
   const other = arena.intern(seededBytes('newcomer', 20), '127.0.0.1', 9001);
   assert.equal(other, c); // the slot is reused...
-  assert.notEqual(arena.internWire(record), other); // ...but the stale record interns its own contact again
+  assert.notEqual(arena.internPeer(record), other); // ...but the stale record interns its own contact again
   assert.equal(arena.count, 2);
 });

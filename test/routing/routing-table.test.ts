@@ -312,3 +312,10 @@ test('unverified contacts only fill free slots, at the least-recently-seen end',
   assert.equal(table.observe(heard, 5).kind, 'refreshed', 'hearing from it makes it seen');
   assert.equal(table.bucket(2).at(-1), heard);
 });
+
+test('an unknown or out-of-range table option is refused by name', () => {
+  const arena = new ContactArena();
+  const self = arena.intern(new Uint8Array(20), '127.0.0.1', 1);
+  assert.throws(() => new RoutingTable(arena, self, { kk: 3 } as never), { name: 'TypeError', message: /^unknown routing table option "kk" \(known: k, replacementCacheSize, now, engine\)$/ });
+  assert.throws(() => new RoutingTable(arena, self, { k: 0 }), { name: 'RangeError', message: 'k must be an integer from 1 to 255 (got 0)' });
+});

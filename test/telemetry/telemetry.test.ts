@@ -50,3 +50,15 @@ test('phases: progress goes through to the bars too, and listeners hear each new
   const metrics = await t.registry.metrics();
   assert.match(metrics, /kadswarm_get_duration_seconds/);
 });
+
+test('latencies say which clock timed them: a simulation labels its seconds virtual, in /metrics and in the stats', async () => {
+  const sim = new Telemetry({ timeBasis: 'virtual' });
+  sim.recordGet(120, 2, true);
+  const text = await sim.registry.metrics();
+  assert.match(text, /# HELP kadswarm_get_duration_seconds .*clock="virtual" in a simulation/);
+  assert.match(text, /kadswarm_get_duration_seconds_count\{result="hit",clock="virtual"\} 1\n/);
+  assert.doesNotMatch(text, /clock="wall"/);
+  assert.equal(sim.timeBasis, 'virtual');
+  assert.equal(new Telemetry().timeBasis, 'wall');
+  assert.throws(() => new Telemetry({ timeBasis: 'real' as never }), { name: 'RangeError', message: 'timeBasis must be "wall" or "virtual" (got real)' });
+});

@@ -1,6 +1,6 @@
 // What an RPC handler may see of its node.
 import type { Address } from '../../net/transport.js';
-import type { WireContact } from '../../protocol/messages.js';
+import type { Peer } from '../../routing/peer.js';
 import type { Storage } from '../storage.js';
 
 export interface HandlerContext {
@@ -9,7 +9,7 @@ export interface HandlerContext {
   readonly maxTtlMs: number;
   now(): number;
   /** Our k closest known peers to `target`, leaving out `exclude` (the asker). */
-  closestPeers(target: Uint8Array, exclude: Uint8Array): WireContact[];
+  closestPeers(target: Uint8Array, exclude: Uint8Array): Peer[];
   /** The largest value we accept. */
   readonly maxValueBytes: number;
 }

@@ -1,4 +1,4 @@
-// Small statistics helpers for reports.
+// Small statistics helpers: percentiles, and the process's peak memory.
 import { readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile of an ascending array (0 when empty). */

@@ -1,4 +1,5 @@
-// Memory layout of one routing table, shared with native/table_layout.h.
+// Memory layout of one routing table, shared with native/table_layout.h. The distance
+// engines own it because their tableClosest scans it; the routing table fills it.
 // A table is one Uint32Array so that the native query reads it in a single call:
 //   word 0: arena index of the table's own contact
 //   word 1: number of contacts in the table

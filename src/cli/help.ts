@@ -1,0 +1,24 @@
+// `kademlia --help`: the node command and the list of the others.
+export const HELP = `Usage:
+  kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
+  kademlia stress [options]               the seed's workload with N nodes in this process
+  kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network
+  kademlia help [COMMAND]                 this help, or a command's (stress, host)
+  kademlia --version                      the version
+
+Once running, the node reads commands on stdin, one per line:
+  I <key> <value>   store a value (the rest of the line); prints "Stored <key> on N nodes"
+  G <key>           print the value, or "Not found"
+  Q                 quit
+End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
+
+Options:
+  -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
+  -r, --remote HOST:PORT   a node of the network to join
+      --timeout MS         the longest a request waits, in ms (default 1000)
+      --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
+  -h, --help               this help
+  -V, --version            the version
+
+Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.
+Reference: docs/cli.md.`;
