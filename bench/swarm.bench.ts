@@ -4,6 +4,7 @@
 // its own child process so their memory is measured apart. Prints one table per phase.
 //   npm run bench:swarm -- [--nodes N] [--limit-min M]
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import DHT from 'bittorrent-dht';
@@ -75,12 +76,17 @@ async function runTheirs(nodes: number): Promise<Result> {
   return { join_ms: joinMs, store_ms: storeMs, get_ms: getMs, found, keys: nodes, rss_mb: rss, wall_ms: performance.now() - wallStart };
 }
 
-const args = process.argv.slice(2);
-const nodesArg = args.indexOf('--nodes');
-const nodes = nodesArg >= 0 ? Number(args[nodesArg + 1]) : 10_000;
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const { values: flags } = parseArgs({
+  options: { nodes: { type: 'string' }, only: { type: 'string' }, 'limit-min': { type: 'string' } },
+  strict: true,
+});
+const nodes = Number(flags.nodes ?? 10_000);
+if (!Number.isInteger(nodes) || nodes < 2) throw new Error(`--nodes must be an integer of at least 2 (got ${flags.nodes})`);
+const only = flags.only;
+if (only !== undefined && only !== 'ours' && only !== 'theirs') throw new Error(`--only must be ours or theirs (got ${only})`);
 // bittorrent-dht took 30 min for the default 10,000 nodes here: the limit leaves it room
-const limitMinutes = args.includes('--limit-min') ? Number(args[args.indexOf('--limit-min') + 1]) : 45;
+const limitMinutes = Number(flags['limit-min'] ?? 45);
+if (!(limitMinutes > 0)) throw new Error(`--limit-min must be a positive number of minutes (got ${flags['limit-min']})`);
 
 if (only) {
   const result = only === 'ours' ? await runOurs(nodes) : await runTheirs(nodes);
