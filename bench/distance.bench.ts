@@ -119,7 +119,12 @@ for (const n of [1_000, 100_000, 1_000_000]) {
       }),
     }),
   });
-  rows.push({ ...rows[rows.length - 1], label: `  ... same, per id scanned`, divisor: 1, ns: Object.fromEntries(Object.entries(rows[rows.length - 1].ns).map(([k, v]) => [k, v / n])) });
+  rows.push({
+    ...rows[rows.length - 1],
+    label: `  ... same, per id scanned`,
+    divisor: 1,
+    ns: Object.fromEntries(Object.entries(rows[rows.length - 1].ns).map(([k, v]) => [k, v / n])),
+  });
 }
 
 /**
@@ -219,9 +224,12 @@ function memoryPerTable(): { bytesPerTable: number; contacts: number } {
 const memory = memoryPerTable();
 
 // --- report
-const fmt = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
+const fmt = (v: number | undefined) =>
+  v === undefined ? '-' : v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
 const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? '-' : `${(x / y).toFixed(2)}x`);
-console.log(`\nkadswarm distance bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, ${os.platform()} ${os.arch()}`);
+console.log(
+  `\nkadswarm distance bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, ${os.platform()} ${os.arch()}`,
+);
 console.log('median ns per op (lower is better); "ours" = native when loaded, else TS');
 console.log('per-pair ops: the native backend runs the TS code, since one Node-API call costs more\n');
 console.log('| operation | TS ns | native ns | k-bucket ns | native/TS | k-bucket/ours |');
@@ -229,7 +237,11 @@ console.log('|---|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   // per-pair rows: the native backend runs TS (see the note above), so TS is "ours" there
   const ours = row.label.includes('per pair') ? row.ns.ts : (row.ns.native ?? row.ns.ts);
-  console.log(`| ${row.label} | ${fmt(row.ns.ts)} | ${fmt(row.ns.native)} | ${fmt(row.ns['k-bucket'])} | ${ratio(row.ns.native, row.ns.ts)} | ${ratio(row.ns['k-bucket'], ours)} |`);
+  console.log(
+    `| ${row.label} | ${fmt(row.ns.ts)} | ${fmt(row.ns.native)} | ${fmt(row.ns['k-bucket'])} | ${ratio(row.ns.native, row.ns.ts)} | ${ratio(row.ns['k-bucket'], ours)} |`,
+  );
 }
-console.log(`\nmemory: ${Math.round(memory.bytesPerTable).toLocaleString('en-US')} bytes per routing table of ${memory.contacts.toFixed(0)} contacts (2,000 tables, shared arena not counted)`);
+console.log(
+  `\nmemory: ${Math.round(memory.bytesPerTable).toLocaleString('en-US')} bytes per routing table of ${memory.contacts.toFixed(0)} contacts (2,000 tables, shared arena not counted)`,
+);
 if (sink === 0.5) console.log(''); // keep `sink` observable

@@ -28,11 +28,15 @@ try {
     const ok = r['2xx'];
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`run ${run + 1}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     results.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok });
-    console.log(`  run ${run + 1}: ${Math.round(r.requests.average).toLocaleString('en-US')} req/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${ok.toLocaleString('en-US')} x 200`);
+    console.log(
+      `  run ${run + 1}: ${Math.round(r.requests.average).toLocaleString('en-US')} req/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${ok.toLocaleString('en-US')} x 200`,
+    );
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rps = median(results.map((r) => r.rps));
-  console.log(`median: ${Math.round(rps).toLocaleString('en-US')} req/s (target >= 20,000: ${rps >= 20_000 ? 'met' : 'NOT met'}), latency p50 ${median(results.map((r) => r.p50))} ms, p99 ${median(results.map((r) => r.p99))} ms`);
+  console.log(
+    `median: ${Math.round(rps).toLocaleString('en-US')} req/s (target >= 20,000: ${rps >= 20_000 ? 'met' : 'NOT met'}), latency p50 ${median(results.map((r) => r.p50))} ms, p99 ${median(results.map((r) => r.p99))} ms`,
+  );
 } finally {
   node.child.kill('SIGTERM');
 }

@@ -25,7 +25,21 @@ const CONCURRENCY = 32; // the same for both: more overflows the entry's socket 
 // bittorrent-dht runs in one thread; so do we here (`kademlia stress` spreads over the cores by default)
 
 async function runOurs(nodes: number): Promise<Result> {
-  const options = parseStressArgs(['--nodes', String(nodes), '--transport', 'udp', '--base-port', '0', '--misses', '0', '--no-progress', '--concurrency', String(CONCURRENCY), '--threads', '1']) as StressOptions;
+  const options = parseStressArgs([
+    '--nodes',
+    String(nodes),
+    '--transport',
+    'udp',
+    '--base-port',
+    '0',
+    '--misses',
+    '0',
+    '--no-progress',
+    '--concurrency',
+    String(CONCURRENCY),
+    '--threads',
+    '1',
+  ]) as StressOptions;
   const r = await runStress(options);
   return { join_ms: r.join_ms, store_ms: r.store_ms, get_ms: r.get_ms, found: r.found, keys: r.keys, rss_mb: r.rss_mb, wall_ms: r.wall_ms };
 }
@@ -54,22 +68,32 @@ async function runTheirs(nodes: number): Promise<Result> {
   const joinMs = performance.now() - start;
   start = performance.now();
   const hashes: Buffer[] = new Array(nodes);
-  await inParallel(nodes, CONCURRENCY, (i) => new Promise<void>((resolve) => {
-    all[i].put({ v: Buffer.from(`value${i}`) }, (error, hash) => {
-      if (!error) hashes[i] = hash;
-      resolve();
-    });
-  }));
+  await inParallel(
+    nodes,
+    CONCURRENCY,
+    (i) =>
+      new Promise<void>((resolve) => {
+        all[i].put({ v: Buffer.from(`value${i}`) }, (error, hash) => {
+          if (!error) hashes[i] = hash;
+          resolve();
+        });
+      }),
+  );
   const storeMs = performance.now() - start;
   start = performance.now();
   let found = 0;
-  await inParallel(nodes, CONCURRENCY, (i) => new Promise<void>((resolve) => {
-    if (!hashes[i]) return resolve();
-    entry.get(hashes[i], (error, result) => {
-      if (!error && result?.v?.toString() === `value${i}`) found++;
-      resolve();
-    });
-  }));
+  await inParallel(
+    nodes,
+    CONCURRENCY,
+    (i) =>
+      new Promise<void>((resolve) => {
+        if (!hashes[i]) return resolve();
+        entry.get(hashes[i], (error, result) => {
+          if (!error && result?.v?.toString() === `value${i}`) found++;
+          resolve();
+        });
+      }),
+  );
   const getMs = performance.now() - start;
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
   for (const dht of all) dht.destroy();
@@ -116,7 +140,9 @@ if (only) {
   const dnf = `did not finish in ${limitMinutes} min`;
   const s = (ms: number | undefined) => (ms === undefined ? dnf : `${(ms / 1000).toFixed(2)} s`);
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(b / a).toFixed(2)}x`);
-  console.log(`\nbench:swarm, ${nodes.toLocaleString('en-US')} nodes on UDP loopback, one thread each, concurrency ${CONCURRENCY}: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}`);
+  console.log(
+    `\nbench:swarm, ${nodes.toLocaleString('en-US')} nodes on UDP loopback, one thread each, concurrency ${CONCURRENCY}: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}`,
+  );
   console.log('"bittorrent-dht / kadswarm" > 1 means kadswarm is faster\n');
   console.log('| phase | kadswarm | bittorrent-dht | bittorrent-dht / kadswarm |');
   console.log('|---|---:|---:|---:|');

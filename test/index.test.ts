@@ -37,7 +37,11 @@ function modulesLoadedBy(specifier: string): { loaded: string[]; exports: string
        appendFileSync(${JSON.stringify(log)}, Object.keys(createRequire(import.meta.url).cache).join('\\n') + '\\n');
        console.log(JSON.stringify(Object.keys(loaded).sort()));`,
     );
-    const run = spawnSync(process.execPath, ['--import', './register.mjs', 'main.mjs'], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', './register.mjs', 'main.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     return { loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean), exports: JSON.parse(run.stdout) as string[] };
   } finally {
@@ -49,9 +53,26 @@ const HARNESS = [/uWebSockets\.js/, /prom-client/, /cli-progress/, /\/src\/(gate
 
 test("import 'kadswarm' loads the engine and nothing of the gateway or the harness", () => {
   const { loaded, exports } = modulesLoadedBy('kadswarm');
-  assert.ok(loaded.some((url) => url.includes('/dist/src/node/kademlia-node.js')), 'the node is loaded');
-  for (const pattern of HARNESS) assert.deepEqual(loaded.filter((url) => pattern.test(url)), [], `nothing matching ${pattern}`);
-  for (const name of ['KademliaNode', 'UdpTransport', 'MemoryNetwork', 'RealClock', 'VirtualClock', 'keyFromString', 'closest', 'backend']) {
+  assert.ok(
+    loaded.some((url) => url.includes('/dist/src/node/kademlia-node.js')),
+    'the node is loaded',
+  );
+  for (const pattern of HARNESS)
+    assert.deepEqual(
+      loaded.filter((url) => pattern.test(url)),
+      [],
+      `nothing matching ${pattern}`,
+    );
+  for (const name of [
+    'KademliaNode',
+    'UdpTransport',
+    'MemoryNetwork',
+    'RealClock',
+    'VirtualClock',
+    'keyFromString',
+    'closest',
+    'backend',
+  ]) {
     assert.ok(exports.includes(name), `exports ${name}`);
   }
   for (const name of ['startGateway', 'Telemetry', 'nodeTarget']) assert.ok(!exports.includes(name), `${name} is kadswarm/gateway's`);
@@ -59,8 +80,14 @@ test("import 'kadswarm' loads the engine and nothing of the gateway or the harne
 
 test("import 'kadswarm/gateway' is where prom-client loads (and uWebSockets.js, once a gateway starts)", () => {
   const { loaded, exports } = modulesLoadedBy('kadswarm/gateway');
-  assert.ok(loaded.some((url) => /prom-client/.test(url)), 'prom-client: the check above can see a package load');
-  assert.ok(loaded.some((url) => url.includes('/dist/src/gateway/gateway.js')), 'the gateway');
+  assert.ok(
+    loaded.some((url) => /prom-client/.test(url)),
+    'prom-client: the check above can see a package load',
+  );
+  assert.ok(
+    loaded.some((url) => url.includes('/dist/src/gateway/gateway.js')),
+    'the gateway',
+  );
   assert.deepEqual(exports, ['Telemetry', 'nodeTarget', 'startGateway']);
 });
 

@@ -10,6 +10,7 @@ export function parseAddress(text: string, flag: string, options: { allowPortZer
   if (host === 'localhost') host = '127.0.0.1';
   if (isIP(host) === 0) throw new UsageError(`${flag}: "${host}" is not an IP address`);
   const port = Number(match[3]);
-  if (port > 65535 || (port === 0 && !options.allowPortZero)) throw new UsageError(`${flag}: port must be ${options.allowPortZero ? '0' : '1'}..65535 (got ${port})`);
+  if (port > 65535 || (port === 0 && !options.allowPortZero))
+    throw new UsageError(`${flag}: port must be ${options.allowPortZero ? '0' : '1'}..65535 (got ${port})`);
   return { host, port };
 }

@@ -5,7 +5,10 @@ import { UsageError } from './usage-error.js';
 
 type Strict<T> = { args: string[]; options: T; strict: true; allowPositionals: false };
 
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T): ReturnType<typeof parseArgs<Strict<T>>>['values'] {
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+): ReturnType<typeof parseArgs<Strict<T>>>['values'] {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {

@@ -34,14 +34,14 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
 
 export async function runHostCommand(args: string[]): Promise<void> {
   const values = parseFlags(args, {
-        nodes: { type: 'string' },
-        'base-port': { type: 'string' },
-        host: { type: 'string' },
-        remote: { type: 'string', short: 'r' },
-        timeout: { type: 'string' },
-        http: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+    nodes: { type: 'string' },
+    'base-port': { type: 'string' },
+    host: { type: 'string' },
+    remote: { type: 'string', short: 'r' },
+    timeout: { type: 'string' },
+    http: { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(`${HOST_HELP}\n`);
@@ -61,10 +61,20 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
-  const swarm = await createUdpSwarm({ nodes, seed: 0, random: new CryptoRandom(), node: { requestTimeoutMs: timeout }, host, basePort, io: chooseUdpIo(backend) });
+  const swarm = await createUdpSwarm({
+    nodes,
+    seed: 0,
+    random: new CryptoRandom(),
+    node: { requestTimeoutMs: timeout },
+    host,
+    basePort,
+    io: chooseUdpIo(backend),
+  });
   const first = swarm.nodes[0];
   const last = swarm.nodes[nodes - 1];
-  process.stderr.write(`kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`);
+  process.stderr.write(
+    `kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`,
+  );
   process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
   const telemetry = new Telemetry();
   let gateway: Gateway | undefined;

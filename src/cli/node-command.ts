@@ -57,7 +57,11 @@ export async function runNodeCommand(args: string[]): Promise<void> {
   let gateway: Gateway | undefined;
   if (options.http) {
     try {
-      gateway = await startCliGateway(options.http, nodeTarget(node, () => transport.counters.sendErrors), telemetry);
+      gateway = await startCliGateway(
+        options.http,
+        nodeTarget(node, () => transport.counters.sendErrors),
+        telemetry,
+      );
     } catch (error) {
       node.stop();
       throw error;
@@ -74,8 +78,7 @@ export async function runNodeCommand(args: string[]): Promise<void> {
       if (joined.ok) process.stderr.write(`joined through ${formatAddress(remote)}: ${plural(joined.contacts, 'contact')}\n`);
       else process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
     });
-  }
-  else telemetry.setPhase('serving');
+  } else telemetry.setPhase('serving');
   serveCommands(node, ready, () => {
     gateway?.close();
     node.stop();

@@ -57,22 +57,22 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
 
 export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
   const values = parseFlags(args, {
-        nodes: { type: 'string' },
-        transport: { type: 'string' },
-        host: { type: 'string' },
-        'base-port': { type: 'string' },
-        misses: { type: 'string' },
-        churn: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        latency: { type: 'string' },
-        loss: { type: 'string' },
-        concurrency: { type: 'string' },
-        timeout: { type: 'string' },
-        threads: { type: 'string' },
-        http: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+    nodes: { type: 'string' },
+    transport: { type: 'string' },
+    host: { type: 'string' },
+    'base-port': { type: 'string' },
+    misses: { type: 'string' },
+    churn: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    latency: { type: 'string' },
+    loss: { type: 'string' },
+    concurrency: { type: 'string' },
+    timeout: { type: 'string' },
+    threads: { type: 'string' },
+    http: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
   const int = (v: number) => Number.isInteger(v);
@@ -94,8 +94,10 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
   const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
   const defaultThreads = transport === 'udp' && http === undefined ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
   const threads = numberFlag('threads', values.threads, defaultThreads, (v) => int(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
-  if (threads > 1 && transport === 'sim') throw new UsageError('--threads applies to --transport udp: a simulation runs in one thread, on one virtual clock');
-  if (threads > 1 && http) throw new UsageError('--threads must be 1 with --http: the gateway reads every node, and only the main thread\'s are in reach');
+  if (threads > 1 && transport === 'sim')
+    throw new UsageError('--threads applies to --transport udp: a simulation runs in one thread, on one virtual clock');
+  if (threads > 1 && http)
+    throw new UsageError("--threads must be 1 with --http: the gateway reads every node, and only the main thread's are in reach");
   return {
     nodes,
     transport,
@@ -108,7 +110,13 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     progress: !values['no-progress'],
     latencyMs,
     loss: numberFlag('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
-    concurrency: numberFlag('concurrency', values.concurrency, defaultConcurrency(transport, nodes), (v) => int(v) && v >= 1, 'a positive integer'),
+    concurrency: numberFlag(
+      'concurrency',
+      values.concurrency,
+      defaultConcurrency(transport, nodes),
+      (v) => int(v) && v >= 1,
+      'a positive integer',
+    ),
     timeoutMs: numberFlag('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
     threads: Math.min(threads, nodes),
     http,

@@ -14,7 +14,9 @@ export function selectEngine(setting: string | undefined, load: () => NativeLoad
   const loaded = load();
   if (loaded.ok) return nativeEngine(loaded.addon);
   if (setting === '1') {
-    throw new Error(`KADEMLIA_NATIVE=1 but the native addon could not be loaded from ${loaded.path}: ${loaded.reason} (run npm install, or set KADEMLIA_NATIVE=0)`);
+    throw new Error(
+      `KADEMLIA_NATIVE=1 but the native addon could not be loaded from ${loaded.path}: ${loaded.reason} (run npm install, or set KADEMLIA_NATIVE=0)`,
+    );
   }
   return tsEngine;
 }

@@ -38,7 +38,11 @@ export class TopK {
     const bytes = this.bytes;
     const t = this.target;
     const head =
-      (((bytes[offset] ^ t[0]) << 24) | ((bytes[offset + 1] ^ t[1]) << 16) | ((bytes[offset + 2] ^ t[2]) << 8) | (bytes[offset + 3] ^ t[3])) >>> 0;
+      (((bytes[offset] ^ t[0]) << 24) |
+        ((bytes[offset + 1] ^ t[1]) << 16) |
+        ((bytes[offset + 2] ^ t[2]) << 8) |
+        (bytes[offset + 3] ^ t[3])) >>>
+      0;
     const heads = this.heads;
     let size = this.size;
     if (size === capacity) {

@@ -34,7 +34,8 @@ export interface Gateway {
 function checkGatewayOptions(options: GatewayOptions): void {
   refuseUnknownOptions(options, ['host', 'port', 'target', 'telemetry'] satisfies Array<keyof GatewayOptions>, 'gateway option');
   if (typeof options.host !== 'string' || options.host === '') throw new TypeError('host must be a non-empty string');
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new RangeError(`port must be an integer from 0 to 65535 (got ${options.port})`);
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+    throw new RangeError(`port must be an integer from 0 to 65535 (got ${options.port})`);
   if (typeof options.target?.drive !== 'function') throw new TypeError('target must be a GatewayTarget (nodeTarget(node, ...))');
   if (!(options.telemetry instanceof Telemetry)) throw new TypeError('telemetry must be a Telemetry');
 }

@@ -21,7 +21,12 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export const text = (status: Status, line: string, headers?: Record<string, string>): Reply => ({ status, body: `${line}\n`, contentType: 'text/plain; charset=utf-8', headers });
+export const text = (status: Status, line: string, headers?: Record<string, string>): Reply => ({
+  status,
+  body: `${line}\n`,
+  contentType: 'text/plain; charset=utf-8',
+  headers,
+});
 export const json = (status: Status, value: unknown): Reply => ({ status, body: JSON.stringify(value), contentType: 'application/json' });
 
 /** A response that may be answered later: tracks aborts, answers at most once. */

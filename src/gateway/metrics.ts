@@ -34,10 +34,18 @@ export function registerMetrics(sampler: StatsSampler): () => Promise<string> {
     });
   counter('kadswarm_messages_received_total', 'Messages received by the nodes.', (t) => t.messagesIn);
   counter('kadswarm_messages_sent_total', 'Messages sent by the nodes (requests and responses).', (t) => t.messagesOut);
-  counter('kadswarm_messages_dropped_total', 'Datagrams lost on the way (loss, dead receivers, kernel drops, send errors).', (t) => t.dropped);
+  counter(
+    'kadswarm_messages_dropped_total',
+    'Datagrams lost on the way (loss, dead receivers, kernel drops, send errors).',
+    (t) => t.dropped,
+  );
   counter('kadswarm_lookups_total', 'Iterative lookups started.', (t) => t.lookups);
   counter('kadswarm_request_timeouts_total', 'Requests that got no answer in time.', (t) => t.timeouts);
-  counter('kadswarm_internal_errors_total', 'Exceptions the nodes caught and counted instead of crashing (0 unless there is a bug).', (t) => t.internalErrors);
+  counter(
+    'kadswarm_internal_errors_total',
+    'Exceptions the nodes caught and counted instead of crashing (0 unless there is a bug).',
+    (t) => t.internalErrors,
+  );
   gauge('kadswarm_nodes', 'Nodes in this process.', (t) => t.nodes);
   gauge('kadswarm_nodes_alive', 'Nodes running.', (t) => t.alive);
   gauge('kadswarm_storage_entries', 'Values held by the live nodes.', (t) => t.storedEntries);

@@ -55,7 +55,19 @@ export class StatsSampler {
   ) {}
 
   totals(): Totals {
-    const t: Totals = { nodes: 0, alive: 0, messagesIn: 0, messagesOut: 0, dropped: this.target.dropped(), lookups: 0, timeouts: 0, internalErrors: 0, storedEntries: 0, storedBytes: 0, contacts: 0 };
+    const t: Totals = {
+      nodes: 0,
+      alive: 0,
+      messagesIn: 0,
+      messagesOut: 0,
+      dropped: this.target.dropped(),
+      lookups: 0,
+      timeouts: 0,
+      internalErrors: 0,
+      storedEntries: 0,
+      storedBytes: 0,
+      contacts: 0,
+    };
     for (const node of this.target.nodes) {
       t.nodes++;
       t.messagesIn += node.counters.datagramsIn;
@@ -112,7 +124,10 @@ export class StatsSampler {
       time_basis: this.telemetry.timeBasis,
       latency_ms: { hit: this.telemetry.latency('hit'), miss: this.telemetry.latency('miss'), cdf: this.telemetry.latencyCdf() },
       storage: { entries: totals.storedEntries, bytes: totals.storedBytes },
-      routing: { contacts_mean: totals.alive === 0 ? 0 : Math.round((totals.contacts / totals.alive) * 10) / 10, bucket_fill: this.bucketFill() },
+      routing: {
+        contacts_mean: totals.alive === 0 ? 0 : Math.round((totals.contacts / totals.alive) * 10) / 10,
+        bucket_fill: this.bucketFill(),
+      },
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
     };
   }

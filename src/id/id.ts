@@ -31,7 +31,25 @@ export function idsEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** A compact string key for maps (one char per byte): much cheaper to build than hex. */
 export function idKey(id: Uint8Array): string {
   return String.fromCharCode(
-    id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7], id[8], id[9],
-    id[10], id[11], id[12], id[13], id[14], id[15], id[16], id[17], id[18], id[19],
+    id[0],
+    id[1],
+    id[2],
+    id[3],
+    id[4],
+    id[5],
+    id[6],
+    id[7],
+    id[8],
+    id[9],
+    id[10],
+    id[11],
+    id[12],
+    id[13],
+    id[14],
+    id[15],
+    id[16],
+    id[17],
+    id[18],
+    id[19],
   );
 }

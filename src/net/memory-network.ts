@@ -55,7 +55,11 @@ export class MemoryNetwork {
     readonly clock: Clock,
     options: MemoryNetworkOptions = {},
   ) {
-    refuseUnknownOptions(options, ['latencyMs', 'loss', 'random', 'carryMessages'] satisfies Array<keyof MemoryNetworkOptions>, 'network option');
+    refuseUnknownOptions(
+      options,
+      ['latencyMs', 'loss', 'random', 'carryMessages'] satisfies Array<keyof MemoryNetworkOptions>,
+      'network option',
+    );
     this.latency = options.latencyMs ?? [10, 50];
     if (!(this.latency[0] >= 0 && this.latency[1] >= this.latency[0])) throw new RangeError('latency must be MIN-MAX with 0 <= MIN <= MAX');
     this.loss = options.loss ?? 0;

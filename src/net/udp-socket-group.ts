@@ -37,7 +37,8 @@ export function chooseUdpIo(backend: string, setting = process.env.KADEMLIA_UDP_
   if (setting !== undefined && setting !== '' && setting !== 'native' && setting !== 'dgram') {
     throw new Error(`KADEMLIA_UDP_IO must be native or dgram (got "${setting}")`);
   }
-  if (setting === 'native' && backend !== 'native') throw new Error('KADEMLIA_UDP_IO=native needs the native backend (KADEMLIA_NATIVE=0 turns it off)');
+  if (setting === 'native' && backend !== 'native')
+    throw new Error('KADEMLIA_UDP_IO=native needs the native backend (KADEMLIA_NATIVE=0 turns it off)');
   if (setting === 'dgram' || backend !== 'native') return 'dgram';
   const loaded = loadNativeAddon();
   if (loaded.ok && loaded.addon.UdpSocketSet) return 'native';

@@ -102,7 +102,14 @@ export function formatAddress(address: Address): string {
 
 /** A bind error as one line naming the address, keeping the error's code (EADDRINUSE etc.). */
 export function bindFailure(address: Address, error: NodeJS.ErrnoException): Error {
-  const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : error.code === 'EACCES' ? 'permission denied' : error.message;
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? 'address already in use'
+      : error.code === 'EADDRNOTAVAIL'
+        ? 'address not available on this machine'
+        : error.code === 'EACCES'
+          ? 'permission denied'
+          : error.message;
   return Object.assign(new Error(`cannot listen on ${formatAddress(address)}: ${reason}`), { code: error.code });
 }
 

@@ -59,7 +59,7 @@ export class EntryPool {
 
   /** Frees every entry of a store and its id. */
   closeStore(store: number, owner?: object): void {
-    for (let slot = this.heads[store]; slot !== NONE; ) {
+    for (let slot = this.heads[store]; slot !== NONE;) {
       const next = this.nextOf[slot];
       this.remove(slot);
       slot = next;

@@ -96,7 +96,11 @@ export class KademliaNode {
     this.arena = this.options.arena;
     this.self = this.arena.intern(this.id, transport.local.host, transport.local.port);
     this.arena.retain(this.self);
-    this.table = new RoutingTable(this.arena, this.self, { k: this.options.k, replacementCacheSize: this.options.replacementCacheSize, now: clock.now() });
+    this.table = new RoutingTable(this.arena, this.self, {
+      k: this.options.k,
+      replacementCacheSize: this.options.replacementCacheSize,
+      now: clock.now(),
+    });
     this.storage = new Storage(this.options.storage);
     this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
     this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
@@ -220,7 +224,9 @@ export class KademliaNode {
    */
   join(bootstrap: Address, done: (result: JoinResult) => void): void {
     if (typeof bootstrap !== 'object' || bootstrap === null || !this.transport.accepts(bootstrap)) {
-      throw new RangeError(`cannot join through ${bootstrap?.host}:${bootstrap?.port}: not an address this transport can reach (a numeric IP of its family, port 1-65535)`);
+      throw new RangeError(
+        `cannot join through ${bootstrap?.host}:${bootstrap?.port}: not an address this transport can reach (a numeric IP of its family, port 1-65535)`,
+      );
     }
     this.rpc.request(bootstrap, { type: 'PING' }, (response) => {
       if (!response) {
@@ -239,7 +245,9 @@ export class KademliaNode {
           farthestToRefresh = Math.min(farthestToRefresh, this.table.bucketIndexOf(self.closest[self.closest.length - 1].id));
         }
         // a bucket that is already full has nothing to gain from a refresh
-        const toRefresh = Array.from({ length: farthestToRefresh + 1 }, (_, b) => b).filter((b) => this.table.bucketSize(b) < this.options.k);
+        const toRefresh = Array.from({ length: farthestToRefresh + 1 }, (_, b) => b).filter(
+          (b) => this.table.bucketSize(b) < this.options.k,
+        );
         let remaining = toRefresh.length;
         if (remaining === 0) return finish();
         for (const b of toRefresh) {
@@ -365,7 +373,13 @@ export class KademliaNode {
     this.arena.release(contact);
   }
 
-  private runLookup(kind: LookupKind, target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: Peer) => boolean, alpha = this.options.alpha): void {
+  private runLookup(
+    kind: LookupKind,
+    target: Uint8Array,
+    done: (result: LookupResult) => void,
+    enough?: (answeredBy: Peer) => boolean,
+    alpha = this.options.alpha,
+  ): void {
     this.counters.lookups++;
     const bucket = this.table.bucketIndexOf(target);
     if (bucket < ID_BITS) this.table.touchBucket(bucket, this.clock.now());
@@ -397,7 +411,13 @@ export class KademliaNode {
    * what is left when the STORE leaves (after the lookup), and replication never extends
    * a value's life by more than the transit time.
    */
-  private storeAtClosest(key: Uint8Array, value: Uint8Array, expiresAt: number | null, includeSelf: boolean, done: (result: StoreResult) => void): void {
+  private storeAtClosest(
+    key: Uint8Array,
+    value: Uint8Array,
+    expiresAt: number | null,
+    includeSelf: boolean,
+    done: (result: StoreResult) => void,
+  ): void {
     this.findNode(key, (found) => {
       const now = this.clock.now();
       const ttlMs = expiresAt === null ? this.options.ttlMs : Math.round(expiresAt - now);
@@ -534,7 +554,10 @@ export class KademliaNode {
     const now = this.clock.now();
     if (!this.running || this.table.lastTouchedAt(b) + this.options.refreshMs > now) return done();
     this.table.touchBucket(b, now);
-    this.findNode(this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)), () => done());
+    this.findNode(
+      this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)),
+      () => done(),
+    );
   }
 }
 

@@ -50,8 +50,23 @@ const HOUR = 3_600_000;
 
 /** Every option a node takes: anything else is refused by name. */
 const OPTION_NAMES: readonly string[] = [
-  'id', 'k', 'alpha', 'requestTimeoutMs', 'ttlMs', 'republishMs', 'replicateMs', 'refreshMs', 'maintenanceMs',
-  'upkeepConcurrency', 'storage', 'replacementCacheSize', 'failuresBeforeEviction', 'goodForMs', 'refreshOnJoin', 'arena', 'random',
+  'id',
+  'k',
+  'alpha',
+  'requestTimeoutMs',
+  'ttlMs',
+  'republishMs',
+  'replicateMs',
+  'refreshMs',
+  'maintenanceMs',
+  'upkeepConcurrency',
+  'storage',
+  'replacementCacheSize',
+  'failuresBeforeEviction',
+  'goodForMs',
+  'refreshOnJoin',
+  'arena',
+  'random',
 ] satisfies Array<keyof NodeOptions>;
 const STORAGE_LIMIT_NAMES: readonly string[] = Object.keys(DEFAULT_STORAGE_LIMITS);
 
@@ -60,7 +75,8 @@ const MAX_INTERVAL_MS = 2_147_483_647;
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number (got ${typeof value})`);
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max} (got ${value})`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max} (got ${value})`);
   return value;
 }
 

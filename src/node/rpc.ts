@@ -50,13 +50,26 @@ export const DEFAULT_TIMEOUT_FLOOR_MS = 250;
 const RECENT_SLOTS = 32;
 const NOTHING_PENDING: ResponseCallback = () => {};
 /** Fills the deadline queue's slots behind its head, so a finished request is not kept alive there. */
-const PASSED: Pending = { key: -1, tail: -1, toHost: '', toPort: 0, expect: 'PONG', sentAt: 0, deadline: 0, settled: true, callback: NOTHING_PENDING };
+const PASSED: Pending = {
+  key: -1,
+  tail: -1,
+  toHost: '',
+  toPort: 0,
+  expect: 'PONG',
+  sentAt: 0,
+  deadline: 0,
+  settled: true,
+  callback: NOTHING_PENDING,
+};
 const ANSWERED = 1;
 const TIMED_OUT = 2;
 
 /** A request id as a number: its first 53 bits (exact in a double). The full id is still compared. */
 function requestKey(id: Uint8Array): number {
-  return (((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0) * 2097152 + ((((id[4] << 24) | (id[5] << 16) | (id[6] << 8) | id[7]) >>> 0) >>> 11);
+  return (
+    (((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0) * 2097152 +
+    ((((id[4] << 24) | (id[5] << 16) | (id[6] << 8) | id[7]) >>> 0) >>> 11)
+  );
 }
 
 /** The 11 bits of a request id that requestKey leaves out. */

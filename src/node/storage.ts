@@ -124,7 +124,8 @@ export class Storage {
     if (this.usage) return this.usage;
     const usage = new Map<string, Usage>();
     const pool = this.pool;
-    for (let slot = pool.first(this.store); slot !== NONE; slot = pool.next(slot)) this.charge(usage, pool.owner(slot), pool.value(slot).length);
+    for (let slot = pool.first(this.store); slot !== NONE; slot = pool.next(slot))
+      this.charge(usage, pool.owner(slot), pool.value(slot).length);
     return (this.usage = usage);
   }
 
@@ -151,7 +152,7 @@ export class Storage {
   sweep(now: number): number {
     const pool = this.pool;
     let dropped = 0;
-    for (let slot = pool.first(this.store); slot !== NONE; ) {
+    for (let slot = pool.first(this.store); slot !== NONE;) {
       const next = pool.next(slot);
       if (pool.expiresAt(slot) <= now) {
         this.delete(slot);

@@ -21,7 +21,8 @@ export class UpkeepQueue {
     readonly concurrency: number,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
   }
 
   /** Operations started and not yet done. */

@@ -135,7 +135,9 @@ export class ContactArena {
   }
 
   private hash(idBytes: Uint8Array, at: number): number {
-    let h = ((idBytes[at] << 24) | (idBytes[at + 1] << 16) | (idBytes[at + 2] << 8) | idBytes[at + 3]) ^ Math.imul((idBytes[at + 16] << 24) | (idBytes[at + 17] << 16) | (idBytes[at + 18] << 8) | idBytes[at + 19], 0x9e3779b1);
+    let h =
+      ((idBytes[at] << 24) | (idBytes[at + 1] << 16) | (idBytes[at + 2] << 8) | idBytes[at + 3]) ^
+      Math.imul((idBytes[at + 16] << 24) | (idBytes[at + 17] << 16) | (idBytes[at + 18] << 8) | idBytes[at + 19], 0x9e3779b1);
     h ^= h >>> 16;
     return Math.imul(h, 0x7feb352d) >>> 0;
   }
@@ -215,7 +217,15 @@ export class ContactArena {
 
   /** Bytes held by the arena's typed arrays (not counting the intern map). */
   get byteLength(): number {
-    return this.ids.byteLength + this.ports.byteLength + this.hostOf.byteLength + this.refs.byteLength + this.alive.byteLength + this.twin.byteLength + this.index.byteLength;
+    return (
+      this.ids.byteLength +
+      this.ports.byteLength +
+      this.hostOf.byteLength +
+      this.refs.byteLength +
+      this.alive.byteLength +
+      this.twin.byteLength +
+      this.index.byteLength
+    );
   }
 
   /** Throws unless `contact` is an index this arena handed out. */

@@ -81,11 +81,16 @@ export class RoutingTable {
     readonly self: number,
     options: RoutingTableOptions = {},
   ) {
-    refuseUnknownOptions(options, ['k', 'replacementCacheSize', 'now', 'engine'] satisfies Array<keyof RoutingTableOptions>, 'routing table option');
+    refuseUnknownOptions(
+      options,
+      ['k', 'replacementCacheSize', 'now', 'engine'] satisfies Array<keyof RoutingTableOptions>,
+      'routing table option',
+    );
     const k = options.k ?? DEFAULT_K;
     if (!Number.isInteger(k) || k < 1 || k > 255) throw new RangeError(`k must be an integer from 1 to 255 (got ${k})`);
     const cacheSize = options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE;
-    if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new RangeError(`replacementCacheSize must be a non-negative integer (got ${cacheSize})`);
+    if (!Number.isInteger(cacheSize) || cacheSize < 0)
+      throw new RangeError(`replacementCacheSize must be a non-negative integer (got ${cacheSize})`);
     arena.check(self);
     this.k = k;
     this.replacementCacheSize = cacheSize;

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 
 export function openFileLimit(): number {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     if (soft === 'unlimited') return Infinity;
     if (soft && /^\d+$/.test(soft)) return Number(soft);

@@ -41,7 +41,7 @@ export function checkMemoryBudget(nodes: number, machineMb = totalmem() / MB): v
   const usable = Math.floor(machineMb * MACHINE_SHARE);
   const needed = memoryNeededMb(nodes);
   if (needed <= usable) return;
-  const most = Math.floor(((usable * MB - BASE_RSS_BYTES) / PEAK_BYTES_PER_NODE) / 1000) * 1000;
+  const most = Math.floor((usable * MB - BASE_RSS_BYTES) / PEAK_BYTES_PER_NODE / 1000) * 1000;
   throw new Error(
     `--nodes ${nodes} needs about ${needed.toLocaleString('en-US')} MB for one simulation (${PEAK_BYTES_PER_NODE / 1024} KB per node) ` +
       `but this machine has ${Math.round(machineMb).toLocaleString('en-US')} MB; simulate at most ${most.toLocaleString('en-US')} nodes here, or use a machine with more memory`,
@@ -49,7 +49,12 @@ export function checkMemoryBudget(nodes: number, machineMb = totalmem() / MB): v
 }
 
 /** The --max-old-space-size to restart with, or null when the current cap will do (or this is the restart). */
-export function heapToRequestMb(nodes: number, limitMb = heapLimitMb(), machineMb = totalmem() / MB, respawned = process.env[RESPAWN_ENV] === '1'): number | null {
+export function heapToRequestMb(
+  nodes: number,
+  limitMb = heapLimitMb(),
+  machineMb = totalmem() / MB,
+  respawned = process.env[RESPAWN_ENV] === '1',
+): number | null {
   const needed = heapNeededMb(nodes);
   if (respawned || needed <= limitMb) return null;
   const ceiling = Math.floor(machineMb * MACHINE_SHARE);
@@ -71,10 +76,20 @@ export const LARGE_RUN_SEMI_SPACE_MB = 256;
  * through and SIGINT/SIGTERM on; resolves with the child's exit code.
  */
 export function rerunWithHeap(heapMb: number): Promise<number> {
-  process.stderr.write(`kademlia: restarting with a ${heapMb.toLocaleString('en-US')} MB heap cap (V8's default, ${heapLimitMb().toLocaleString('en-US')} MB, is too small for this run)\n`);
+  process.stderr.write(
+    `kademlia: restarting with a ${heapMb.toLocaleString('en-US')} MB heap cap (V8's default, ${heapLimitMb().toLocaleString('en-US')} MB, is too small for this run)\n`,
+  );
   const ours = (a: string) => a.startsWith('--max-old-space-size') || a.startsWith('--max-semi-space-size');
-  const args = [...process.execArgv.filter((a) => !ours(a)), `--max-old-space-size=${heapMb}`, `--max-semi-space-size=${LARGE_RUN_SEMI_SPACE_MB}`, ...process.argv.slice(1)];
-  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o && !ours(o)).join(' ');
+  const args = [
+    ...process.execArgv.filter((a) => !ours(a)),
+    `--max-old-space-size=${heapMb}`,
+    `--max-semi-space-size=${LARGE_RUN_SEMI_SPACE_MB}`,
+    ...process.argv.slice(1),
+  ];
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '')
+    .split(/\s+/)
+    .filter((o) => o && !ours(o))
+    .join(' ');
   const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions, [RESPAWN_ENV]: '1' } });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGINT', forward('SIGINT'));

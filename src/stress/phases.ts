@@ -30,7 +30,10 @@ export async function runOps(
     }
   };
   launch();
-  await swarm.runUntil(() => finished === count, () => progress.update(finished));
+  await swarm.runUntil(
+    () => finished === count,
+    () => progress.update(finished),
+  );
   progress.update(finished);
 }
 
@@ -55,12 +58,18 @@ export async function joinPhase(swarm: Swarm, concurrency: number, progress: Pha
   // The network grows the way a real one does: never more nodes joining at once than
   // are already in. (Hundreds joining a network of one leaves whole regions of the id
   // space unaware of each other: half the nodes ended with an empty bucket 1.)
-  await runOps(swarm, swarm.size - 1, (finished) => Math.max(1, Math.min(concurrency, finished + 1)), (i, done) => {
-    swarm.join(i + 1, entry, (result) => {
-      if (result.ok) joined++;
-      done();
-    });
-  }, progress);
+  await runOps(
+    swarm,
+    swarm.size - 1,
+    (finished) => Math.max(1, Math.min(concurrency, finished + 1)),
+    (i, done) => {
+      swarm.join(i + 1, entry, (result) => {
+        if (result.ok) joined++;
+        done();
+      });
+    },
+    progress,
+  );
   progress.stop();
   return joined;
 }
@@ -69,12 +78,18 @@ export async function joinPhase(swarm: Swarm, concurrency: number, progress: Pha
 export async function storePhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
   let stored = 0;
   progress.start('store', swarm.size);
-  await runOps(swarm, swarm.size, concurrency, (i, done) => {
-    swarm.publish(i, keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
-      if (result.replicas > 0) stored++;
-      done();
-    });
-  }, progress);
+  await runOps(
+    swarm,
+    swarm.size,
+    concurrency,
+    (i, done) => {
+      swarm.publish(i, keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
+        if (result.replicas > 0) stored++;
+        done();
+      });
+    },
+    progress,
+  );
   progress.stop();
   return stored;
 }
@@ -92,16 +107,22 @@ export async function getPhase(
   const entry = swarm.entry;
   const samples: GetSample[] = new Array(keys.length);
   progress.start(label, keys.length);
-  await runOps(swarm, keys.length, concurrency, (i, done) => {
-    const start = swarm.now();
-    entry.findValue(keyFromString(keys[i]), (result) => {
-      const want = expected(i);
-      const got = result.value === null ? null : decoder.decode(result.value);
-      samples[i] = { ms: swarm.now() - start, hops: result.hops, found: got !== null, correct: got === want };
-      record(samples[i]);
-      done();
-    });
-  }, progress);
+  await runOps(
+    swarm,
+    keys.length,
+    concurrency,
+    (i, done) => {
+      const start = swarm.now();
+      entry.findValue(keyFromString(keys[i]), (result) => {
+        const want = expected(i);
+        const got = result.value === null ? null : decoder.decode(result.value);
+        samples[i] = { ms: swarm.now() - start, hops: result.hops, found: got !== null, correct: got === want };
+        record(samples[i]);
+        done();
+      });
+    },
+    progress,
+  );
   progress.stop();
   return samples;
 }

@@ -8,7 +8,12 @@ export function createProgress(enabled: boolean): PhaseProgress {
   return {
     start(phase, total) {
       bar = new cliProgress.SingleBar(
-        { format: `${phase.padEnd(6)} [{bar}] {value}/{total} {percentage}% {duration_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        {
+          format: `${phase.padEnd(6)} [{bar}] {value}/{total} {percentage}% {duration_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0);

@@ -69,13 +69,27 @@ export function summaryTable(r: StressReport): string {
   const rows: Array<[string, string]> = [
     ['join', `${phase(r.join_ms, r.join_wall_ms, r.join_messages)}; ${n(r.joined)} of ${plural(r.nodes - 1, 'node')} joined`],
     ['store', `${phase(r.store_ms, r.store_wall_ms, r.store_messages)}; ${n(r.stored)} of ${plural(r.nodes, 'value')} stored`],
-    ...(r.killed > 0 ? ([['churn', `${phase(r.churn_ms, r.churn_wall_ms, r.churn_messages)}; ${plural(r.killed, 'node')} stopped, then republish/refresh ran`]] as Array<[string, string]>) : []),
-    ['get', `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${plural(r.keys, 'key')} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${plural(r.misses, 'miss', 'misses')} Not found`],
+    ...(r.killed > 0
+      ? ([
+          [
+            'churn',
+            `${phase(r.churn_ms, r.churn_wall_ms, r.churn_messages)}; ${plural(r.killed, 'node')} stopped, then republish/refresh ran`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
+    [
+      'get',
+      `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${plural(r.keys, 'key')} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${plural(r.misses, 'miss', 'misses')} Not found`,
+    ],
     ['hit latency', `p50 ${millis(r.hit_ms_p50)}, p99 ${millis(r.hit_ms_p99)}${virtual ? ' (virtual)' : ''}`],
     ['miss latency', `p50 ${millis(r.miss_ms_p50)}, p99 ${millis(r.miss_ms_p99)}${virtual ? ' (virtual)' : ''}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
     ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${plural(r.timeouts, 'request')} timed out`],
-    ...(r.internal_errors > 0 ? ([['internal errors', `${plural(r.internal_errors, 'exception')} caught in the nodes and counted: a bug, please report it`]] as Array<[string, string]>) : []),
+    ...(r.internal_errors > 0
+      ? ([
+          ['internal errors', `${plural(r.internal_errors, 'exception')} caught in the nodes and counted: a bug, please report it`],
+        ] as Array<[string, string]>)
+      : []),
     ['memory', `RSS ${n(r.rss_mb)} MB, peak ${n(r.peak_rss_mb)} MB (heap cap ${n(r.heap_limit_mb)} MB)`],
     ['wall time', `${seconds(r.wall_ms)} (CPU ${seconds(r.cpu_ms)}, every thread)`],
   ];

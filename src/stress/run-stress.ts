@@ -95,7 +95,13 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   const swarm: Swarm =
     options.transport === 'sim'
       ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
-      : await createThreadedUdpSwarm({ ...swarmOptions, host: options.host, basePort: options.basePort, threads: options.threads, io: udpIo! });
+      : await createThreadedUdpSwarm({
+          ...swarmOptions,
+          host: options.host,
+          basePort: options.basePort,
+          threads: options.threads,
+          io: udpIo!,
+        });
   const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
   let keepSwarm = false;
   try {

@@ -11,7 +11,15 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 let swarm: UdpSwarm | undefined;
 try {
-  swarm = await createUdpSwarm({ nodes: setup.nodes, seed: setup.seed, node: setup.node, host: setup.host, basePort: setup.basePort, portStep: setup.portStep, io: setup.io });
+  swarm = await createUdpSwarm({
+    nodes: setup.nodes,
+    seed: setup.seed,
+    node: setup.node,
+    host: setup.host,
+    basePort: setup.basePort,
+    portStep: setup.portStep,
+    io: setup.io,
+  });
 } catch (error) {
   // e.g. a port in use: the main thread reports it, in one line
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -33,7 +41,13 @@ function handle(swarm: UdpSwarm, message: ToWorker): void {
     case 'stop':
       return swarm.stop(message.node);
     case 'traffic':
-      return post({ type: 'traffic', id: message.id, ...swarm.datagrams(), timeouts: timeoutsOf(swarm.nodes), internalErrors: internalErrorsOf(swarm.nodes) });
+      return post({
+        type: 'traffic',
+        id: message.id,
+        ...swarm.datagrams(),
+        timeouts: timeoutsOf(swarm.nodes),
+        internalErrors: internalErrorsOf(swarm.nodes),
+      });
     case 'close':
       swarm.close();
       port.close();

@@ -113,7 +113,12 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
         await yieldToEventLoop();
       }
     },
-    traffic: () => ({ messages: network.counters.sent, dropped: network.counters.lost + network.counters.undeliverable, timeouts: timeoutsOf(nodes), internalErrors: internalErrorsOf(nodes) }),
+    traffic: () => ({
+      messages: network.counters.sent,
+      dropped: network.counters.lost + network.counters.undeliverable,
+      timeouts: timeoutsOf(nodes),
+      internalErrors: internalErrorsOf(nodes),
+    }),
     refreshTraffic: async () => {},
     async drive<T>(start: (done: (result: T) => void) => void): Promise<T> {
       let outcome: { result: T } | undefined;
@@ -183,7 +188,10 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     return node;
   });
   const sum = (pick: (t: CountedUdpTransport) => number) => transports.reduce((total, t) => total + pick(t), 0);
-  const datagrams = () => ({ sent: sum((t) => t.counters.datagramsOut), received: sum((t) => t.counters.datagramsIn + t.counters.oversizedIn) });
+  const datagrams = () => ({
+    sent: sum((t) => t.counters.datagramsOut),
+    received: sum((t) => t.counters.datagramsIn + t.counters.oversizedIn),
+  });
   return {
     kind: 'udp',
     io: sockets.io,
@@ -212,7 +220,12 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     datagrams,
     traffic() {
       const { sent, received } = datagrams();
-      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts: timeoutsOf(nodes), internalErrors: internalErrorsOf(nodes) };
+      return {
+        messages: sent,
+        dropped: lostOnTheWay(sent, received),
+        timeouts: timeoutsOf(nodes),
+        internalErrors: internalErrorsOf(nodes),
+      };
     },
     refreshTraffic: async () => {},
     drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),

@@ -5,7 +5,16 @@
 // crosses threads is the phases' orders (join, publish, stop) and traffic counts.
 import { Worker } from 'node:worker_threads';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
-import { checkSocketBudget, createUdpSwarm, internalErrorsOf, lostOnTheWay, type Swarm, timeoutsOf, type UdpSwarm, type UdpSwarmOptions } from './swarm.js';
+import {
+  checkSocketBudget,
+  createUdpSwarm,
+  internalErrorsOf,
+  lostOnTheWay,
+  type Swarm,
+  timeoutsOf,
+  type UdpSwarm,
+  type UdpSwarmOptions,
+} from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTraffic } from './worker-protocol.js';
 
 export interface ThreadedSwarmOptions extends UdpSwarmOptions {
@@ -92,7 +101,13 @@ class WorkerShare {
     if (this.failure) return Promise.resolve();
     return new Promise((resolve) =>
       this.request({ type: 'traffic' }, (message) => {
-        if (message.type === 'traffic') this.traffic = { sent: message.sent, received: message.received, timeouts: message.timeouts, internalErrors: message.internalErrors };
+        if (message.type === 'traffic')
+          this.traffic = {
+            sent: message.sent,
+            received: message.received,
+            timeouts: message.timeouts,
+            internalErrors: message.internalErrors,
+          };
         resolve();
       }),
     );
@@ -128,7 +143,10 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
     };
     workers.push(new WorkerShare(sizes[t], setup, `the thread hosting nodes ${t}, ${t + threads}, ${t + 2 * threads}, ...`));
   }
-  const started = await Promise.allSettled([createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads }), ...workers.map((w) => w.ready)]);
+  const started = await Promise.allSettled([
+    createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads }),
+    ...workers.map((w) => w.ready),
+  ]);
   const local = started[0].status === 'fulfilled' ? started[0].value : null;
   const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (refused || !local) {
@@ -162,7 +180,9 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
     },
     publish(i, key, value, done) {
       if (isLocal(i)) return local.publish(indexInThread(threads, i), key, value, done);
-      ownerOf(i).request({ type: 'publish', node: indexInThread(threads, i), key, value }, (m) => done((m as { result: StoreResult }).result));
+      ownerOf(i).request({ type: 'publish', node: indexInThread(threads, i), key, value }, (m) =>
+        done((m as { result: StoreResult }).result),
+      );
     },
     stop(i) {
       if (isLocal(i)) return local.stop(indexInThread(threads, i));

@@ -79,7 +79,8 @@ export class Telemetry {
   constructor(options: TelemetryOptions = {}) {
     refuseUnknownOptions(options, ['timeBasis'] satisfies Array<keyof TelemetryOptions>, 'telemetry option');
     const timeBasis = options.timeBasis ?? 'wall';
-    if (timeBasis !== 'wall' && timeBasis !== 'virtual') throw new RangeError(`timeBasis must be "wall" or "virtual" (got ${String(timeBasis)})`);
+    if (timeBasis !== 'wall' && timeBasis !== 'virtual')
+      throw new RangeError(`timeBasis must be "wall" or "virtual" (got ${String(timeBasis)})`);
     this.timeBasis = timeBasis;
     this.hitSeconds = this.getSeconds.labels({ result: 'hit', clock: timeBasis });
     this.missSeconds = this.getSeconds.labels({ result: 'miss', clock: timeBasis });

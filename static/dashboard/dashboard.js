@@ -12,7 +12,12 @@
   const categories = { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] };
   const categoryAxis = (label) => ({ label, incrs: [1, 2, 5, 10, 20], values: (u, v) => v.map((x) => (Number.isInteger(x) ? x : '')) });
 
-  const chart = (id, options) => new uPlot({ width: WIDTH, height: HEIGHT, ...options }, options.series.map(() => []), $(`chart-${id}`));
+  const chart = (id, options) =>
+    new uPlot(
+      { width: WIDTH, height: HEIGHT, ...options },
+      options.series.map(() => []),
+      $(`chart-${id}`),
+    );
   // the two bar charts (hops, table fill): whole-number categories on x, one series of bars
   const barChart = (id, xLabel, yLabel, color, yAxis = {}) =>
     chart(id, {
@@ -24,7 +29,11 @@
   const charts = {
     traffic: chart('traffic', {
       scales: { x: { time: true }, alive: { auto: true } },
-      series: [{}, { label: 'messages/s', stroke: '#2f6fdf', width: 2 }, { label: 'nodes alive', stroke: '#2a9d55', width: 2, scale: 'alive' }],
+      series: [
+        {},
+        { label: 'messages/s', stroke: '#2f6fdf', width: 2 },
+        { label: 'nodes alive', stroke: '#2a9d55', width: 2, scale: 'alive' },
+      ],
       axes: [{}, { label: 'msg/s', values: (u, v) => v.map(fmt) }, { side: 1, scale: 'alive', label: 'alive', grid: { show: false } }],
     }),
     hops: barChart('hops', 'rounds', 'gets', '#2f6fdf', { values: (u, v) => v.map(fmt) }),
@@ -93,7 +102,10 @@
   function poll() {
     if (poller) return;
     poller = setInterval(() => {
-      fetch('/v1/stats').then((r) => r.json()).then((s) => onEvent({ type: 'stats', stats: s })).catch(() => {});
+      fetch('/v1/stats')
+        .then((r) => r.json())
+        .then((s) => onEvent({ type: 'stats', stats: s }))
+        .catch(() => {});
     }, 1000);
   }
 

@@ -23,7 +23,11 @@ test('npm run bench measures every row for every implementation there is, and th
   const { stdout } = runScript('bench', ['--quick'], 110_000);
   const rows = stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| operation') && !line.startsWith('|---'));
   assert.ok(rows.length >= 13, `${rows.length} rows`);
-  const cells = (label: RegExp) => rows.find((row) => label.test(row))!.split('|').map((c) => c.trim());
+  const cells = (label: RegExp) =>
+    rows
+      .find((row) => label.test(row))!
+      .split('|')
+      .map((c) => c.trim());
   // | label | TS | native | k-bucket | ... : the TS column is filled in on every row but the native baseline
   for (const row of rows.filter((r) => !r.includes('no-op'))) assert.match(row.split('|')[2], /\d/, `a TS figure: ${row}`);
   assert.match(cells(/table insert/)[4], /\d/, 'k-bucket inserts measured');
@@ -33,7 +37,8 @@ test('npm run bench measures every row for every implementation there is, and th
 test('npm run bench:swarm runs both DHTs through the seed workload and tabulates them', { timeout: 120_000 }, () => {
   const { stdout } = runScript('bench:swarm', ['--nodes', '12', '--limit-min', '1'], 110_000);
   assert.match(stdout, /\| values found \| 12 \/ 12 \| \d+ \/ 12 \| \|/);
-  for (const phase of ['join', 'store', 'get', 'wall']) assert.match(stdout, new RegExp(`\\| ${phase} \\| [\\d.]+ s \\| [\\d.]+ s \\| [\\d.]+x \\|`));
+  for (const phase of ['join', 'store', 'get', 'wall'])
+    assert.match(stdout, new RegExp(`\\| ${phase} \\| [\\d.]+ s \\| [\\d.]+ s \\| [\\d.]+x \\|`));
 });
 
 test('npm run bench:gateway loads the gateway and reports requests per second', { timeout: 60_000 }, () => {

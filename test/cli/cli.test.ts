@@ -37,8 +37,14 @@ test('the seed session: store on one node, get from another, misses say Not foun
   const c = track(await CliProcess.node(['-r', entry.address]));
   await b.until(() => b.stderr.some((l) => l.startsWith('joined through')), 5000, 'b joined');
   await c.until(() => c.stderr.some((l) => l.startsWith('joined through')), 5000, 'c joined');
-  assert.ok(b.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 1 contact$/.test(l)), `one contact, singular: ${b.stderr.join(' | ')}`);
-  assert.ok(c.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 2 contacts$/.test(l)), `two contacts: ${c.stderr.join(' | ')}`);
+  assert.ok(
+    b.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 1 contact$/.test(l)),
+    `one contact, singular: ${b.stderr.join(' | ')}`,
+  );
+  assert.ok(
+    c.stderr.some((l) => /^joined through 127\.0\.0\.1:\d+: 2 contacts$/.test(l)),
+    `two contacts: ${c.stderr.join(' | ')}`,
+  );
 
   b.send('I key1 value one, with spaces');
   assert.match(await b.line(0), /^Stored key1 on 3 nodes$/);
@@ -87,7 +93,15 @@ test('a node whose stdin ended keeps serving (the seed pipes one command in)', a
 });
 
 test('bad flags and a port in use: one line on stderr, exit 2', async () => {
-  const cases: string[][] = [['--bogus'], [], ['-l', 'nonsense'], ['-l', '127.0.0.1:70000'], ['-l', '127.0.0.1:0', '-r', 'x:1'], ['stress-typo'], ['-l', '127.0.0.1:0', '--timeout', 'soon']];
+  const cases: string[][] = [
+    ['--bogus'],
+    [],
+    ['-l', 'nonsense'],
+    ['-l', '127.0.0.1:70000'],
+    ['-l', '127.0.0.1:0', '-r', 'x:1'],
+    ['stress-typo'],
+    ['-l', '127.0.0.1:0', '--timeout', 'soon'],
+  ];
   for (const args of cases) {
     const p = track(CliProcess.spawn(args));
     assert.equal(await p.exitCode(), 2, args.join(' '));

@@ -54,7 +54,11 @@ test('--http on an address already in use: one line, exit 2', async () => {
   const first = track(await CliProcess.node(['--http', '127.0.0.1:0']));
   await first.until(() => first.gatewayUrl !== '', 10_000, 'the gateway line');
   const taken = new URL(first.gatewayUrl).port;
-  for (const args of [['-l', '127.0.0.1:0', '--http', `127.0.0.1:${taken}`], ['stress', '--nodes', '10', '--transport', 'sim', '--http', `127.0.0.1:${taken}`], ['-l', '127.0.0.1:0', '--http', 'nowhere']]) {
+  for (const args of [
+    ['-l', '127.0.0.1:0', '--http', `127.0.0.1:${taken}`],
+    ['stress', '--nodes', '10', '--transport', 'sim', '--http', `127.0.0.1:${taken}`],
+    ['-l', '127.0.0.1:0', '--http', 'nowhere'],
+  ]) {
     const p = track(CliProcess.spawn(args));
     assert.equal(await p.exitCode(), 2, args.join(' '));
     assert.match(p.stderr[p.stderr.length - 1], /^kademlia: --http/, p.stderr.join(' | '));
@@ -62,7 +66,12 @@ test('--http on an address already in use: one line, exit 2', async () => {
 });
 
 test('host needs -r, and refuses bad flags in one line', async () => {
-  for (const args of [['host'], ['host', '-r', 'nowhere'], ['host', '-r', '127.0.0.1:9', '--nodes', '0'], ['host', '-r', '127.0.0.1:9', '--base-port', '65530', '--nodes', '10']]) {
+  for (const args of [
+    ['host'],
+    ['host', '-r', 'nowhere'],
+    ['host', '-r', '127.0.0.1:9', '--nodes', '0'],
+    ['host', '-r', '127.0.0.1:9', '--base-port', '65530', '--nodes', '10'],
+  ]) {
     const p = track(CliProcess.spawn(args));
     assert.equal(await p.exitCode(), 2, args.join(' '));
     assert.equal(p.stderr.length, 1, p.stderr.join(' | '));

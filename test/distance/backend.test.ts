@@ -13,7 +13,8 @@ test('KADEMLIA_NATIVE=0 forces TS; unset falls back to TS when the addon is miss
 
 test('KADEMLIA_NATIVE=1 without the addon fails with a clear message', () => {
   assert.throws(() => selectEngine('1', missing), {
-    message: /^KADEMLIA_NATIVE=1 but the native addon could not be loaded from \/x\/kadswarm.node: Cannot find module .*\(run npm install, or set KADEMLIA_NATIVE=0\)$/,
+    message:
+      /^KADEMLIA_NATIVE=1 but the native addon could not be loaded from \/x\/kadswarm.node: Cannot find module .*\(run npm install, or set KADEMLIA_NATIVE=0\)$/,
   });
 });
 

@@ -42,7 +42,10 @@ test('inputs may be views with a non-zero byteOffset', () => {
   assert.equal(commonPrefixLength(target, ids[4]), referencePrefixLength(target, ids[4]));
   assert.equal(toBigInt(xorDistance(target, ids[9])), referenceDistance(target, ids[9]));
   const cpls = commonPrefixLengths(target, packed);
-  assert.deepEqual(Array.from(cpls), ids.map((id) => referencePrefixLength(target, id)));
+  assert.deepEqual(
+    Array.from(cpls),
+    ids.map((id) => referencePrefixLength(target, id)),
+  );
 });
 
 test('closest: nearest first, all ids when n < k, empty for k = 0 or n = 0', () => {
@@ -83,9 +86,15 @@ test('commonPrefixLengths writes into a given array and checks its size', () => 
   const id = seededBytes('batch-id', 20);
   const out = new Uint8Array(12).fill(255);
   assert.equal(commonPrefixLengths(id, packed, out), out);
-  assert.deepEqual(Array.from(out.subarray(0, 10)), splitIds(packed).map((x) => referencePrefixLength(id, x)));
+  assert.deepEqual(
+    Array.from(out.subarray(0, 10)),
+    splitIds(packed).map((x) => referencePrefixLength(id, x)),
+  );
   assert.equal(out[10], 255);
-  assert.throws(() => commonPrefixLengths(id, packed, new Uint8Array(9)), { name: 'RangeError', message: 'out must hold at least 10 entries (got 9)' });
+  assert.throws(() => commonPrefixLengths(id, packed, new Uint8Array(9)), {
+    name: 'RangeError',
+    message: 'out must hold at least 10 entries (got 9)',
+  });
 });
 
 test('wrong types and lengths throw clear errors', () => {

@@ -99,7 +99,10 @@ test('both engines reject corrupt tables instead of reading out of bounds', () =
     table[44] = 1;
     table[45] = 77; // contact outside the arena
     assert.throws(() => engine.tableClosest(arena, table, target, new Uint32Array(3)), { name: 'RangeError', message: 'table is corrupt' });
-    assert.throws(() => engine.tableClosest(arena, new Uint32Array(10), target, new Uint32Array(3)), { name: 'RangeError', message: 'table is corrupt' });
+    assert.throws(() => engine.tableClosest(arena, new Uint32Array(10), target, new Uint32Array(3)), {
+      name: 'RangeError',
+      message: 'table is corrupt',
+    });
     assert.throws(() => engine.tableClosest(arena, new Uint8Array(200) as unknown as Uint32Array, target, new Uint32Array(3)), {
       name: 'TypeError',
       message: 'table must be a Uint32Array',

@@ -16,7 +16,16 @@ interface Page {
   kadswarm?: {
     last?: { phase: { name: string } };
     phases: string[];
-    charts: Record<string, { data: Array<Array<number | null>>; ctx: { canvas: { width: number; height: number }; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }>;
+    charts: Record<
+      string,
+      {
+        data: Array<Array<number | null>>;
+        ctx: {
+          canvas: { width: number; height: number };
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      }
+    >;
   };
   document: { getElementById(id: string): { textContent: string | null } | null };
 }
@@ -26,7 +35,18 @@ test('dashboard: a stress run drawn live in headless Chromium, reaching "done"',
   // this test file's process, and so the whole suite, waiting forever).
   const { browser, choice } = await launchBrowser();
   console.log(`browser: ${choice.source} (${choice.executablePath})`);
-  const run = CliProcess.spawn(['stress', '--nodes', '400', '--transport', 'sim', '--misses', '40', '--http', '127.0.0.1:0', '--no-progress']);
+  const run = CliProcess.spawn([
+    'stress',
+    '--nodes',
+    '400',
+    '--transport',
+    'sim',
+    '--misses',
+    '40',
+    '--http',
+    '127.0.0.1:0',
+    '--no-progress',
+  ]);
   try {
     await run.until(() => run.gatewayUrl !== '', 30_000, 'the gateway line');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -37,7 +57,9 @@ test('dashboard: a stress run drawn live in headless Chromium, reaching "done"',
     try {
       await page.waitForFunction(() => (globalThis as unknown as Page).kadswarm?.last?.phase.name === 'done', null, { timeout: 120_000 });
     } catch (error) {
-      throw new Error(`the page never showed "done": ${(error as Error).message}; page errors: ${failures.join('; ') || 'none'}`, { cause: error });
+      throw new Error(`the page never showed "done": ${(error as Error).message}; page errors: ${failures.join('; ') || 'none'}`, {
+        cause: error,
+      });
     }
     await page.waitForTimeout(1200); // one more stats event after "done", so every chart has its final data
 
@@ -62,7 +84,7 @@ test('dashboard: a stress run drawn live in headless Chromium, reaching "done"',
       assert.ok(inked > 2000, `${name}: the canvas is drawn on (${inked} pixels)`);
     }
     assert.equal(charts.text, 'done');
-    assert.match(charts.hit ?? '', /^[\d.]+ \/ [\d.]+ ms \(virtual\)$/, 'a simulation\'s latencies say they are virtual');
+    assert.match(charts.hit ?? '', /^[\d.]+ \/ [\d.]+ ms \(virtual\)$/, "a simulation's latencies say they are virtual");
     assert.equal(charts.caption, 'latency CDF: hits vs misses (ms, virtual time)');
     assert.equal(failures.length, 0, failures.join('\n'));
 

@@ -26,7 +26,10 @@ function gatewaySuite(fallback: boolean): void {
 
   test('the startup line says which uWebSockets.js server runs', () => {
     const expected = fallback ? 'JS fallback' : 'native server';
-    assert.ok(node.stderr.some((line) => line.startsWith('gateway: http://127.0.0.1:') && line.endsWith(`(uWebSockets.js ${expected})`)), node.stderr.join('\n'));
+    assert.ok(
+      node.stderr.some((line) => line.startsWith('gateway: http://127.0.0.1:') && line.endsWith(`(uWebSockets.js ${expected})`)),
+      node.stderr.join('\n'),
+    );
   });
 
   test('PUT stores (201, replicas) and GET returns the value; a missing key is 404', async () => {
@@ -80,7 +83,9 @@ function gatewaySuite(fallback: boolean): void {
   test('junk bytes on the socket are refused and the gateway keeps serving', async () => {
     const { port } = new URL(url);
     const reply = await new Promise<string>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write(Buffer.from([0x16, 0x03, 0x01, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a, 0xde, 0xad])));
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(Buffer.from([0x16, 0x03, 0x01, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a, 0xde, 0xad])),
+      );
       let text = '';
       socket.on('data', (d) => (text += d.toString('latin1')));
       socket.on('close', () => resolve(text));
@@ -160,7 +165,10 @@ test('startGateway refuses bad options by name, before it listens', async () => 
   const node = new KademliaNode(new MemoryNetwork(clock).createTransport(), clock);
   const good = { host: '127.0.0.1', port: 0, target: nodeTarget(node, () => 0), telemetry: new Telemetry() };
   await assert.rejects(startGateway({ ...good, hots: 'x' } as never), { name: 'TypeError', message: /^unknown gateway option "hots"/ });
-  await assert.rejects(startGateway({ ...good, port: 70_000 }), { name: 'RangeError', message: 'port must be an integer from 0 to 65535 (got 70000)' });
+  await assert.rejects(startGateway({ ...good, port: 70_000 }), {
+    name: 'RangeError',
+    message: 'port must be an integer from 0 to 65535 (got 70000)',
+  });
   await assert.rejects(startGateway({ ...good, host: '' }), { name: 'TypeError', message: 'host must be a non-empty string' });
   await assert.rejects(startGateway({ ...good, target: {} as never }), { name: 'TypeError', message: /^target must be a GatewayTarget/ });
   await assert.rejects(startGateway({ ...good, telemetry: {} as never }), { name: 'TypeError', message: 'telemetry must be a Telemetry' });

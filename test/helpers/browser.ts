@@ -9,7 +9,16 @@ import { chromium, type Browser } from 'playwright-core';
  * work. --lang: under LANG=C the packaged build reports the language "en-US@posix", which
  * Intl (and so uPlot) refuses.
  */
-const OFFLINE_FLAGS = ['--lang=en-US', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OFFLINE_FLAGS = [
+  '--lang=en-US',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface BrowserChoice {
   /** 'chromium on PATH' or '@sparticuz/chromium'. */

@@ -32,10 +32,12 @@ export class CliProcess {
       if (gateway) this.gatewayUrl = gateway[1];
       wake();
     });
-    this.exited = new Promise((resolve) => child.on('exit', (code) => {
-      resolve(code);
-      wake();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+        wake();
+      }),
+    );
   }
 
   static spawn(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
@@ -60,7 +62,11 @@ export class CliProcess {
   /** Resolves once `condition` holds (re-checked on every output line), or rejects after timeoutMs. */
   until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`timed out waiting for ${what}; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (condition()) {
           clearTimeout(timer);
@@ -78,7 +84,10 @@ export class CliProcess {
   }
 
   exitCode(timeoutMs = 5000): Promise<number | null> {
-    return Promise.race([this.exited, new Promise<null>((_, reject) => setTimeout(() => reject(new Error('process did not exit')), timeoutMs))]);
+    return Promise.race([
+      this.exited,
+      new Promise<null>((_, reject) => setTimeout(() => reject(new Error('process did not exit')), timeoutMs)),
+    ]);
   }
 
   kill(): void {

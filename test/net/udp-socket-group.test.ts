@@ -69,7 +69,10 @@ test('a burst to many sockets arrives whole, each datagram at its own socket fro
     assert.equal(total(), 9_800);
     assert.equal(got.size, 50 * 49);
     for (const count of got.values()) assert.equal(count, 4);
-    assert.equal(sockets.reduce((sum, s) => sum + s.counters.sendErrors, 0), 0);
+    assert.equal(
+      sockets.reduce((sum, s) => sum + s.counters.sendErrors, 0),
+      0,
+    );
   } finally {
     for (const s of sockets) s.close();
   }
@@ -80,7 +83,10 @@ test('address checks, bind errors, and sends that cannot go are counted, never t
   const a = group.open('127.0.0.1', 0);
   try {
     assertIpv4AddressChecks(a);
-    assert.throws(() => group.open('127.0.0.1', a.local.port), { message: `cannot listen on 127.0.0.1:${a.local.port}: address already in use`, code: 'EADDRINUSE' });
+    assert.throws(() => group.open('127.0.0.1', a.local.port), {
+      message: `cannot listen on 127.0.0.1:${a.local.port}: address already in use`,
+      code: 'EADDRINUSE',
+    });
     assert.throws(() => group.open('localhost', 1), { message: 'localhost is not an IP address' });
     assert.throws(() => group.open('127.0.0.1', 65536), { message: 'port must be 0..65535 (got 65536)' });
     a.send({ host: '127.0.0.1', port: 9 }, new Uint8Array([1])); // nobody there: no throw
@@ -183,46 +189,67 @@ test('spoofed senders cannot grow the address table: it stays bounded, and every
   }
 });
 
-test('every method of the native socket set checks its arguments: a bad call throws one clear error, and the set goes on', { skip }, async () => {
-  const SocketSet = loaded.ok ? loaded.addon.UdpSocketSet! : undefined!;
-  const receive = new Uint8Array(4 * 100);
-  const meta = new Int32Array(4 * 4);
-  const state = new Int32Array(1);
-  const make = (...args: unknown[]) => new (SocketSet as unknown as new (...a: unknown[]) => unknown)(...args);
-  assert.throws(() => make(), { name: 'TypeError', message: 'UdpSocketSet(onBatch, receive, meta, state, addressCapacity) takes 5 arguments (got 0)' });
-  assert.throws(() => make(1, receive, meta, state, 8), { name: 'TypeError', message: 'onBatch must be a function' });
-  assert.throws(() => make(() => {}, receive, new Float64Array(4), state, 8), { name: 'TypeError', message: 'meta must be an Int32Array' });
-  assert.throws(() => make(() => {}, receive, new Int32Array(3), state, 8), { name: 'RangeError', message: 'meta must hold 4 ints per slot (got 3)' });
-  assert.throws(() => make(() => {}, receive, meta, state, 0), { name: 'RangeError', message: 'addressCapacity must be between 1 and 16777216 (got 0)' });
-  const set = new SocketSet(() => {}, receive, meta, state, 8);
-  const loose = set as unknown as Record<string, (...a: unknown[]) => unknown>;
-  try {
-    const [index] = set.open('127.0.0.1', 0);
-    assert.throws(() => loose.open(7, 0), { name: 'TypeError', message: 'host must be a string' });
-    assert.throws(() => loose.open('127.0.0.1', 70_000), { name: 'RangeError', message: 'port must be between 0 and 65535 (got 70000)' });
-    assert.throws(() => loose.send(), { name: 'TypeError', message: 'send(index, addressId, port, bytes) takes 4 arguments (got 0)' });
-    assert.throws(() => loose.send('0', 0, 9, new Uint8Array(1)), { name: 'TypeError', message: 'index must be an integer' });
-    assert.throws(() => loose.send(index, -1, 9, new Uint8Array(1)), { name: 'RangeError', message: 'addressId must be between 0 and 4294967295' });
-    assert.throws(() => loose.send(index, 0, 1.5, new Uint8Array(1)), { name: 'TypeError', message: 'port must be an integer' });
-    assert.throws(() => loose.send(index, 0, 9, 'bytes'), { name: 'TypeError', message: 'bytes must be a Uint8Array' });
-    assert.throws(() => loose.closeSocket({}), { name: 'TypeError', message: 'index must be an integer' });
-    assert.throws(() => loose.receiveBufferBytes(), { name: 'TypeError', message: 'receiveBufferBytes(index) takes 1 argument (got 0)' });
-    assert.throws(() => loose.addressName(99), { name: 'RangeError', message: 'unknown address id 99' });
-    assert.throws(() => loose.addressId(null), { name: 'TypeError', message: 'host must be a string' });
-    assert.equal(set.addressId('not an address'), -1);
-    // after all that, the set still works
-    const id = set.addressId('127.0.0.1');
-    assert.equal(set.addressName(id), '127.0.0.1');
-    assert.equal(set.send(index, id, 9, new Uint8Array([1])), 0);
-    assert.ok(set.receiveBufferBytes(index) > 0);
-  } finally {
-    set.close();
-  }
-});
+test(
+  'every method of the native socket set checks its arguments: a bad call throws one clear error, and the set goes on',
+  { skip },
+  async () => {
+    const SocketSet = loaded.ok ? loaded.addon.UdpSocketSet! : undefined!;
+    const receive = new Uint8Array(4 * 100);
+    const meta = new Int32Array(4 * 4);
+    const state = new Int32Array(1);
+    const make = (...args: unknown[]) => new (SocketSet as unknown as new (...a: unknown[]) => unknown)(...args);
+    assert.throws(() => make(), {
+      name: 'TypeError',
+      message: 'UdpSocketSet(onBatch, receive, meta, state, addressCapacity) takes 5 arguments (got 0)',
+    });
+    assert.throws(() => make(1, receive, meta, state, 8), { name: 'TypeError', message: 'onBatch must be a function' });
+    assert.throws(() => make(() => {}, receive, new Float64Array(4), state, 8), {
+      name: 'TypeError',
+      message: 'meta must be an Int32Array',
+    });
+    assert.throws(() => make(() => {}, receive, new Int32Array(3), state, 8), {
+      name: 'RangeError',
+      message: 'meta must hold 4 ints per slot (got 3)',
+    });
+    assert.throws(() => make(() => {}, receive, meta, state, 0), {
+      name: 'RangeError',
+      message: 'addressCapacity must be between 1 and 16777216 (got 0)',
+    });
+    const set = new SocketSet(() => {}, receive, meta, state, 8);
+    const loose = set as unknown as Record<string, (...a: unknown[]) => unknown>;
+    try {
+      const [index] = set.open('127.0.0.1', 0);
+      assert.throws(() => loose.open(7, 0), { name: 'TypeError', message: 'host must be a string' });
+      assert.throws(() => loose.open('127.0.0.1', 70_000), { name: 'RangeError', message: 'port must be between 0 and 65535 (got 70000)' });
+      assert.throws(() => loose.send(), { name: 'TypeError', message: 'send(index, addressId, port, bytes) takes 4 arguments (got 0)' });
+      assert.throws(() => loose.send('0', 0, 9, new Uint8Array(1)), { name: 'TypeError', message: 'index must be an integer' });
+      assert.throws(() => loose.send(index, -1, 9, new Uint8Array(1)), {
+        name: 'RangeError',
+        message: 'addressId must be between 0 and 4294967295',
+      });
+      assert.throws(() => loose.send(index, 0, 1.5, new Uint8Array(1)), { name: 'TypeError', message: 'port must be an integer' });
+      assert.throws(() => loose.send(index, 0, 9, 'bytes'), { name: 'TypeError', message: 'bytes must be a Uint8Array' });
+      assert.throws(() => loose.closeSocket({}), { name: 'TypeError', message: 'index must be an integer' });
+      assert.throws(() => loose.receiveBufferBytes(), { name: 'TypeError', message: 'receiveBufferBytes(index) takes 1 argument (got 0)' });
+      assert.throws(() => loose.addressName(99), { name: 'RangeError', message: 'unknown address id 99' });
+      assert.throws(() => loose.addressId(null), { name: 'TypeError', message: 'host must be a string' });
+      assert.equal(set.addressId('not an address'), -1);
+      // after all that, the set still works
+      const id = set.addressId('127.0.0.1');
+      assert.equal(set.addressName(id), '127.0.0.1');
+      assert.equal(set.send(index, id, 9, new Uint8Array([1])), 0);
+      assert.ok(set.receiveBufferBytes(index) > 0);
+    } finally {
+      set.close();
+    }
+  },
+);
 
 test('KADEMLIA_UDP_IO picks the way sockets are read; the TS backend always uses dgram', () => {
   assert.equal(chooseUdpIo('ts', undefined), 'dgram');
-  assert.throws(() => chooseUdpIo('ts', 'native'), { message: 'KADEMLIA_UDP_IO=native needs the native backend (KADEMLIA_NATIVE=0 turns it off)' });
+  assert.throws(() => chooseUdpIo('ts', 'native'), {
+    message: 'KADEMLIA_UDP_IO=native needs the native backend (KADEMLIA_NATIVE=0 turns it off)',
+  });
   assert.equal(chooseUdpIo('native', 'dgram'), 'dgram');
   assert.equal(chooseUdpIo('native', undefined), skip ? 'dgram' : 'native');
   assert.throws(() => chooseUdpIo('native', 'fast'), { message: 'KADEMLIA_UDP_IO must be native or dgram (got "fast")' });

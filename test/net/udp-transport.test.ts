@@ -31,7 +31,10 @@ test('address checks and bind errors', async () => {
   const a = await UdpTransport.open('127.0.0.1', 0);
   try {
     assertIpv4AddressChecks(a);
-    await assert.rejects(UdpTransport.open('127.0.0.1', a.local.port), { message: `cannot listen on 127.0.0.1:${a.local.port}: address already in use`, code: 'EADDRINUSE' });
+    await assert.rejects(UdpTransport.open('127.0.0.1', a.local.port), {
+      message: `cannot listen on 127.0.0.1:${a.local.port}: address already in use`,
+      code: 'EADDRINUSE',
+    });
     await assert.rejects(UdpTransport.open('localhost', 1), { message: 'localhost is not an IP address' });
     a.send({ host: '127.0.0.1', port: 9 }, new Uint8Array([1])); // nobody there: no throw
   } finally {

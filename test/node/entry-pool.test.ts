@@ -28,7 +28,7 @@ test('stores in one pool never see each other, even for the same key', () => {
   assert.equal(pool.expiresAt(inB), 200);
   pool.remove(inA);
   assert.equal(pool.find(a, key(1)), -1);
-  assert.equal(pool.find(b, key(1)), inB, 'removing a\'s entry leaves b\'s');
+  assert.equal(pool.find(b, key(1)), inB, "removing a's entry leaves b's");
 });
 
 test('a store lists its entries in the order they were added, across removals and slot reuse', () => {
@@ -83,16 +83,20 @@ test('the pool agrees with a Map model over random adds and removes in many stor
   }
 });
 
-test('a Storage the collector takes gives its entries back to the pool', { skip: typeof globalThis.gc !== 'function' && 'needs --expose-gc' }, async () => {
-  const pool = new EntryPool();
-  (() => {
-    const storage = new Storage(undefined, pool);
-    for (let i = 0; i < 10; i++) storage.put(key(i), value(i), 1e9, 'o', 0);
-  })();
-  assert.equal(pool.size, 10);
-  for (let i = 0; i < 20 && pool.size > 0; i++) {
-    globalThis.gc!();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.equal(pool.size, 0);
-});
+test(
+  'a Storage the collector takes gives its entries back to the pool',
+  { skip: typeof globalThis.gc !== 'function' && 'needs --expose-gc' },
+  async () => {
+    const pool = new EntryPool();
+    (() => {
+      const storage = new Storage(undefined, pool);
+      for (let i = 0; i < 10; i++) storage.put(key(i), value(i), 1e9, 'o', 0);
+    })();
+    assert.equal(pool.size, 10);
+    for (let i = 0; i < 20 && pool.size > 0; i++) {
+      globalThis.gc!();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(pool.size, 0);
+  },
+);

@@ -37,15 +37,23 @@ function mutate(random: SeededRandom, base: Uint8Array): Uint8Array {
     case 0: // flip a few bytes
     case 1: {
       const out = base.slice();
-      for (let i = 0, n = 1 + (r >>> 8) % 4; i < n; i++) out[random.next32() % out.length] ^= 1 + (random.next32() % 255);
+      for (let i = 0, n = 1 + ((r >>> 8) % 4); i < n; i++) out[random.next32() % out.length] ^= 1 + (random.next32() % 255);
       return out;
     }
     case 2: // truncate
       return base.slice(0, random.next32() % base.length);
     case 3: // trailing garbage
-      return new Uint8Array([...base, ...random.bytes(1 + (r >>> 8) % 16)]);
+      return new Uint8Array([...base, ...random.bytes(1 + ((r >>> 8) % 16))]);
     case 4: // a hostile container header spliced in
-      return new Uint8Array([...base.slice(0, 1 + (random.next32() % (base.length - 1))), [0xdd, 0xdf, 0xc6, 0xdb][r >>> 30], 0xff, 0xff, 0xff, 0xff, ...base.slice(5)]);
+      return new Uint8Array([
+        ...base.slice(0, 1 + (random.next32() % (base.length - 1))),
+        [0xdd, 0xdf, 0xc6, 0xdb][r >>> 30],
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        ...base.slice(5),
+      ]);
     case 5: // pure random bytes, any size up to an MTU
       return random.bytes(random.next32() % 1500);
     case 6: // oversized
@@ -53,7 +61,7 @@ function mutate(random: SeededRandom, base: Uint8Array): Uint8Array {
     default: // valid envelope, wrong version or type byte
       return (() => {
         const out = base.slice();
-        out[1 + (r >>> 8) % 2] = random.next32() & 0xff;
+        out[1 + ((r >>> 8) % 2)] = random.next32() & 0xff;
         return out;
       })();
   }
@@ -93,10 +101,15 @@ test(`a live UDP node survives ${DATAGRAMS.toLocaleString('en-US')} random and m
     fuzzer.close();
 
     const arrived = arrivedSoFar() - started;
-    t.diagnostic(`${arrived} of ${sent} arrived; ${target.counters.malformed} malformed, ${target.counters.requestsHandled} valid requests, ${target.rpc.counters.unmatchedResponses} unmatched responses`);
+    t.diagnostic(
+      `${arrived} of ${sent} arrived; ${target.counters.malformed} malformed, ${target.counters.requestsHandled} valid requests, ${target.rpc.counters.unmatchedResponses} unmatched responses`,
+    );
     assert.ok(arrived > DATAGRAMS * 0.5, `most datagrams arrived (${arrived})`);
     assert.equal(target.counters.internalErrors, 0, 'nothing threw on the receive path');
-    assert.ok(target.counters.malformed > target.counters.datagramsIn * 0.5, `most were refused as malformed (${target.counters.malformed} of ${target.counters.datagramsIn})`);
+    assert.ok(
+      target.counters.malformed > target.counters.datagramsIn * 0.5,
+      `most were refused as malformed (${target.counters.malformed} of ${target.counters.datagramsIn})`,
+    );
     assert.ok(transport.counters.oversizedIn > 0, 'oversized datagrams were dropped unread');
 
     // bounded state: at most k per bucket plus replacement caches, quota-bound storage

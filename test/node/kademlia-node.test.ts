@@ -38,8 +38,15 @@ test('values sit on the k nodes closest to their key', () => {
   put(sim, sim.nodes[5], 'placed', 'here');
   const key = keyFromString('placed');
   const holders = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).map((n) => n.address.port);
-  const expected = referenceClosest(key, sim.nodes.map((n) => n.id), 20).map((i) => sim.nodes[i].address.port);
-  assert.deepEqual(holders.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  const expected = referenceClosest(
+    key,
+    sim.nodes.map((n) => n.id),
+    20,
+  ).map((i) => sim.nodes[i].address.port);
+  assert.deepEqual(
+    holders.sort((a, b) => a - b),
+    expected.sort((a, b) => a - b),
+  );
 });
 
 test('a found value is cached at the closest node on the path that lacked it', () => {
@@ -98,7 +105,10 @@ test('holders replicate values to the k closest without extending their life', (
  * hour) and publishes nothing: every value it holds is one it replicates, all due together.
  */
 function replicatingNetwork(latencyMs: [number, number] = [10, 50]) {
-  const sim = createSim({ network: { latencyMs }, node: { ttlMs: 3_600_000, replicateMs: 3_600_000, refreshMs: 3_600_000, maintenanceMs: 1000, requestTimeoutMs: 10_000 } });
+  const sim = createSim({
+    network: { latencyMs },
+    node: { ttlMs: 3_600_000, replicateMs: 3_600_000, refreshMs: 3_600_000, maintenanceMs: 1000, requestTimeoutMs: 10_000 },
+  });
   const holder = sim.addNode({ replicateMs: 10_000 });
   for (let i = 1; i < 40; i++) {
     const node = sim.addNode();
@@ -124,7 +134,10 @@ test('upkeep keeps one operation in flight, not a whole pass', () => {
     return sim.clock.now() < until;
   });
   assert.ok(holder.counters.lookups > lookups, 'node 0 replicated');
-  assert.ok(held.every((key) => holder.storage.get(key, sim.clock.now())!.storedAt > until - 30_000), 'every value was refreshed');
+  assert.ok(
+    held.every((key) => holder.storage.get(key, sim.clock.now())!.storedAt > until - 30_000),
+    'every value was refreshed',
+  );
   // one lookup (alpha = 3 requests) or one round of k = 20 STOREs at a time; a whole pass
   // started at once would put every value's lookup in flight together
   assert.ok(most > 0 && most <= 20, `at most ${most} requests in flight`);
@@ -190,13 +203,25 @@ test('a full bucket pings its least-recently-seen contact and evicts it only if 
   const b = sim.addNode({ id: flip('b') });
   sim.settle((done) => a.ping(hub.address, done));
   sim.settle((done) => b.ping(hub.address, done));
-  assert.deepEqual(hub.table.bucket(0).map((c) => hub.arena.port(c)), [a.address.port, b.address.port]);
+  assert.deepEqual(
+    hub.table.bucket(0).map((c) => hub.arena.port(c)),
+    [a.address.port, b.address.port],
+  );
 
   const c = sim.addNode({ id: flip('c') });
   sim.settle((done) => c.ping(hub.address, done)); // a answers the hub's ping: a stays
   sim.clock.advance(3000);
-  assert.deepEqual(hub.table.bucket(0).map((x) => hub.arena.port(x)).sort(), [a.address.port, b.address.port].sort());
-  assert.deepEqual(hub.table.replacements(0).map((x) => hub.arena.port(x)), [c.address.port]);
+  assert.deepEqual(
+    hub.table
+      .bucket(0)
+      .map((x) => hub.arena.port(x))
+      .sort(),
+    [a.address.port, b.address.port].sort(),
+  );
+  assert.deepEqual(
+    hub.table.replacements(0).map((x) => hub.arena.port(x)),
+    [c.address.port],
+  );
 
   b.stop(); // b is now the least-recently-seen and dead
   const d = sim.addNode({ id: flip('d') });
@@ -223,7 +248,10 @@ test('good contacts (heard from lately) are not pinged for a newcomer; stale one
   const before = sent();
   sim.settle((done) => c.ping(hub.address, done));
   assert.equal(sent(), before, 'a was heard from just now: no ping');
-  assert.deepEqual(hub.table.replacements(0).map((x) => hub.arena.port(x)), [c.address.port]);
+  assert.deepEqual(
+    hub.table.replacements(0).map((x) => hub.arena.port(x)),
+    [c.address.port],
+  );
 
   sim.clock.advance(16 * 60_000);
   a.stop();
@@ -324,10 +352,19 @@ test('joining an address where nobody answers fails cleanly', () => {
 test('bad arguments to the operations are refused at once, by name, and the node goes on', async () => {
   const sim = createSim();
   const node = sim.addNode();
-  assert.throws(() => node.publish(new Uint8Array(19), text('v'), () => {}), { name: 'RangeError', message: 'key must be 20 bytes (got 19)' });
-  assert.throws(() => node.publish(keyFromString('k'), 'v' as never, () => {}), { name: 'TypeError', message: 'value must be a Uint8Array' });
+  assert.throws(() => node.publish(new Uint8Array(19), text('v'), () => {}), {
+    name: 'RangeError',
+    message: 'key must be 20 bytes (got 19)',
+  });
+  assert.throws(() => node.publish(keyFromString('k'), 'v' as never, () => {}), {
+    name: 'TypeError',
+    message: 'value must be a Uint8Array',
+  });
   assert.throws(() => node.findValue('key1' as never, () => {}), { name: 'TypeError', message: 'key must be a Uint8Array' });
-  assert.throws(() => node.join({ host: 'localhost', port: 8080 }, () => {}), { name: 'RangeError', message: /^cannot join through localhost:8080: not an address this transport can reach/ });
+  assert.throws(() => node.join({ host: 'localhost', port: 8080 }, () => {}), {
+    name: 'RangeError',
+    message: /^cannot join through localhost:8080: not an address this transport can reach/,
+  });
   await assert.rejects(node.get(new Uint8Array(3)), { name: 'RangeError', message: 'key must be 20 bytes (got 3)' });
   await assert.rejects(node.store('key1' as never, text('v')), { name: 'TypeError', message: 'key must be a Uint8Array' });
   await assert.rejects(node.bootstrap(undefined as never), { name: 'RangeError', message: /^cannot join through undefined:undefined/ });
@@ -360,7 +397,10 @@ test('right after joining, every bucket holds as many contacts as its range has 
     }
     // The lookup of its own id, plus at most one refresh per bucket up to that of its k-th
     // closest node: the nearer ones hold only nodes that lookup already found.
-    const kth = sim.nodes.filter((other) => other !== node).map((other) => referencePrefixLength(node.id, other.id)).sort((a, b) => b - a)[19];
+    const kth = sim.nodes
+      .filter((other) => other !== node)
+      .map((other) => referencePrefixLength(node.id, other.id))
+      .sort((a, b) => b - a)[19];
     const lookups = node.counters.lookups - lookupsBefore;
     assert.ok(lookups <= 1 + kth + 1, `node ${i}: ${lookups} lookups, k-th closest in bucket ${kth}`);
   }
@@ -405,10 +445,20 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
     const replicas = sim.nodes.slice(1, 20).map((node, i) => put(sim, node, `key${i}`, `value${i}`).replicas);
     const found = sim.nodes.slice(1, 20).map((_, i) => untext(get(sim, sim.nodes[0], `key${i}`).value));
     const miss = get(sim, sim.nodes[0], 'never-stored');
-    return { replicas, found, miss: [miss.value, miss.queried, miss.hops], now: sim.clock.now(), sent: sim.network.counters.sent, stored: sim.nodes.map((n) => n.storage.size) };
+    return {
+      replicas,
+      found,
+      miss: [miss.value, miss.queried, miss.hops],
+      now: sim.clock.now(),
+      sent: sim.network.counters.sent,
+      stored: sim.nodes.map((n) => n.storage.size),
+    };
   };
   const bytes = outcome(false);
-  assert.deepEqual(bytes.found, Array.from({ length: 19 }, (_, i) => `value${i}`));
+  assert.deepEqual(
+    bytes.found,
+    Array.from({ length: 19 }, (_, i) => `value${i}`),
+  );
   assert.deepEqual(outcome(true), bytes);
 });
 
@@ -421,16 +471,26 @@ test('a FIND_NODE answer names the k closest contacts the node knows, never the 
     // a node looking up its own id: the answerer knows it, and it is the closest to the target
     { requester: knownNodes[0], target: knownNodes[0].id, requesterAmongClosest: true },
     // a node the answerer knows, far from the target
-    { requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => idsEqual(answerer.arena.id(c), n.id)))!, target: farTarget, requesterAmongClosest: false },
+    {
+      requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => idsEqual(answerer.arena.id(c), n.id)))!,
+      target: farTarget,
+      requesterAmongClosest: false,
+    },
   ];
   for (const { requester, target, requesterAmongClosest } of cases) {
     const known = answerer.table.closestContacts(target, 21).map((c) => answerer.arena.id(c));
     assert.equal(known.length, 21);
-    assert.equal(known.some((id) => idsEqual(id, requester.id)), requesterAmongClosest);
+    assert.equal(
+      known.some((id) => idsEqual(id, requester.id)),
+      requesterAmongClosest,
+    );
     const expected = known.filter((id) => !idsEqual(id, requester.id)).slice(0, 20);
     const answer = sim.settle<ResponseBody | null>((done) => requester.rpc.request(answerer.address, { type: 'FIND_NODE', target }, done));
     assert.equal(answer?.type, 'NODES');
     const named = (answer as Extract<ResponseBody, { type: 'NODES' }>).contacts.map((c) => Array.from(c.id));
-    assert.deepEqual(named, expected.map((id) => Array.from(id)));
+    assert.deepEqual(
+      named,
+      expected.map((id) => Array.from(id)),
+    );
   }
 });

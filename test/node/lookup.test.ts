@@ -29,8 +29,16 @@ function answer(world: World, peer: Peer, request: RequestBody, k: number): Resp
   const live = world.peers.filter((_, i) => i !== index && !world.dead.has(i));
   const dead = world.peers.filter((_, i) => i !== index && world.dead.has(i));
   const contacts = [
-    ...referenceClosest(target, live.map((p) => p.id), k).map((i) => live[i]),
-    ...referenceClosest(target, dead.map((p) => p.id), 3).map((i) => dead[i]),
+    ...referenceClosest(
+      target,
+      live.map((p) => p.id),
+      k,
+    ).map((i) => live[i]),
+    ...referenceClosest(
+      target,
+      dead.map((p) => p.id),
+      3,
+    ).map((i) => dead[i]),
   ];
   if (request.type === 'FIND_VALUE') {
     if (world.holders.has(index)) return { type: 'VALUE', value: new TextEncoder().encode(`held by ${index}`), ttlMs: 500, contacts: [] };
@@ -39,7 +47,11 @@ function answer(world: World, peer: Peer, request: RequestBody, k: number): Resp
   return { type: 'NODES', contacts };
 }
 
-function run(world: World, overrides: Partial<LookupParams>, respond = (peer: Peer, request: RequestBody, done: (r: ResponseBody | null) => void, k: number) => done(answer(world, peer, request, k))): LookupResult {
+function run(
+  world: World,
+  overrides: Partial<LookupParams>,
+  respond = (peer: Peer, request: RequestBody, done: (r: ResponseBody | null) => void, k: number) => done(answer(world, peer, request, k)),
+): LookupResult {
   const k = overrides.k ?? 20;
   let result: LookupResult | undefined;
   // answers arrive later, in order, like datagrams; the queue drains after the start
@@ -68,8 +80,15 @@ test('a node lookup finds exactly the k closest peers of the network', () => {
   for (let t = 0; t < 10; t++) {
     const target = seededBytes(`t${t}`, 20);
     const result = run(world, { target });
-    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-    assert.deepEqual(result.closest.map((p) => p.port), expected);
+    const expected = referenceClosest(
+      target,
+      world.peers.map((p) => p.id),
+      20,
+    ).map((i) => world.peers[i].port);
+    assert.deepEqual(
+      result.closest.map((p) => p.port),
+      expected,
+    );
     assert.ok(result.hops >= 1 && result.hops < 10, `hops ${result.hops}`);
     assert.ok(result.queried < 120, `queried ${result.queried}`);
     assert.equal(result.failed, 0);
@@ -83,8 +102,15 @@ test('dead peers are skipped and never reported', () => {
   const target = seededBytes('t-dead', 20);
   const result = run(world, { target });
   const live = world.peers.filter((_, i) => !world.dead.has(i));
-  const expected = referenceClosest(target, live.map((p) => p.id), 20).map((i) => live[i].port);
-  assert.deepEqual(result.closest.map((p) => p.port), expected);
+  const expected = referenceClosest(
+    target,
+    live.map((p) => p.id),
+    20,
+  ).map((i) => live[i].port);
+  assert.deepEqual(
+    result.closest.map((p) => p.port),
+    expected,
+  );
   assert.ok(result.failed > 0);
   assert.ok(result.closest.every((p) => !world.dead.has(p.port - 1)));
 });
@@ -93,7 +119,11 @@ test('it never waits on a slow peer that is no longer among the k closest', () =
   const world = makeWorld(200, 'w3');
   const target = seededBytes('t-slow', 20);
   // the farthest peer of the network is a starting contact that never answers
-  const order = referenceClosest(target, world.peers.map((p) => p.id), 200);
+  const order = referenceClosest(
+    target,
+    world.peers.map((p) => p.id),
+    200,
+  );
   const slow = world.peers[order[199]];
   const pending: Array<() => void> = [];
   const result = run(world, { target, start: [slow, ...world.peers.slice(0, 2)] }, (peer, request, done, k) => {
@@ -109,7 +139,11 @@ test('it never waits on a slow peer that is no longer among the k closest', () =
 test('a value lookup stops at the first holder and names where to cache', () => {
   const world = makeWorld(300, 'w4');
   const key = seededBytes('the-key', 20);
-  const order = referenceClosest(key, world.peers.map((p) => p.id), 300);
+  const order = referenceClosest(
+    key,
+    world.peers.map((p) => p.id),
+    300,
+  );
   world.holders.add(order[2]); // the third closest holds it
   const result = run(world, { target: key, kind: 'value' });
   assert.equal(new TextDecoder().decode(result.value!), `held by ${order[2]}`);
@@ -125,8 +159,15 @@ test('a missing value ends like a node lookup, with the k closest', () => {
   const result = run(world, { target: key, kind: 'value' });
   assert.equal(result.value, null);
   assert.equal(result.cacheAt, null);
-  const expected = referenceClosest(key, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-  assert.deepEqual(result.closest.map((p) => p.port), expected);
+  const expected = referenceClosest(
+    key,
+    world.peers.map((p) => p.id),
+    20,
+  ).map((i) => world.peers[i].port);
+  assert.deepEqual(
+    result.closest.map((p) => p.port),
+    expected,
+  );
 });
 
 test('a miss asks the rest of the k closest at once when the closest has answered; node lookups keep alpha', () => {
@@ -166,8 +207,14 @@ test('a miss asks the rest of the k closest at once when the closest has answere
   assert.equal(node.peak, 3);
   assert.ok(miss.peak > 10, `the final round goes out at once (peak ${miss.peak} in flight)`);
   // and it still ends with the same k closest as the node lookup
-  assert.deepEqual(miss.result.closest.map((p) => p.port), node.result.closest.map((p) => p.port));
-  assert.ok(miss.result.queried <= node.result.queried + 5, `about one node lookup's worth of queries (${miss.result.queried} vs ${node.result.queried})`);
+  assert.deepEqual(
+    miss.result.closest.map((p) => p.port),
+    node.result.closest.map((p) => p.port),
+  );
+  assert.ok(
+    miss.result.queried <= node.result.queried + 5,
+    `about one node lookup's worth of queries (${miss.result.queried} vs ${node.result.queried})`,
+  );
 });
 
 test('a query answered synchronously (inside query) is handled too', () => {
@@ -175,11 +222,27 @@ test('a query answered synchronously (inside query) is handled too', () => {
   const target = seededBytes('t-sync', 20);
   let result: LookupResult | undefined;
   lookup(
-    { target, kind: 'node', k: 20, alpha: 3, selfId: seededBytes('self', 20), start: world.peers.slice(0, 3), accepts: () => true, query: (peer, request, done) => done(answer(world, peer, request, 20)) },
+    {
+      target,
+      kind: 'node',
+      k: 20,
+      alpha: 3,
+      selfId: seededBytes('self', 20),
+      start: world.peers.slice(0, 3),
+      accepts: () => true,
+      query: (peer, request, done) => done(answer(world, peer, request, 20)),
+    },
     (r) => (result = r),
   );
-  const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-  assert.deepEqual(result?.closest.map((p) => p.port), expected);
+  const expected = referenceClosest(
+    target,
+    world.peers.map((p) => p.id),
+    20,
+  ).map((i) => world.peers[i].port);
+  assert.deepEqual(
+    result?.closest.map((p) => p.port),
+    expected,
+  );
 });
 
 test('our own id and refused addresses are never queried', () => {
@@ -241,7 +304,10 @@ test('each new peer a response names is reported once; start peers, our own id a
   assert.ok(finished);
   assert.equal(new Set(reported).size, reported.length, 'no peer reported twice');
   const expected = [...named].filter((port) => accepts(world.peers[port - 1]) && port !== self.port && !start.some((s) => s.port === port));
-  assert.deepEqual([...reported].sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  assert.deepEqual(
+    [...reported].sort((a, b) => a - b),
+    expected.sort((a, b) => a - b),
+  );
   // every answer names the network's 20 closest; a third of them are refused
   assert.ok(reported.length >= 10, `reported ${reported.length}`);
 });
@@ -260,9 +326,19 @@ test('peers carrying their id prefix (as arena records do) are ordered exactly a
       const response = answer(world, peer, request, k);
       done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map((c) => records.get(c.port)!) } : response);
     });
-    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-    assert.deepEqual(plain.closest.map((p) => p.port), expected);
-    assert.deepEqual(carried.closest.map((p) => p.port), expected);
+    const expected = referenceClosest(
+      target,
+      world.peers.map((p) => p.id),
+      20,
+    ).map((i) => world.peers[i].port);
+    assert.deepEqual(
+      plain.closest.map((p) => p.port),
+      expected,
+    );
+    assert.deepEqual(
+      carried.closest.map((p) => p.port),
+      expected,
+    );
     assert.equal(carried.queried, plain.queried);
   }
 });
@@ -278,15 +354,26 @@ test('a peer named again as a fresh copy (as a decoded datagram names it) is rec
     const asked: number[] = [];
     const reported: number[] = [];
     const copy = (c: Peer): Peer => ({ id: c.id.slice(), host: c.host, port: c.port, head: idHeadAt(c.id, 0), next: idNextAt(c.id, 0) });
-    const result = run(world, { target, start: world.peers.slice(0, 3).map(copy), discovered: (peer) => reported.push(peer.port) }, (peer, request, done, k) => {
-      asked.push(peer.port);
-      const response = answer(world, peer, request, k);
-      done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map(copy) } : response);
-    });
+    const result = run(
+      world,
+      { target, start: world.peers.slice(0, 3).map(copy), discovered: (peer) => reported.push(peer.port) },
+      (peer, request, done, k) => {
+        asked.push(peer.port);
+        const response = answer(world, peer, request, k);
+        done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map(copy) } : response);
+      },
+    );
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
     assert.equal(new Set(reported).size, reported.length, 'no peer reported twice');
-    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-    assert.deepEqual(result.closest.map((p) => p.port), expected);
+    const expected = referenceClosest(
+      target,
+      world.peers.map((p) => p.id),
+      20,
+    ).map((i) => world.peers[i].port);
+    assert.deepEqual(
+      result.closest.map((p) => p.port),
+      expected,
+    );
   }
 });
 
@@ -310,7 +397,14 @@ test('a lookup told of more peers than it keeps still ends with exactly the k cl
     });
     assert.ok(named.size > 200, `named ${named.size} distinct peers`);
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
-    const expected = referenceClosest(target, world.peers.map((p) => p.id), 20).map((i) => world.peers[i].port);
-    assert.deepEqual(result.closest.map((p) => p.port), expected);
+    const expected = referenceClosest(
+      target,
+      world.peers.map((p) => p.id),
+      20,
+    ).map((i) => world.peers[i].port);
+    assert.deepEqual(
+      result.closest.map((p) => p.port),
+      expected,
+    );
   }
 });

@@ -14,11 +14,15 @@ test('options resolve to every default, checked, and frozen', () => {
   assert.equal(resolved.republishMs, 3_240_000, '0.9 x the TTL');
   assert.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved.storage));
   assert.throws(() => resolveNodeOptions({ k: 0 }), /k must be an integer from 1 to 64/);
-  assert.throws(() => resolveNodeOptions({ goodForMs: -1 }), { name: 'RangeError', message: /^goodForMs must be an integer from 0 to \d+ \(got -1\)$/ });
+  assert.throws(() => resolveNodeOptions({ goodForMs: -1 }), {
+    name: 'RangeError',
+    message: /^goodForMs must be an integer from 0 to \d+ \(got -1\)$/,
+  });
 });
 
 test('a mistake in the options is refused by name: unknown keys, wrong types, values out of range', () => {
-  const refuse = (options: object, error: { name: string; message: RegExp }) => assert.throws(() => resolveNodeOptions(options as never), error);
+  const refuse = (options: object, error: { name: string; message: RegExp }) =>
+    assert.throws(() => resolveNodeOptions(options as never), error);
   refuse({ kk: 3 }, { name: 'TypeError', message: /^unknown node option "kk" \(known: id, k, alpha, / });
   refuse({ storage: { maxEntrys: 5 } }, { name: 'TypeError', message: /^unknown storage limit "maxEntrys"/ });
   refuse({ k: '20' }, { name: 'TypeError', message: /^k must be a number \(got string\)$/ });
@@ -39,7 +43,10 @@ test('a mistake in the options is refused by name: unknown keys, wrong types, va
 test('a node refuses bad options when it is made, before it touches the network', () => {
   const clock = new VirtualClock();
   const network = new MemoryNetwork(clock);
-  assert.throws(() => new KademliaNode(network.createTransport(), clock, { kk: 3 } as never), { name: 'TypeError', message: /unknown node option "kk"/ });
+  assert.throws(() => new KademliaNode(network.createTransport(), clock, { kk: 3 } as never), {
+    name: 'TypeError',
+    message: /unknown node option "kk"/,
+  });
 });
 
 test('nodes given resolved options share them; nodes given a plain object resolve their own', () => {

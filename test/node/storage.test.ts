@@ -77,7 +77,10 @@ test('replication picks live entries no STORE refreshed for the interval', () =>
   s.put(k(1), v(1), 10_000, 'a', 0);
   s.put(k(2), v(1), 10_000, 'a', 500);
   s.put(k(3), v(1), 800, 'a', 0);
-  assert.deepEqual(s.dueForReplication(1000, 1000).map((e) => e.key), [k(1)]);
+  assert.deepEqual(
+    s.dueForReplication(1000, 1000).map((e) => e.key),
+    [k(1)],
+  );
   s.touch(k(1), 1000);
   assert.deepEqual(s.dueForReplication(1000, 1000), []);
 });

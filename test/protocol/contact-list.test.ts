@@ -39,7 +39,7 @@ test('only canonical dotted quads are packed, so every host comes back exactly',
     assert.equal(packed[20], ADDRESS_NAME, host);
     assert.deepEqual(unpackContacts(packed), [contact('x', host, 1)], host);
   }
-  assert.equal(packedIpv4('192.168.0.10'), (192 << 24 >>> 0) + (168 << 16) + 10);
+  assert.equal(packedIpv4('192.168.0.10'), ((192 << 24) >>> 0) + (168 << 16) + 10);
   assert.equal(packedIpv4('0.0.0.0'), 0);
 });
 

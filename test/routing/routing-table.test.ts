@@ -50,7 +50,11 @@ test('a full bucket says when its least-recently-seen contact was last heard fro
   assert.deepEqual(table.observe(contactIn(1), 80_000).kind, 'full');
   assert.equal(table.bucket(1)[1], newcomer);
   table.observe(table.bucket(1)[0], 90_000);
-  assert.deepEqual(table.observe(contactIn(1), 95_000), { kind: 'full', leastRecentlySeen: newcomer, seenAt: 0 }, 'as if heard at the table\'s creation');
+  assert.deepEqual(
+    table.observe(contactIn(1), 95_000),
+    { kind: 'full', leastRecentlySeen: newcomer, seenAt: 0 },
+    "as if heard at the table's creation",
+  );
 });
 
 test('a newcomer takes the slot of a contact only named by others, without a ping', () => {
@@ -169,7 +173,10 @@ test('closestContacts equals a brute-force sort of the table, for random tables 
       const out = new Uint32Array(7);
       const written = table.closestContactsInto(target, out);
       assert.equal(written, Math.min(7, members.length));
-      assert.deepEqual(Array.from(out.subarray(0, written)), referenceClosest(target, ids, 7).map((i) => members[i]));
+      assert.deepEqual(
+        Array.from(out.subarray(0, written)),
+        referenceClosest(target, ids, 7).map((i) => members[i]),
+      );
     }
   }
 });
@@ -186,11 +193,12 @@ test('closestContacts defaults to k and handles an empty table', () => {
 test('tables grow past their first allocation and stay consistent', () => {
   const { table, contactIn } = setup(20, 0);
   const added: number[] = [];
-  for (let b = 0; b < 30; b++) for (let i = 0; i < 20; i++) {
-    const c = contactIn(b);
-    assert.equal(table.observe(c, 1).kind, 'added');
-    added.push(c);
-  }
+  for (let b = 0; b < 30; b++)
+    for (let i = 0; i < 20; i++) {
+      const c = contactIn(b);
+      assert.equal(table.observe(c, 1).kind, 'added');
+      added.push(c);
+    }
   assert.equal(table.size, 600);
   assert.deepEqual(table.all(), added, 'bucket order, then insertion order');
   assert.deepEqual(table.bucket(17), added.slice(17 * 20, 18 * 20));
@@ -316,6 +324,12 @@ test('unverified contacts only fill free slots, at the least-recently-seen end',
 test('an unknown or out-of-range table option is refused by name', () => {
   const arena = new ContactArena();
   const self = arena.intern(new Uint8Array(20), '127.0.0.1', 1);
-  assert.throws(() => new RoutingTable(arena, self, { kk: 3 } as never), { name: 'TypeError', message: /^unknown routing table option "kk" \(known: k, replacementCacheSize, now, engine\)$/ });
-  assert.throws(() => new RoutingTable(arena, self, { k: 0 }), { name: 'RangeError', message: 'k must be an integer from 1 to 255 (got 0)' });
+  assert.throws(() => new RoutingTable(arena, self, { kk: 3 } as never), {
+    name: 'TypeError',
+    message: /^unknown routing table option "kk" \(known: k, replacementCacheSize, now, engine\)$/,
+  });
+  assert.throws(() => new RoutingTable(arena, self, { k: 0 }), {
+    name: 'RangeError',
+    message: 'k must be an integer from 1 to 255 (got 0)',
+  });
 });

@@ -10,7 +10,7 @@ import { CliProcess } from '../helpers/cli-process.js';
 test('the heap asked for covers the run, within the machine, and only once', () => {
   const million = heapNeededMb(1_000_000);
   assert.ok(million > 16_000 && million < 30_000, `${million} MB for a million nodes`);
-  assert.equal(heapToRequestMb(100_000, 4_096, 24_000, false), null, 'V8\'s default cap holds 100,000 nodes');
+  assert.equal(heapToRequestMb(100_000, 4_096, 24_000, false), null, "V8's default cap holds 100,000 nodes");
   assert.equal(heapToRequestMb(1_000_000, 4_096, 32_000, false), million);
   assert.equal(heapToRequestMb(1_000_000, 4_096, 24_000, false), Math.floor(24_000 * 0.85), 'capped by the machine');
   assert.equal(heapToRequestMb(1_000_000, 4_096, 4_000, false), null, 'no larger cap to be had');
@@ -19,7 +19,9 @@ test('the heap asked for covers the run, within the machine, and only once', () 
 
 test('a run whose heap cap is too small restarts with a larger one and reports it', { timeout: 120_000 }, async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'kadswarm-heap-')), 'report.json');
-  const cli = CliProcess.spawn(['stress', '--nodes', '200', '--transport', 'sim', '--misses', '5', '--no-progress', '--json', file], { NODE_OPTIONS: '--max-old-space-size=256' });
+  const cli = CliProcess.spawn(['stress', '--nodes', '200', '--transport', 'sim', '--misses', '5', '--no-progress', '--json', file], {
+    NODE_OPTIONS: '--max-old-space-size=256',
+  });
   assert.equal(await cli.exitCode(100_000), 0, cli.stderr.join('\n'));
   assert.match(cli.stderr.join('\n'), /restarting with a 517 MB heap cap/);
   assert.match(cli.stdout[0], /^kadswarm stress: 200 nodes, sim transport/);
@@ -32,7 +34,10 @@ test('a run whose heap cap is too small restarts with a larger one and reports i
 test('a simulation too big for the machine is refused up front, naming the limit and the way out', async () => {
   assert.doesNotThrow(() => checkMemoryBudget(1_000_000, 24_000), 'a million nodes fit in 24 GB');
   assert.ok(memoryNeededMb(1_000_000) <= 24_000 * 0.85);
-  assert.throws(() => checkMemoryBudget(5_000_000, 24_000), /^Error: --nodes 5000000 needs about [\d,]+ MB for one simulation \(\d+ KB per node\) but this machine has 24,000 MB; simulate at most [\d,]+ nodes here, or use a machine with more memory$/);
+  assert.throws(
+    () => checkMemoryBudget(5_000_000, 24_000),
+    /^Error: --nodes 5000000 needs about [\d,]+ MB for one simulation \(\d+ KB per node\) but this machine has 24,000 MB; simulate at most [\d,]+ nodes here, or use a machine with more memory$/,
+  );
   const cli = CliProcess.spawn(['stress', '--nodes', '10000000', '--transport', 'sim', '--no-progress']);
   assert.equal(await cli.exitCode(30_000), 2);
   assert.equal(cli.stderr.length, 1, cli.stderr.join(' | '));

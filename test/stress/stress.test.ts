@@ -13,7 +13,31 @@ import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
-const DESIGN_FIELDS = ['nodes', 'transport', 'backend', 'time_basis', 'join_ms', 'store_ms', 'get_ms', 'stored', 'found', 'wrong', 'misses', 'miss_not_found', 'hit_ms_p50', 'hit_ms_p99', 'miss_ms_p50', 'miss_ms_p99', 'hops_p50', 'hops_p99', 'messages', 'dropped', 'rss_mb', 'peak_rss_mb', 'wall_ms'];
+const DESIGN_FIELDS = [
+  'nodes',
+  'transport',
+  'backend',
+  'time_basis',
+  'join_ms',
+  'store_ms',
+  'get_ms',
+  'stored',
+  'found',
+  'wrong',
+  'misses',
+  'miss_not_found',
+  'hit_ms_p50',
+  'hit_ms_p99',
+  'miss_ms_p50',
+  'miss_ms_p99',
+  'hops_p50',
+  'hops_p99',
+  'messages',
+  'dropped',
+  'rss_mb',
+  'peak_rss_mb',
+  'wall_ms',
+];
 
 /** Each phase's messages add up to the run's, and its wall times fit in the run's. */
 function assertPhaseAccounts(r: StressReport): void {
@@ -39,7 +63,17 @@ test('sim: 1,000 nodes, every key found, every miss Not found, and the same seed
   assertPhaseAccounts(first);
   assert.equal(first.churn_messages, 0);
   const again = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '7', '--misses', '50']));
-  const stable = (r: typeof first) => ({ ...r, rss_mb: 0, peak_rss_mb: 0, wall_ms: 0, cpu_ms: 0, join_wall_ms: 0, store_wall_ms: 0, churn_wall_ms: 0, get_wall_ms: 0 });
+  const stable = (r: typeof first) => ({
+    ...r,
+    rss_mb: 0,
+    peak_rss_mb: 0,
+    wall_ms: 0,
+    cpu_ms: 0,
+    join_wall_ms: 0,
+    store_wall_ms: 0,
+    churn_wall_ms: 0,
+    get_wall_ms: 0,
+  });
   assert.deepEqual(stable(again), stable(first), 'same seed, same report (wall-clock and memory aside)');
   const other = await runStress(options(['--nodes', '1000', '--transport', 'sim', '--seed', '8', '--misses', '50']));
   assert.notEqual(other.messages, first.messages, 'another seed, another run');
@@ -65,14 +99,20 @@ test('sim: 30% churn keeps at least 99% of keys', { timeout: 300_000 }, async ()
   assert.equal(report.miss_not_found, 20);
 });
 
-test('udp: 30% churn on real sockets keeps at least 99% of keys, with upkeep paced to what the threads can carry', { timeout: 300_000 }, async () => {
-  const report = await runStress(options(['--nodes', '240', '--transport', 'udp', '--threads', '2', '--base-port', '0', '--churn', '0.3', '--misses', '20']));
-  assert.equal(report.killed, 72);
-  assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
-  assert.equal(report.wrong, 0);
-  assert.equal(report.miss_not_found, 20);
-  assert.ok(report.churn_ms >= 4 * 5_000, `the repair ran 4 upkeep intervals (${report.churn_ms} ms)`);
-});
+test(
+  'udp: 30% churn on real sockets keeps at least 99% of keys, with upkeep paced to what the threads can carry',
+  { timeout: 300_000 },
+  async () => {
+    const report = await runStress(
+      options(['--nodes', '240', '--transport', 'udp', '--threads', '2', '--base-port', '0', '--churn', '0.3', '--misses', '20']),
+    );
+    assert.equal(report.killed, 72);
+    assert.ok(report.found >= 0.99 * report.keys, `found ${report.found} of ${report.keys}`);
+    assert.equal(report.wrong, 0);
+    assert.equal(report.miss_not_found, 20);
+    assert.ok(report.churn_ms >= 4 * 5_000, `the repair ran 4 upkeep intervals (${report.churn_ms} ms)`);
+  },
+);
 
 test('churn upkeep intervals: 10 min in sim; on udp 50 ms per node per thread, at least 5 s', () => {
   assert.equal(churnIntervalMs({ transport: 'sim', nodes: 1_000_000, threads: 1 }), 600_000);
@@ -84,7 +124,22 @@ test('churn upkeep intervals: 10 min in sim; on udp 50 ms per node per thread, a
 test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kadswarm-stress-'));
   const file = join(dir, 'report.json');
-  const cli = CliProcess.spawn(['stress', '--nodes', '300', '--transport', 'udp', '--threads', '2', '--base-port', '0', '--misses', '30', '--no-progress', '--json', file]);
+  const cli = CliProcess.spawn([
+    'stress',
+    '--nodes',
+    '300',
+    '--transport',
+    'udp',
+    '--threads',
+    '2',
+    '--base-port',
+    '0',
+    '--misses',
+    '30',
+    '--no-progress',
+    '--json',
+    file,
+  ]);
   assert.equal(await cli.exitCode(120_000), 0, cli.stderr.join('\n'));
   assert.match(cli.stdout[0], /^kadswarm stress: 300 nodes, udp transport over 2 threads/);
   const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -101,12 +156,16 @@ test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', {
   assert.equal(report.internal_errors, 0, 'no exception caught in either thread');
   assert.ok(report.messages > 0 && report.peak_rss_mb >= report.rss_mb * 0.5);
   assertPhaseAccounts(report); // the worker thread's messages are counted in their phases
-  assert.match(cli.stdout.find((line) => line.includes(' join '))!, /^\s+join\s+\d.* \d[\d,]* messages; 299 of 299 nodes joined$/);
+  assert.match(
+    cli.stdout.find((line) => line.includes(' join '))!,
+    /^\s+join\s+\d.* \d[\d,]* messages; 299 of 299 nodes joined$/,
+  );
 });
 
 test('udp: more sockets than the file limit allows is refused up front, naming the way out', async () => {
   assert.throws(() => checkSocketBudget(25_000, 20_000), {
-    message: '--nodes 25000 needs 25000 UDP sockets but this process may open 20000 files (ulimit -n); use at most 19900 nodes per process, split the swarm over several "kademlia host" processes, or use --transport sim',
+    message:
+      '--nodes 25000 needs 25000 UDP sockets but this process may open 20000 files (ulimit -n); use at most 19900 nodes per process, split the swarm over several "kademlia host" processes, or use --transport sim',
   });
   assert.doesNotThrow(() => checkSocketBudget(19_900, 20_000));
   const cli = CliProcess.spawn(['stress', '--nodes', '5000000', '--transport', 'udp', '--base-port', '0', '--no-progress']);
@@ -133,7 +192,17 @@ test('--threads defaults: the cores for udp (never more than nodes), 1 for sim a
 });
 
 test('bad stress flags: one line, exit 2', async () => {
-  for (const args of [['--nodes', '1'], ['--transport', 'tcp'], ['--churn', '1'], ['--latency', '50-10'], ['--base-port', '65000', '--nodes', '1000'], ['--bogus'], ['--threads', '0'], ['--transport', 'sim', '--threads', '2'], ['--threads', '2', '--http', '127.0.0.1:0']]) {
+  for (const args of [
+    ['--nodes', '1'],
+    ['--transport', 'tcp'],
+    ['--churn', '1'],
+    ['--latency', '50-10'],
+    ['--base-port', '65000', '--nodes', '1000'],
+    ['--bogus'],
+    ['--threads', '0'],
+    ['--transport', 'sim', '--threads', '2'],
+    ['--threads', '2', '--http', '127.0.0.1:0'],
+  ]) {
     const cli = CliProcess.spawn(['stress', ...args]);
     assert.equal(await cli.exitCode(), 2, args.join(' '));
     assert.equal(cli.stderr.length, 1, `${args.join(' ')}: ${cli.stderr.join(' | ')}`);

@@ -18,18 +18,36 @@ import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
 const io = chooseUdpIo(backend);
 
 test('shares cover every node once, differ by at most one, and never outnumber the nodes', () => {
-  for (const [nodes, threads] of [[10_000, 2], [301, 3], [5, 8], [2, 2], [7, 1]]) {
+  for (const [nodes, threads] of [
+    [10_000, 2],
+    [301, 3],
+    [5, 8],
+    [2, 2],
+    [7, 1],
+  ]) {
     const sizes = shareSizes(nodes, threads);
-    assert.equal(sizes.reduce((a, b) => a + b, 0), nodes);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      nodes,
+    );
     assert.equal(sizes.length, Math.min(nodes, threads));
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${nodes}/${threads}: ${sizes}`);
   }
   // node i lives in thread i % threads, so operations started in node order alternate threads
-  for (const [nodes, threads] of [[301, 3], [10, 2]]) {
+  for (const [nodes, threads] of [
+    [301, 3],
+    [10, 2],
+  ]) {
     const sizes = shareSizes(nodes, threads);
     const seen = sizes.map(() => new Set<number>());
     for (let i = 0; i < nodes; i++) seen[threadOf(threads, i)].add(indexInThread(threads, i));
-    seen.forEach((places, t) => assert.deepEqual([...places].sort((a, b) => a - b), [...Array(sizes[t]).keys()], `thread ${t} of ${threads}`));
+    seen.forEach((places, t) =>
+      assert.deepEqual(
+        [...places].sort((a, b) => a - b),
+        [...Array(sizes[t]).keys()],
+        `thread ${t} of ${threads}`,
+      ),
+    );
   }
   assert.equal(threadOf(2, 0), 0, 'node 0, the entry, is in the main thread');
   assert.equal(threadSeed(7, 0), 7, 'thread 0 keeps the run seed: its node ids match a one-thread run');
@@ -38,7 +56,8 @@ test('shares cover every node once, differ by at most one, and never outnumber t
 });
 
 const joinNode = (swarm: Swarm, i: number) => new Promise<JoinResult>((resolve) => swarm.join(i, swarm.entry.address, resolve));
-const publish = (swarm: Swarm, i: number, key: string) => new Promise<StoreResult>((resolve) => swarm.publish(i, keyFromString(key), new TextEncoder().encode(`v-${key}`), resolve));
+const publish = (swarm: Swarm, i: number, key: string) =>
+  new Promise<StoreResult>((resolve) => swarm.publish(i, keyFromString(key), new TextEncoder().encode(`v-${key}`), resolve));
 
 test('nodes in a worker thread join, publish and stop on orders from this one', { timeout: 60_000 }, async () => {
   const swarm = await createThreadedUdpSwarm({ nodes: 40, seed: 3, node: {}, host: '127.0.0.1', basePort: 0, threads: 2, io });
@@ -48,7 +67,9 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
     for (let i = 1; i < 40; i++) assert.equal((await joinNode(swarm, i)).ok, true, `node ${i} joined`);
     const stored = await publish(swarm, 33, 'from-the-worker');
     assert.ok(stored.replicas >= 10, `replicas ${stored.replicas}`);
-    const found = await swarm.drive<Uint8Array | null>((done) => swarm.entry.findValue(keyFromString('from-the-worker'), (r) => done(r.value)));
+    const found = await swarm.drive<Uint8Array | null>((done) =>
+      swarm.entry.findValue(keyFromString('from-the-worker'), (r) => done(r.value)),
+    );
     assert.equal(new TextDecoder().decode(found!), 'v-from-the-worker');
 
     // findValue reports before the STORE that caches the value on the path is answered: let it land

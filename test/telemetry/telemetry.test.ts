@@ -39,7 +39,11 @@ test('phases: progress goes through to the bars too, and listeners hear each new
   const heard: string[] = [];
   t.onPhase((p) => heard.push(`${p.name}/${p.total}`));
   const bars: string[] = [];
-  const progress = t.progress({ start: (p, n) => bars.push(`start ${p} ${n}`), update: (d) => bars.push(`update ${d}`), stop: () => bars.push('stop') });
+  const progress = t.progress({
+    start: (p, n) => bars.push(`start ${p} ${n}`),
+    update: (d) => bars.push(`update ${d}`),
+    stop: () => bars.push('stop'),
+  });
   progress.start('join', 10);
   progress.update(4);
   assert.deepEqual(t.phase, { name: 'join', done: 4, total: 10 });
@@ -60,5 +64,8 @@ test('latencies say which clock timed them: a simulation labels its seconds virt
   assert.doesNotMatch(text, /clock="wall"/);
   assert.equal(sim.timeBasis, 'virtual');
   assert.equal(new Telemetry().timeBasis, 'wall');
-  assert.throws(() => new Telemetry({ timeBasis: 'real' as never }), { name: 'RangeError', message: 'timeBasis must be "wall" or "virtual" (got real)' });
+  assert.throws(() => new Telemetry({ timeBasis: 'real' as never }), {
+    name: 'RangeError',
+    message: 'timeBasis must be "wall" or "virtual" (got real)',
+  });
 });

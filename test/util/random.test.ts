@@ -10,8 +10,14 @@ test('shuffle permutes in place, and the same seed gives the same order', () => 
     return items;
   };
   const first = shuffled(3);
-  assert.deepEqual([...first].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
-  assert.notDeepEqual(first, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...first].sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  assert.notDeepEqual(
+    first,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.deepEqual(shuffled(3), first);
   assert.notDeepEqual(shuffled(4), first);
 });

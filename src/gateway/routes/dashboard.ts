@@ -20,7 +20,11 @@ export function dashboardAssets(): Asset[] {
     { path: '/', contentType: 'text/html; charset=utf-8', body: local('index.html') },
     { path: '/dashboard.js', contentType: 'text/javascript; charset=utf-8', body: local('dashboard.js') },
     { path: '/dashboard.css', contentType: 'text/css; charset=utf-8', body: local('dashboard.css') },
-    { path: '/uPlot.iife.min.js', contentType: 'text/javascript; charset=utf-8', body: readFileSync(resolve('uplot/dist/uPlot.iife.min.js')) },
+    {
+      path: '/uPlot.iife.min.js',
+      contentType: 'text/javascript; charset=utf-8',
+      body: readFileSync(resolve('uplot/dist/uPlot.iife.min.js')),
+    },
     { path: '/uPlot.min.css', contentType: 'text/css; charset=utf-8', body: readFileSync(resolve('uplot/dist/uPlot.min.css')) },
   ];
 }

@@ -29,7 +29,12 @@ export function getKey(target: GatewayTarget, telemetry: Telemetry) {
   const answer = (key: string, result: GetResult, start: number): Reply => {
     telemetry.recordGet(target.now() - start, result.hops, result.value !== null);
     if (result.value === null) return text(404, `not found: ${key}`);
-    return { status: 200, body: result.value, contentType: 'application/octet-stream', headers: { 'x-kadswarm-hops': String(result.hops) } };
+    return {
+      status: 200,
+      body: result.value,
+      contentType: 'application/octet-stream',
+      headers: { 'x-kadswarm-hops': String(result.hops) },
+    };
   };
   return (res: HttpResponse, req: HttpRequest): void => {
     const key = parseKey(req);
@@ -38,7 +43,9 @@ export function getKey(target: GatewayTarget, telemetry: Telemetry) {
     const outcome = runNowOrLater<GetResult>(target, (done) => target.entry.findValue(keyFromString(key), done));
     if (!(outcome instanceof Promise)) return write(res, answer(key, outcome, start)); // held locally: answer now
     const pending = new PendingResponse(res);
-    outcome.then((result) => pending.send(answer(key, result, start))).catch((error: Error) => pending.send(text(503, `get failed: ${error.message}`)));
+    outcome
+      .then((result) => pending.send(answer(key, result, start)))
+      .catch((error: Error) => pending.send(text(503, `get failed: ${error.message}`)));
   };
 }
 
@@ -48,11 +55,13 @@ export function putKey(target: GatewayTarget) {
     // the request object is only valid until the first await: read what we need now
     const declared = Number(req.getHeader('content-length') || '0');
     if (typeof key !== 'string') return write(res, key);
-    if (declared > MAX_VALUE_BYTES) return write(res, text(413, `value too large (${declared} bytes; the limit is ${MAX_VALUE_BYTES})`, { connection: 'close' }));
+    if (declared > MAX_VALUE_BYTES)
+      return write(res, text(413, `value too large (${declared} bytes; the limit is ${MAX_VALUE_BYTES})`, { connection: 'close' }));
     const pending = new PendingResponse(res);
     readBody(res, MAX_VALUE_BYTES)
       .then(async (value) => {
-        if (value === 'too large') return pending.send(text(413, `value too large (the limit is ${MAX_VALUE_BYTES} bytes)`, { connection: 'close' }));
+        if (value === 'too large')
+          return pending.send(text(413, `value too large (the limit is ${MAX_VALUE_BYTES} bytes)`, { connection: 'close' }));
         if (value.length === 0) return pending.send(text(400, 'empty value: the request body is the value'));
         if (!target.entry.isRunning) return pending.send(text(503, 'the entry node is stopped'));
         const result = await target.drive<StoreResult>((done) => target.entry.publish(keyFromString(key), value, done));

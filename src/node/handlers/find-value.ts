@@ -3,7 +3,11 @@
 import type { RequestBody, ResponseBody } from '../../protocol/messages.js';
 import type { HandlerContext } from './context.js';
 
-export function handleFindValue(ctx: HandlerContext, request: Extract<RequestBody, { type: 'FIND_VALUE' }>, sender: Uint8Array): ResponseBody {
+export function handleFindValue(
+  ctx: HandlerContext,
+  request: Extract<RequestBody, { type: 'FIND_VALUE' }>,
+  sender: Uint8Array,
+): ResponseBody {
   const now = ctx.now();
   const entry = ctx.storage.get(request.key, now);
   if (entry) return { type: 'VALUE', value: entry.value, ttlMs: Math.max(1, Math.round(entry.expiresAt - now)), contacts: [] };
