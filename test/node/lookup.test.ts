@@ -14,6 +14,15 @@ interface World {
   holders: Set<number>;
 }
 
+/** The `count` peers nearest to `target`, nearest first (the BigInt reference). */
+function nearest(peers: Peer[], target: Uint8Array, count: number): Peer[] {
+  return referenceClosest(
+    target,
+    peers.map((p) => p.id),
+    count,
+  ).map((i) => peers[i]);
+}
+
 function makeWorld(n: number, seed: string): World {
   const peers = Array.from({ length: n }, (_, i) => ({ id: seededBytes(`${seed}-${i}`, 20), host: 'sim', port: i + 1 }));
   return { peers, dead: new Set(), holders: new Set() };
@@ -28,18 +37,7 @@ function answer(world: World, peer: Peer, request: RequestBody, k: number): Resp
   // the k closest live peers, plus the 3 closest dead ones as stale entries
   const live = world.peers.filter((_, i) => i !== index && !world.dead.has(i));
   const dead = world.peers.filter((_, i) => i !== index && world.dead.has(i));
-  const contacts = [
-    ...referenceClosest(
-      target,
-      live.map((p) => p.id),
-      k,
-    ).map((i) => live[i]),
-    ...referenceClosest(
-      target,
-      dead.map((p) => p.id),
-      3,
-    ).map((i) => dead[i]),
-  ];
+  const contacts = [...nearest(live, target, k), ...nearest(dead, target, 3)];
   if (request.type === 'FIND_VALUE') {
     if (world.holders.has(index)) return { type: 'VALUE', value: new TextEncoder().encode(`held by ${index}`), ttlMs: 500, contacts: [] };
     return { type: 'VALUE', value: null, ttlMs: 0, contacts };
@@ -80,11 +78,7 @@ test('a node lookup finds exactly the k closest peers of the network', () => {
   for (let t = 0; t < 10; t++) {
     const target = seededBytes(`t${t}`, 20);
     const result = run(world, { target });
-    const expected = referenceClosest(
-      target,
-      world.peers.map((p) => p.id),
-      20,
-    ).map((i) => world.peers[i].port);
+    const expected = nearest(world.peers, target, 20).map((p) => p.port);
     assert.deepEqual(
       result.closest.map((p) => p.port),
       expected,
@@ -102,11 +96,7 @@ test('dead peers are skipped and never reported', () => {
   const target = seededBytes('t-dead', 20);
   const result = run(world, { target });
   const live = world.peers.filter((_, i) => !world.dead.has(i));
-  const expected = referenceClosest(
-    target,
-    live.map((p) => p.id),
-    20,
-  ).map((i) => live[i].port);
+  const expected = nearest(live, target, 20).map((p) => p.port);
   assert.deepEqual(
     result.closest.map((p) => p.port),
     expected,
@@ -159,11 +149,7 @@ test('a missing value ends like a node lookup, with the k closest', () => {
   const result = run(world, { target: key, kind: 'value' });
   assert.equal(result.value, null);
   assert.equal(result.cacheAt, null);
-  const expected = referenceClosest(
-    key,
-    world.peers.map((p) => p.id),
-    20,
-  ).map((i) => world.peers[i].port);
+  const expected = nearest(world.peers, key, 20).map((p) => p.port);
   assert.deepEqual(
     result.closest.map((p) => p.port),
     expected,
@@ -234,11 +220,7 @@ test('a query answered synchronously (inside query) is handled too', () => {
     },
     (r) => (result = r),
   );
-  const expected = referenceClosest(
-    target,
-    world.peers.map((p) => p.id),
-    20,
-  ).map((i) => world.peers[i].port);
+  const expected = nearest(world.peers, target, 20).map((p) => p.port);
   assert.deepEqual(
     result?.closest.map((p) => p.port),
     expected,
@@ -326,11 +308,7 @@ test('peers carrying their id prefix (as arena records do) are ordered exactly a
       const response = answer(world, peer, request, k);
       done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map((c) => records.get(c.port)!) } : response);
     });
-    const expected = referenceClosest(
-      target,
-      world.peers.map((p) => p.id),
-      20,
-    ).map((i) => world.peers[i].port);
+    const expected = nearest(world.peers, target, 20).map((p) => p.port);
     assert.deepEqual(
       plain.closest.map((p) => p.port),
       expected,
@@ -365,11 +343,7 @@ test('a peer named again as a fresh copy (as a decoded datagram names it) is rec
     );
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
     assert.equal(new Set(reported).size, reported.length, 'no peer reported twice');
-    const expected = referenceClosest(
-      target,
-      world.peers.map((p) => p.id),
-      20,
-    ).map((i) => world.peers[i].port);
+    const expected = nearest(world.peers, target, 20).map((p) => p.port);
     assert.deepEqual(
       result.closest.map((p) => p.port),
       expected,
@@ -397,11 +371,7 @@ test('a lookup told of more peers than it keeps still ends with exactly the k cl
     });
     assert.ok(named.size > 200, `named ${named.size} distinct peers`);
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
-    const expected = referenceClosest(
-      target,
-      world.peers.map((p) => p.id),
-      20,
-    ).map((i) => world.peers[i].port);
+    const expected = nearest(world.peers, target, 20).map((p) => p.port);
     assert.deepEqual(
       result.closest.map((p) => p.port),
       expected,
