@@ -264,20 +264,15 @@ export class KademliaNode {
     this.rpc.request(to, { type: 'PING' }, (response) => done(response !== null));
   }
 
-  // ---- promise forms
+  // ---- promise forms: what the callback forms throw (bad arguments) rejects the promise,
+  // since an exception in a Promise executor does.
 
   get(key: Uint8Array): Promise<GetResult> {
     return new Promise((resolve) => this.findValue(key, resolve));
   }
 
   store(key: Uint8Array, value: Uint8Array): Promise<StoreResult> {
-    return new Promise((resolve, reject) => {
-      try {
-        this.publish(key, value, resolve);
-      } catch (error) {
-        reject(error);
-      }
-    });
+    return new Promise((resolve) => this.publish(key, value, resolve));
   }
 
   bootstrap(address: Address): Promise<JoinResult> {
