@@ -1,12 +1,16 @@
-// The stdin commands of the seed's CLI: "I key value", "G key", "Q".
+// The stdin commands: the seed's "I key value", "G key", "Q", and the items of BEP 44:
+// "PUT text" (an immutable item), "GET target". ANNOUNCE and PEERS are Mainline's.
 export type Command =
   | { kind: 'insert'; key: string; value: string }
   | { kind: 'get'; key: string }
+  | { kind: 'put-item'; text: string }
+  | { kind: 'get-item'; target: string }
   | { kind: 'quit' }
   | { kind: 'blank' }
   | { kind: 'invalid'; message: string };
 
-const USAGE = 'commands are "I <key> <value>", "G <key>", "Q"';
+const USAGE = 'commands are "I <key> <value>", "G <key>", "PUT <text>", "GET <target>", "Q"';
+const TARGET = /^[0-9a-f]{40}$/;
 
 export function parseCommand(line: string): Command {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;
@@ -24,6 +28,17 @@ export function parseCommand(line: string): Command {
       if (!match) return { kind: 'invalid', message: 'usage: G <key>' };
       return { kind: 'get', key: match[1] };
     }
+    case 'PUT':
+      // the text is the rest of the line after one separator, spaces and all
+      return rest === '' ? { kind: 'invalid', message: 'usage: PUT <text>' } : { kind: 'put-item', text: rest };
+    case 'GET': {
+      const target = rest.trim();
+      if (!TARGET.test(target)) return { kind: 'invalid', message: 'usage: GET <target> (40 lowercase hex digits)' };
+      return { kind: 'get-item', target };
+    }
+    case 'ANNOUNCE':
+    case 'PEERS':
+      return { kind: 'invalid', message: `${verb.toUpperCase()} is a Mainline DHT command (BEP 5): it needs --protocol mainline` };
     case 'Q':
       return rest.trim() === '' ? { kind: 'quit' } : { kind: 'invalid', message: 'usage: Q' };
     default:

@@ -1,7 +1,7 @@
 // The stdin commands (I, G, Q) of `kademlia -l` and `kademlia host`: one result line each
 // on stdout, in input order, after the node has joined.
 import { createInterface } from 'node:readline';
-import { keyFromString } from '../id/id.js';
+import { idFromHex, idToHex, keyFromString } from '../id/id.js';
 import type { KademliaNode } from '../node/kademlia-node.js';
 import { MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { plural } from '../util/plural.js';
@@ -47,6 +47,17 @@ export async function executeCommand(node: KademliaNode, command: Command, stop:
     }
     case 'get': {
       const result = await node.get(keyFromString(command.key));
+      return say(result.value === null ? 'Not found' : Buffer.from(result.value).toString('utf8'));
+    }
+    case 'put-item': {
+      const value = Buffer.from(command.text, 'utf8');
+      if (value.length > MAX_VALUE_BYTES) return say(`Error: value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
+      const result = await node.putImmutable(value);
+      if (result.replicas === 0) return say(`Error: not stored (${result.refusals[0] ?? 'no node answered'})`);
+      return say(`Stored ${idToHex(result.key)} on ${plural(result.replicas, 'node')}`);
+    }
+    case 'get-item': {
+      const result = await node.get(idFromHex(command.target));
       return say(result.value === null ? 'Not found' : Buffer.from(result.value).toString('utf8'));
     }
   }

@@ -7,8 +7,11 @@ export const HELP = `Usage:
   kademlia --version                      the version
 
 Once running, the node reads commands on stdin, one per line:
-  I <key> <value>   store a value (the rest of the line); prints "Stored <key> on N nodes"
+  I <key> <value>   store a value (the rest of the line) that only this node may change
+                    until it expires; prints "Stored <key> on N nodes"
   G <key>           print the value, or "Not found"
+  PUT <text>        store an immutable item (BEP 44); prints "Stored <target> on N nodes"
+  GET <target>      print the item with that target (40 hex digits), or "Not found"
   Q                 quit
 End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
 
@@ -17,6 +20,9 @@ Options:
   -r, --remote HOST:PORT   a node of the network to join
       --timeout MS         the longest a request waits, in ms (default 1000)
       --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
+      --http-token T       bearer token that the gateway's PUT and DELETE need (default:
+                           $KADSWARM_HTTP_TOKEN); required when HOST is not loopback
+      --http-allow-host N  a host name browsers may use for the gateway (repeatable)
   -h, --help               this help
   -V, --version            the version
 

@@ -13,7 +13,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
-import { startCliGateway } from './http-flag.js';
+import { HTTP_FLAGS, HTTP_HELP, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -26,10 +26,12 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
 
   --nodes N         nodes to host (default 100)
   --base-port P     node i listens on P+i; 0 lets the system pick (default 0)
-  --host H          address to listen on (default 127.0.0.1)
+  --host H          address to listen on (default 127.0.0.1); on loopback, node i
+                    listens on H + i (127.0.0.1, 127.0.0.2, ...), so per-IP limits
+                    treat the nodes as separate hosts
   -r, --remote A    a node of the network to join (required)
   --timeout MS      the longest a request waits (default 1000; see the README)
-  --http HOST:PORT  serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
+${HTTP_HELP}
   --no-progress     no join progress bar`;
 
 export async function runHostCommand(args: string[]): Promise<void> {
@@ -39,7 +41,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     host: { type: 'string' },
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
-    http: { type: 'string' },
+    ...HTTP_FLAGS,
     'no-progress': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -58,7 +60,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   if (!values.remote) throw new UsageError('-r HOST:PORT is required (a node of the network to join)');
   const remote = parseAddress(values.remote, '-r');
   const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
-  const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
+  const http = parseHttpFlags(values);
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
   const swarm = await createUdpSwarm({
@@ -73,7 +75,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const first = swarm.nodes[0];
   const last = swarm.nodes[nodes - 1];
   process.stderr.write(
-    `kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${last.address.port} (backend: ${backend}, UDP I/O: ${swarm.io})\n`,
+    `kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${formatAddress(last.address)} (backend: ${backend}, UDP I/O: ${swarm.io})\n`,
   );
   process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
   const telemetry = new Telemetry();

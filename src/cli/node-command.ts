@@ -9,7 +9,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { nodeTarget } from '../gateway/target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
-import { startCliGateway } from './http-flag.js';
+import { HTTP_FLAGS, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger } from './flags.js';
 import { HELP } from './help.js';
@@ -22,7 +22,7 @@ function parseNodeArgs(args: string[]) {
     listen: { type: 'string', short: 'l' },
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
-    http: { type: 'string' },
+    ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
   });
@@ -33,7 +33,7 @@ function parseNodeArgs(args: string[]) {
   return {
     listen: parseAddress(values.listen, '-l', { allowPortZero: true }),
     remote: values.remote === undefined ? undefined : parseAddress(values.remote, '-r'),
-    http: values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true }),
+    http: parseHttpFlags(values),
     timeout,
   };
 }

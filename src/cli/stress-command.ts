@@ -4,23 +4,22 @@ import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Gateway } from '../gateway/gateway.js';
-import type { Address } from '../net/transport.js';
 import { checkMemoryBudget, heapToRequestMb, rerunWithHeap } from '../stress/heap-budget.js';
 import { summaryTable } from '../stress/report.js';
 import { defaultConcurrency, runStress, type StressOptions } from '../stress/run-stress.js';
 import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
-import { parseAddress } from './address.js';
 import { numberFlag, parseFlags } from './flags.js';
-import { startCliGateway } from './http-flag.js';
+import { HTTP_FLAGS, type HttpSetting, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { UsageError } from './usage-error.js';
+import { ATTACK_KINDS, type AttackKind } from '../stress/attacks/index.js';
 
 /** The run's options, plus what the command does with its report. */
 export interface StressCommandOptions extends StressOptions {
   /** --json: where the report goes as JSON. */
   json: string | undefined;
   /** --http: where the gateway listens while the run goes on (and after it). */
-  http: Address | undefined;
+  http: HttpSetting | undefined;
 }
 
 /** Default --threads on a machine with many cores: past a few, threads share too few nodes to pay. */
@@ -53,6 +52,10 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --json FILE        write the report as JSON
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
+  --http-token T, --http-allow-host NAME: as for a node (kademlia --help)
+  --attack KIND      turn some nodes hostile once every key is stored: overwrite, spoof,
+                     eclipse, flood or sybil (docs/security.md says what each does)
+  --attackers F      the fraction of the nodes that attack (default 0.1 with --attack)
   --no-progress      no progress bars (they only show on a terminal anyway)`;
 
 export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
@@ -71,7 +74,9 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     concurrency: { type: 'string' },
     timeout: { type: 'string' },
     threads: { type: 'string' },
-    http: { type: 'string' },
+    attackers: { type: 'string' },
+    attack: { type: 'string' },
+    ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -91,13 +96,22 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--latency must be MIN-MAX in ms, MIN <= MAX (got "${values.latency}")`);
     latencyMs = [Number(m[1]), Number(m[2])];
   }
-  const http = values.http === undefined ? undefined : parseAddress(values.http, '--http', { allowPortZero: true });
-  const defaultThreads = transport === 'udp' && http === undefined ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
+  const http = parseHttpFlags(values);
+  const attack = values.attack ?? 'none';
+  if (attack !== 'none' && !(ATTACK_KINDS as readonly string[]).includes(attack)) {
+    throw new UsageError(`--attack must be one of ${ATTACK_KINDS.join(', ')} (got "${attack}")`);
+  }
+  if (values.attackers !== undefined && attack === 'none') throw new UsageError('--attackers needs --attack KIND');
+  const attackers = attack === 'none' ? 0 : numberFlag('attackers', values.attackers, 0.1, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
+  const inOneThread = http !== undefined || attack !== 'none';
+  const defaultThreads = transport === 'udp' && !inOneThread ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
   const threads = numberFlag('threads', values.threads, defaultThreads, (v) => int(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
   if (threads > 1 && transport === 'sim')
     throw new UsageError('--threads applies to --transport udp: a simulation runs in one thread, on one virtual clock');
   if (threads > 1 && http)
     throw new UsageError("--threads must be 1 with --http: the gateway reads every node, and only the main thread's are in reach");
+  if (threads > 1 && attack !== 'none')
+    throw new UsageError('--threads must be 1 with --attack: the attackers work on nodes of this thread');
   return {
     nodes,
     transport,
@@ -119,6 +133,8 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     ),
     timeoutMs: numberFlag('timeout', values.timeout, 1000, (v) => int(v) && v >= 1, 'a positive integer'),
     threads: Math.min(threads, nodes),
+    attack: attack as AttackKind | 'none',
+    attackers,
     http,
   };
 }

@@ -7,6 +7,13 @@ import type { GatewayTarget } from './target.js';
 
 /** Nodes whose routing tables are averaged for the fill chart (evenly spaced). */
 const FILL_SAMPLE = 200;
+/**
+ * A snapshot walks every node's counters. For targets larger than this it is reused for
+ * SNAPSHOT_REUSE_MS, so that however often clients ask, a million-node run pays for at
+ * most one walk a second. Smaller targets are counted afresh every time.
+ */
+const LARGE_TARGET = 1000;
+const SNAPSHOT_REUSE_MS = 1000;
 
 export interface Totals {
   nodes: number;
@@ -47,6 +54,7 @@ export class StatsSampler {
   private readonly startedAt = performance.now();
   private last: { at: number; messages: number } | null = null;
   private rate = 0;
+  private cached: { at: number; stats: GatewayStats } | null = null;
 
   constructor(
     readonly target: GatewayTarget,
@@ -86,12 +94,13 @@ export class StatsSampler {
 
   /** Mean contacts per bucket (bucket 0 = the farthest half of the id space) over a sample of live nodes. */
   bucketFill(): number[] {
-    const alive = this.target.nodes.filter((node) => node.isRunning);
-    const step = Math.max(1, Math.floor(alive.length / FILL_SAMPLE));
+    const nodes = this.target.nodes;
+    const step = Math.max(1, Math.floor(nodes.length / FILL_SAMPLE));
     const sums = new Array<number>(ID_BITS).fill(0);
     let sampled = 0;
-    for (let i = 0; i < alive.length; i += step) {
-      for (let b = 0; b < ID_BITS; b++) sums[b] += alive[i].table.bucketSize(b);
+    for (let i = 0; i < nodes.length; i += step) {
+      if (!nodes[i].isRunning) continue;
+      for (let b = 0; b < ID_BITS; b++) sums[b] += nodes[i].table.bucketSize(b);
       sampled++;
     }
     let used = ID_BITS;
@@ -100,8 +109,15 @@ export class StatsSampler {
   }
 
   snapshot(): GatewayStats {
-    const totals = this.totals();
     const now = performance.now();
+    if (this.cached && now - this.cached.at < SNAPSHOT_REUSE_MS) return this.cached.stats;
+    const stats = this.fresh(now);
+    if (this.target.nodes.length > LARGE_TARGET) this.cached = { at: now, stats };
+    return stats;
+  }
+
+  private fresh(now: number): GatewayStats {
+    const totals = this.totals();
     const messages = totals.messagesOut;
     if (this.last && now - this.last.at >= 250) {
       this.rate = ((messages - this.last.messages) * 1000) / (now - this.last.at);

@@ -11,8 +11,16 @@ import type { Message } from '../protocol/messages.js';
 import type { Address, DatagramHandler, MessageHandler, Transport } from './transport.js';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
+import { packedIpv4 } from '../protocol/contact-list.js';
 
-export const SIM_HOST = 'sim';
+/**
+ * A simulated endpoint's IPv4 address: endpoint p is 10.x.y.z with p in x.y.z, unless it
+ * was given one (many endpoints may share an address, as a sybil's do). Ports are unique
+ * across a network: they name endpoints; the address is what per-IP rules see.
+ */
+export function simHost(port: number): string {
+  return `10.${(port >>> 16) & 0xff}.${(port >>> 8) & 0xff}.${port & 0xff}`;
+}
 
 export interface MemoryNetworkOptions {
   /** One-way latency range in ms (default [10, 50]). */
@@ -69,12 +77,17 @@ export class MemoryNetwork {
     this.virtualClock = clock instanceof VirtualClock ? clock : null;
   }
 
-  /** A new endpoint; `port` picks its address (default: the next free one). */
-  createTransport(port?: number): MemoryTransport {
+  /**
+   * A new endpoint; `port` picks it (default: the next free one), `host` its IPv4 address
+   * (default: simHost(port)).
+   */
+  createTransport(port?: number, host?: string): MemoryTransport {
     const chosen = port ?? this.nextPort;
+    if (!Number.isInteger(chosen) || chosen < 1 || chosen > 0xffffffff)
+      throw new RangeError(`sim port must be 1 to 2^32 - 1 (got ${chosen})`);
     if (this.endpoints[chosen] !== undefined) throw new Error(`sim port ${chosen} is in use`);
     this.nextPort = Math.max(this.nextPort, chosen + 1);
-    const local = { host: SIM_HOST, port: chosen };
+    const local = { host: host ?? simHost(chosen), port: chosen };
     const transport = this.carriesMessages ? new MessageTransport(this, local) : new MemoryTransport(this, local);
     this.endpoints[chosen] = transport;
     return transport;
@@ -95,8 +108,8 @@ export class MemoryNetwork {
 
   /** @internal A datagram reaches `to`, if anyone still listens there. */
   arrive(to: Address, payload: Uint8Array | Message, from: Address): void {
-    const target = to.host === SIM_HOST ? this.endpoints[to.port] : undefined;
-    if (!target) {
+    const target = this.endpoints[to.port];
+    if (!target || target.local.host !== to.host) {
       this.counters.undeliverable++;
       return;
     }
@@ -149,7 +162,7 @@ export class MemoryTransport implements Transport {
   }
 
   accepts(address: Address): boolean {
-    return address.host === SIM_HOST && Number.isInteger(address.port) && address.port >= 1 && address.port <= 0xffffffff;
+    return packedIpv4(address.host) >= 0 && Number.isInteger(address.port) && address.port >= 1 && address.port <= 0xffffffff;
   }
 
   /** @internal */

@@ -11,6 +11,7 @@
 import { ID_BYTES } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
+import type { ItemAuth } from '../protocol/messages.js';
 
 const INITIAL_SLOTS = 256;
 const NONE = -1;
@@ -25,6 +26,8 @@ export class EntryPool {
   private prevOf = new Int32Array(INITIAL_SLOTS);
   private readonly values: Array<Uint8Array | undefined> = [];
   private readonly owners: Array<string | undefined> = [];
+  /** Who may write the entry (null: an immutable item). Shared with the STORE that brought it, never copied. */
+  private readonly auths: Array<ItemAuth | null> = [];
   private readonly freeSlots: number[] = [];
   private used = 0;
   private live = 0;
@@ -79,7 +82,15 @@ export class EntryPool {
   }
 
   /** Adds an entry for a key the store does not hold, at the end of its list. */
-  add(store: number, key: Uint8Array, value: Uint8Array, owner: string, expiresAt: number, storedAt: number): number {
+  add(
+    store: number,
+    key: Uint8Array,
+    value: Uint8Array,
+    auth: ItemAuth | null,
+    owner: string,
+    expiresAt: number,
+    storedAt: number,
+  ): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.used++;
@@ -87,7 +98,7 @@ export class EntryPool {
     }
     this.keys.set(key.subarray(0, ID_BYTES), slot * ID_BYTES);
     this.storeOf[slot] = store;
-    this.set(slot, value, owner, expiresAt, storedAt);
+    this.set(slot, value, auth, owner, expiresAt, storedAt);
     const tail = this.tails[store];
     this.prevOf[slot] = tail;
     this.nextOf[slot] = NONE;
@@ -100,8 +111,9 @@ export class EntryPool {
     return slot;
   }
 
-  set(slot: number, value: Uint8Array, owner: string, expiresAt: number, storedAt: number): void {
+  set(slot: number, value: Uint8Array, auth: ItemAuth | null, owner: string, expiresAt: number, storedAt: number): void {
     this.values[slot] = value;
+    this.auths[slot] = auth;
     this.owners[slot] = owner;
     this.expires[slot] = expiresAt;
     this.refreshed[slot] = storedAt;
@@ -118,6 +130,7 @@ export class EntryPool {
     this.index.unplace(slot);
     this.storeOf[slot] = NONE;
     this.values[slot] = undefined;
+    this.auths[slot] = null;
     this.owners[slot] = undefined;
     this.freeSlots.push(slot);
     this.live--;
@@ -140,6 +153,10 @@ export class EntryPool {
 
   value(slot: number): Uint8Array {
     return this.values[slot]!;
+  }
+
+  auth(slot: number): ItemAuth | null {
+    return this.auths[slot] ?? null;
   }
 
   owner(slot: number): string {

@@ -5,7 +5,12 @@ import { ID_BITS, ID_BYTES, idKey, idsEqual } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
 import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
-import { isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
+import { type ItemAuth, isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
+import { immutableKey, mutableKey, signedBytes } from '../protocol/item-signature.js';
+import { AMPLIFICATION_FACTOR, MAX_SALT_BYTES } from '../protocol/limits.js';
+import { packedIpv4 } from '../protocol/contact-list.js';
+import { idForIpv4, idMatchesIpv4, isLocalIpv4 } from '../id/id-from-ip.js';
+import { SourceLimiter } from './security/source-limiter.js';
 import type { Peer } from '../routing/peer.js';
 import type { ContactArena } from '../routing/contact-arena.js';
 import { RoutingTable } from '../routing/routing-table.js';
@@ -21,6 +26,9 @@ import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
 import { shuffle } from '../util/random.js';
 import { assertId, assertUint8Array } from '../distance/validate.js';
+import { cryptoSuite, type CryptoSuite, type NodeKey } from './security/crypto-suite.js';
+import { itemProblem } from './security/item-rules.js';
+import { WriteTokens } from './security/write-tokens.js';
 
 export interface NodeCounters {
   datagramsIn: number;
@@ -32,10 +40,16 @@ export interface NodeCounters {
   lookups: number;
   /** Exceptions caught on the receive path or in background upkeep: always 0 unless there is a bug. */
   internalErrors: number;
+  /** Datagrams dropped unread: their source IP was over its rate (options.rateLimit). */
+  rateLimited: number;
+  /** Contacts ignored because their id does not match their IP (BEP 42, options.idFromIp). */
+  idMismatches: number;
 }
 
 export interface GetResult {
   value: Uint8Array | null;
+  /** Who may write it (null: an immutable item, or no value). */
+  auth: ItemAuth | null;
   /** Lookup rounds (0 when answered from local storage). */
   hops: number;
   queried: number;
@@ -69,11 +83,27 @@ export class KademliaNode {
   readonly table: RoutingTable;
   readonly storage: Storage;
   readonly rpc: Rpc;
-  readonly counters: NodeCounters = { datagramsIn: 0, malformed: 0, fromSelf: 0, requestsHandled: 0, lookups: 0, internalErrors: 0 };
+  readonly counters: NodeCounters = {
+    datagramsIn: 0,
+    malformed: 0,
+    fromSelf: 0,
+    requestsHandled: 0,
+    lookups: 0,
+    internalErrors: 0,
+    rateLimited: 0,
+    idMismatches: 0,
+  };
+  /** Per source IP rate limits (null: options.rateLimit is false). */
+  private readonly limiter: SourceLimiter | null;
   /** Our own contact in the arena. */
   readonly self: number;
   /** Values we published, re-stored every republishMs while we run. */
-  private readonly published = new Map<string, { key: Uint8Array; value: Uint8Array; at: number }>();
+  private readonly published = new Map<string, Published>();
+  /** Signs the plain values we publish: they belong to this key until they expire. */
+  readonly key: NodeKey;
+  readonly crypto: CryptoSuite;
+  /** Our write tokens (BEP 5), handed to every asker with our lookup answers. */
+  readonly tokens: WriteTokens;
   // Both made on first use: most nodes never need them, and an empty Map costs ~180 bytes.
   /** Contacts being pinged because a newcomer wants their bucket slot. */
   private pinging: Set<number> | null = null;
@@ -91,7 +121,7 @@ export class KademliaNode {
     options: NodeOptions = {},
   ) {
     this.options = resolveNodeOptions(options);
-    this.id = options.id ? options.id.slice() : this.options.random.bytes(20);
+    this.id = options.id ? options.id.slice() : this.newId(transport.local.host);
     if (this.id.length !== 20) throw new RangeError(`id must be 20 bytes (got ${this.id.length})`);
     this.arena = this.options.arena;
     this.self = this.arena.intern(this.id, transport.local.host, transport.local.port);
@@ -99,11 +129,18 @@ export class KademliaNode {
     this.table = new RoutingTable(this.arena, this.self, {
       k: this.options.k,
       replacementCacheSize: this.options.replacementCacheSize,
+      maxContactsPerIp: this.options.maxContactsPerIp,
       now: clock.now(),
     });
+    const limit = this.options.rateLimit;
+    this.limiter = limit ? new SourceLimiter(limit, clock.now()) : null;
     this.storage = new Storage(this.options.storage);
-    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs);
+    const budget = this.options.unprovenBudget;
+    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs, undefined, budget || null);
     this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
+    this.crypto = cryptoSuite(this.options.crypto);
+    this.key = options.key ?? this.crypto.newKey(this.options.random);
+    this.tokens = new WriteTokens(this.crypto, this.options.random, clock.now());
     this.handlerContext = new NodeHandlerContext(this);
   }
 
@@ -146,22 +183,34 @@ export class KademliaNode {
 
   /** One incoming datagram. Never throws: whatever is wrong with it is counted and dropped. */
   receive(datagram: Uint8Array, from: Address): void {
-    const decoded = decodeMessage(datagram);
-    if (decoded.ok) return this.receiveMessage(decoded.message, from);
     this.counters.datagramsIn++;
-    this.counters.malformed++;
+    if (this.overRate(from)) return; // before decoding: a flood costs as little as it can
+    const decoded = decodeMessage(datagram);
+    if (decoded.ok) this.dispatch(decoded.message, from, datagram.length);
+    else this.counters.malformed++;
   }
 
   /** One incoming message (decoded, or handed over by a message-carrying transport). Never throws. */
   receiveMessage(message: Message, from: Address): void {
     this.counters.datagramsIn++;
+    if (!this.overRate(from)) this.dispatch(message, from, 0);
+  }
+
+  private overRate(from: Address): boolean {
+    if (this.limiter === null || this.limiter.admit(from.host, this.clock.now())) return false;
+    this.counters.rateLimited++;
+    return true;
+  }
+
+  /** A message that passed the rate limit; `size` its datagram's bytes (0: carried as a message, no bytes). */
+  private dispatch(message: Message, from: Address, size: number): void {
     try {
       if (idsEqual(message.sender, this.id)) {
         this.counters.fromSelf++;
         return;
       }
       this.observe(message.sender, from);
-      if (isRequest(message.body)) this.handleRequest(message, from);
+      if (isRequest(message.body)) this.handleRequest(message, from, size);
       else this.rpc.accept(message, from);
     } catch {
       this.counters.internalErrors++;
@@ -192,17 +241,34 @@ export class KademliaNode {
   findValue(key: Uint8Array, done: (result: GetResult) => void): void {
     assertId(key, 'key');
     const now = this.clock.now();
-    const local = this.storage.get(key, now) ?? this.published.get(idKey(key));
+    // A plain value another node signed, held here, may be a squatter's that reached us
+    // first (item-rules.ts): like any reader, ask the holders.
+    const held = this.storage.get(key, now);
+    const trusted =
+      held && (held.auth === null || held.auth.salt !== null || Buffer.compare(held.auth.publicKey, this.key.publicKey) === 0);
+    const local = (trusted ? held : undefined) ?? this.published.get(idKey(key));
     if (local) {
-      done({ value: local.value, hops: 0, queried: 0 });
+      done({ value: local.value, auth: local.auth, hops: 0, queried: 0 });
       return;
     }
     this.runLookup('value', key, (result) => {
       // Cache the value at the closest node on the path that lacked it (paper, 2.3).
-      if (result.value && result.cacheAt) {
-        this.rpc.request(result.cacheAt, { type: 'STORE', key, value: result.value, ttlMs: result.valueTtlMs }, () => {});
+      if (result.value && result.cacheAt && result.cacheToken) {
+        const store = this.storeRequest(key, result.value, result.valueAuth, result.valueTtlMs, result.cacheToken, null);
+        this.rpc.request(result.cacheAt, store, () => {});
       }
-      done({ value: result.value, hops: result.hops, queried: result.queried });
+      done({ value: result.value, auth: result.valueAuth, hops: result.hops, queried: result.queried });
+    });
+  }
+
+  /** A BEP 44 mutable item: found by its owner's public key and salt, and only if that key signed it. */
+  findMutable(publicKey: Uint8Array, salt: Uint8Array, done: (result: GetResult) => void): void {
+    assertUint8Array(publicKey, 'publicKey');
+    assertUint8Array(salt, 'salt');
+    this.findValue(mutableKey(publicKey, salt), (result) => {
+      const auth = result.auth;
+      const genuine = auth !== null && auth.salt !== null && Buffer.compare(auth.publicKey, publicKey) === 0;
+      done(genuine ? result : { ...result, value: null, auth: null });
     });
   }
 
@@ -212,10 +278,71 @@ export class KademliaNode {
    */
   publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
     assertId(key, 'key');
-    assertUint8Array(value, 'value');
-    if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
-    this.published.set(idKey(key), { key: key.slice(), value: value.slice(), at: this.clock.now() });
-    this.storeAtClosest(key, value, null, true, done);
+    checkValue(value);
+    const previous = this.published.get(idKey(key))?.auth;
+    const seq = previous && previous.salt === null ? previous.seq + 1 : 1;
+    this.keepPublishing(key.slice(), value.slice(), this.signPlain(key, value, seq), null, done);
+  }
+
+  /** Stores an immutable item (BEP 44): its key is the SHA-1 of the value, which nobody can change. Returns the key. */
+  publishImmutable(value: Uint8Array, done: (result: StoreResult) => void): Uint8Array {
+    checkValue(value);
+    const key = immutableKey(value);
+    this.keepPublishing(key, value.slice(), null, null, done);
+    return key;
+  }
+
+  /**
+   * Stores a mutable item (BEP 44) signed by `key` (default: our node key) under
+   * SHA-1(public key + salt), with sequence number `seq`; with `cas`, only over the
+   * version whose seq is `cas`. Returns the item's key.
+   */
+  publishMutable(value: Uint8Array, item: MutableItemOptions, done: (result: StoreResult) => void): Uint8Array {
+    checkValue(value);
+    const salt = item.salt ?? new Uint8Array(0);
+    assertUint8Array(salt, 'salt');
+    if (salt.length > MAX_SALT_BYTES) throw new RangeError(`salt too long (${salt.length} bytes; the limit is ${MAX_SALT_BYTES})`);
+    if (!Number.isSafeInteger(item.seq) || item.seq < 0) throw new RangeError(`seq must be a non-negative integer (got ${item.seq})`);
+    if (item.cas !== undefined && (!Number.isSafeInteger(item.cas) || item.cas < 0)) {
+      throw new RangeError(`cas must be a non-negative integer (got ${item.cas})`);
+    }
+    const signer = item.key ?? this.key;
+    const key = mutableKey(signer.publicKey, salt);
+    const unsigned = { seq: item.seq, salt: salt.slice() };
+    const auth: ItemAuth = { publicKey: signer.publicKey, ...unsigned, signature: signer.sign(signedBytes(key, value, unsigned)) };
+    this.keepPublishing(key, value.slice(), auth, item.cas ?? null, done);
+    return key;
+  }
+
+  /** Stops republishing a value we published (holders keep it until it expires). False if we were not publishing it. */
+  unpublish(key: Uint8Array): boolean {
+    assertId(key, 'key');
+    return this.published.delete(idKey(key));
+  }
+
+  /** How many values we publish. */
+  get publishedCount(): number {
+    return this.published.size;
+  }
+
+  private signPlain(key: Uint8Array, value: Uint8Array, seq: number): ItemAuth {
+    return { publicKey: this.key.publicKey, seq, salt: null, signature: this.key.sign(signedBytes(key, value, { seq, salt: null })) };
+  }
+
+  private keepPublishing(
+    key: Uint8Array,
+    value: Uint8Array,
+    auth: ItemAuth | null,
+    cas: number | null,
+    done: (result: StoreResult) => void,
+  ): void {
+    const name = idKey(key);
+    const limit = this.options.maxPublished;
+    if (this.published.size >= limit && !this.published.has(name)) {
+      return done({ replicas: 0, attempted: 0, refusals: [`publish limit reached (${limit} values): unpublish one first`] });
+    }
+    this.published.set(name, { key, value, auth, at: this.clock.now() });
+    this.storeAtClosest(key, value, auth, null, true, done, cas);
   }
 
   /**
@@ -275,13 +402,29 @@ export class KademliaNode {
     return new Promise((resolve) => this.publish(key, value, resolve));
   }
 
+  putImmutable(value: Uint8Array): Promise<{ key: Uint8Array } & StoreResult> {
+    return new Promise((resolve) => {
+      const key = this.publishImmutable(value, (result) => resolve({ key, ...result }));
+    });
+  }
+
+  putMutable(value: Uint8Array, item: MutableItemOptions): Promise<{ key: Uint8Array } & StoreResult> {
+    return new Promise((resolve) => {
+      const key = this.publishMutable(value, item, (result) => resolve({ key, ...result }));
+    });
+  }
+
+  getMutable(publicKey: Uint8Array, salt: Uint8Array = new Uint8Array(0)): Promise<GetResult> {
+    return new Promise((resolve) => this.findMutable(publicKey, salt, resolve));
+  }
+
   bootstrap(address: Address): Promise<JoinResult> {
     return new Promise((resolve) => this.join(address, resolve));
   }
 
   // ---- internals
 
-  private handleRequest(message: Message, from: Address): void {
+  private handleRequest(message: Message, from: Address, size: number): void {
     this.counters.requestsHandled++;
     const body = message.body as RequestBody;
     let response: ResponseBody;
@@ -293,13 +436,36 @@ export class KademliaNode {
         response = handleStore(this.handlerContext, body, from);
         break;
       case 'FIND_NODE':
-        response = handleFindNode(this.handlerContext, body, message.sender);
+        response = handleFindNode(this.handlerContext, body, message.sender, from);
         break;
       case 'FIND_VALUE':
-        response = handleFindValue(this.handlerContext, body, message.sender);
+        response = handleFindValue(this.handlerContext, body, message.sender, from);
         break;
     }
-    this.rpc.respond(from, message.requestId, response);
+    // An asker that echoed our token receives at its address; anyone else may be a forged
+    // source, and gets at most AMPLIFICATION_FACTOR times what it sent.
+    const proven = body.type === 'FIND_VALUE' && this.tokens.accepts(from.host, body.token, this.clock.now());
+    this.rpc.respond(from, message.requestId, response, proven ? 0 : AMPLIFICATION_FACTOR * size);
+  }
+
+  /** Our id: from our IPv4 address (BEP 42) unless idFromIp exempts it, else random. */
+  private newId(host: string): Uint8Array {
+    const random = this.options.random.bytes(ID_BYTES);
+    const ip = packedIpv4(host);
+    const policy = this.options.idFromIp;
+    if (ip < 0 || policy === 'off' || (policy === 'public' && isLocalIpv4(ip))) return random;
+    return idForIpv4(ip, random);
+  }
+
+  /** Whether a peer's id may be used at its address (BEP 42, as options.idFromIp says); counts those that may not. */
+  private idAllowed(id: Uint8Array, host: string): boolean {
+    const policy = this.options.idFromIp;
+    if (policy === 'off') return true;
+    const ip = packedIpv4(host);
+    // IPv6 and names are not checked: BEP 42's IPv6 rule is not implemented
+    if (ip < 0 || (policy === 'public' && isLocalIpv4(ip)) || idMatchesIpv4(id, ip)) return true;
+    this.counters.idMismatches++;
+    return false;
   }
 
   /**
@@ -309,7 +475,7 @@ export class KademliaNode {
    * replacement cache.
    */
   private observe(id: Uint8Array, from: Address): void {
-    if (!this.transport.accepts(from)) return;
+    if (!this.transport.accepts(from) || !this.idAllowed(id, from.host)) return;
     const contact = this.arena.intern(id, from.host, from.port);
     this.arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
     const now = this.clock.now();
@@ -317,7 +483,7 @@ export class KademliaNode {
     if (result.kind === 'full') {
       if (now - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
     } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
-    else {
+    else if (result.kind !== 'ip-full') {
       if (result.kind === 'replaced') this.failures?.delete(result.evicted);
       this.failures?.delete(contact);
     }
@@ -386,7 +552,9 @@ export class KademliaNode {
         alpha,
         selfId: this.id,
         start: this.closestPeers(target, null),
-        accepts: (peer) => this.transport.accepts(peer),
+        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host),
+        maxPerIp: this.options.maxContactsPerIp,
+        plainQuorum: 2,
         // the lookup has checked accepts() for it
         discovered: (peer) => this.learn(peer),
         query: (peer, request, answered) =>
@@ -395,6 +563,7 @@ export class KademliaNode {
             answered(response);
           }),
         enough,
+        acceptValue: kind === 'value' ? (value, auth) => itemProblem(target, value, auth, this.crypto) === '' : undefined,
       },
       done,
     );
@@ -409,10 +578,13 @@ export class KademliaNode {
   private storeAtClosest(
     key: Uint8Array,
     value: Uint8Array,
+    auth: ItemAuth | null,
     expiresAt: number | null,
     includeSelf: boolean,
     done: (result: StoreResult) => void,
+    cas: number | null = null,
   ): void {
+    // the lookup collects each closest node's write token on its way: no extra round trip
     this.findNode(key, (found) => {
       const now = this.clock.now();
       const ttlMs = expiresAt === null ? this.options.ttlMs : Math.round(expiresAt - now);
@@ -425,15 +597,16 @@ export class KademliaNode {
         // we take one of the k places: the farthest peer found drops out
         peers = peers.slice(0, this.options.k - 1);
         attempted++;
-        const outcome = this.storage.put(key, value, now + ttlMs, 'self', now);
+        const outcome = this.storage.put(key, value, now + ttlMs, 'self', now, auth, cas);
         if (outcome.ok) replicas++;
         else refusals.push(outcome.reason);
       }
       let waiting = peers.length;
       attempted += peers.length;
       if (waiting === 0) return done({ replicas, attempted, refusals: refusals.length ? refusals : NO_REFUSALS });
-      for (const peer of peers) {
-        this.rpc.request(peer, { type: 'STORE', key, value, ttlMs }, (response) => {
+      for (let i = 0; i < peers.length; i++) {
+        const peer = peers[i];
+        this.rpc.request(peer, this.storeRequest(key, value, auth, ttlMs, found.tokens[i], cas), (response) => {
           if (response?.type === 'STORED') {
             if (response.ok) replicas++;
             else refusals.push(response.reason);
@@ -444,6 +617,17 @@ export class KademliaNode {
         });
       }
     });
+  }
+
+  private storeRequest(
+    key: Uint8Array,
+    value: Uint8Array,
+    auth: ItemAuth | null,
+    ttlMs: number,
+    token: Uint8Array,
+    cas: number | null,
+  ): RequestBody {
+    return { type: 'STORE', key, value, ttlMs, token, auth, cas };
   }
 
   /** Whether we are closer to key than the k-th of `peers` (or there are fewer than k). */
@@ -529,11 +713,14 @@ export class KademliaNode {
     }
   }
 
-  private republish(entry: { key: Uint8Array; value: Uint8Array; at: number }, done: () => void): void {
+  private republish(entry: Published, done: () => void): void {
     const now = this.clock.now();
     if (!this.running || this.published.get(idKey(entry.key)) !== entry || entry.at + this.options.republishMs > now) return done();
     entry.at = now;
-    this.storeAtClosest(entry.key, entry.value, null, true, () => done());
+    // A plain value is signed again with the next seq: holders refresh it only for that
+    // (a replay of the old STORE cannot extend its life). Items are re-put as they are.
+    if (entry.auth && entry.auth.salt === null) entry.auth = this.signPlain(entry.key, entry.value, entry.auth.seq + 1);
+    this.storeAtClosest(entry.key, entry.value, entry.auth, null, true, () => done());
   }
 
   /** A holder passes on what is left of the TTL, so replication never extends a value's life. */
@@ -542,7 +729,7 @@ export class KademliaNode {
     const entry = this.running ? this.storage.get(key, now) : undefined;
     if (!entry || entry.storedAt + this.options.replicateMs > now) return done();
     this.storage.touch(key, now);
-    this.storeAtClosest(key, entry.value, entry.expiresAt, false, () => done());
+    this.storeAtClosest(key, entry.value, entry.auth, entry.expiresAt, false, () => done());
   }
 
   private refreshIdleBucket(b: number, done: () => void): void {
@@ -554,6 +741,30 @@ export class KademliaNode {
       () => done(),
     );
   }
+}
+
+/** A value we publish: re-stored every republishMs while we run. */
+interface Published {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  auth: ItemAuth | null;
+  at: number;
+}
+
+/** A mutable item to publish (BEP 44). */
+export interface MutableItemOptions {
+  seq: number;
+  /** Up to 64 bytes; several items per key (default: none). */
+  salt?: Uint8Array;
+  /** Only replace the version whose seq is this one. */
+  cas?: number;
+  /** The signing key (default: the node's). */
+  key?: NodeKey;
+}
+
+function checkValue(value: Uint8Array): void {
+  assertUint8Array(value, 'value');
+  if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
 }
 
 /** What the RPC handlers see of a node: one small object per node, with methods rather than closures. */
@@ -568,6 +779,14 @@ class NodeHandlerContext implements HandlerContext {
 
   get maxTtlMs(): number {
     return this.node.options.ttlMs;
+  }
+
+  get tokens(): WriteTokens {
+    return this.node.tokens;
+  }
+
+  get crypto(): CryptoSuite {
+    return this.node.crypto;
   }
 
   now(): number {

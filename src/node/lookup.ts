@@ -5,7 +5,7 @@
 // no longer among the k closest. A value lookup ends as soon as a value arrives.
 import { ID_BYTES, idsEqual } from '../id/id.js';
 import { idHeadAt, idNextAt } from '../id/prefix.js';
-import type { RequestBody, ResponseBody } from '../protocol/messages.js';
+import type { ItemAuth, RequestBody, ResponseBody } from '../protocol/messages.js';
 import type { Peer } from '../routing/peer.js';
 
 export type LookupKind = 'node' | 'value';
@@ -22,6 +22,12 @@ export interface LookupParams {
   /** Whether a peer learned from a response may be contacted (address checks). */
   accepts: (peer: Peer) => boolean;
   /**
+   * Candidates one IP may have in the lookup (default: no limit). Sybils on one host
+   * answering with each other could otherwise fill the k closest and end a lookup with
+   * nothing (libtorrent limits a search the same way).
+   */
+  maxPerIp?: number;
+  /**
    * Called for each accepted peer a response names that this lookup had not seen yet (the
    * node offers it to its routing table). Converging answers name mostly peers already
    * seen (64% of them in a 10,000-node run): those are not reported again.
@@ -30,15 +36,36 @@ export interface LookupParams {
   query: LookupQuery;
   /** Ends the lookup early (as if it had converged) when it returns true; asked after each answer. */
   enough?: (answeredBy: Peer) => boolean;
+  /**
+   * Value lookups: whether a value an answer carries is genuine (its key and signature);
+   * one that is not counts as an answer without a value, and the lookup goes on.
+   */
+  acceptValue?: (value: Uint8Array, auth: ItemAuth | null) => boolean;
+  /**
+   * Value lookups: how many holders must answer with the same owned plain value (one
+   * signer, one seq) before it is believed (default 1). Such a value proves only who
+   * signed it, not that they own the key: a node that did not hold the key may have
+   * taken another signer's version first. Holders of the genuine value outnumber it, so
+   * with 2 the lookup goes on past a lone dissenter. If no value gets there, the one
+   * most holders gave wins. Immutable and mutable items prove themselves: one answer.
+   */
+  plainQuorum?: number;
 }
 
 export interface LookupResult {
   /** Peers that answered, nearest first, at most k. */
   closest: Peer[];
+  /** The write token each of `closest` gave us (BEP 5): what a STORE to it must carry. */
+  tokens: Uint8Array[];
   value: Uint8Array | null;
+  /** Who may write the value found (null: an immutable item, or no value). */
+  valueAuth: ItemAuth | null;
   valueTtlMs: number;
-  /** For a found value: the closest peer that answered without it (where to cache it). */
+  /** For a found value: the closest peer that answered without it (where to cache it), and its token. */
   cacheAt: Peer | null;
+  cacheToken: Uint8Array | null;
+  /** Values refused by acceptValue (forged or corrupt). */
+  rejectedValues: number;
   /** Rounds: the depth of the answer (value) or of the deepest of the k closest (node). */
   hops: number;
   queried: number;
@@ -49,11 +76,19 @@ const FRESH = 0;
 const IN_FLIGHT = 1;
 const ANSWERED = 2;
 const FAILED = 3;
+/** Asked again, echoing its token, for a value it withheld. */
+const WITH_TOKEN = 4;
+
+const NO_TOKEN = new Uint8Array(0);
 
 interface Candidate {
   peer: Peer;
   state: number;
   round: number;
+  /** The write token its answer carried. */
+  token: Uint8Array;
+  /** It answered with a value (that did not settle the lookup alone). */
+  held: boolean;
   /** The first 60 bits of the peer's XOR distance to the target, as two 30-bit words. */
   high: number;
   low: number;
@@ -90,13 +125,24 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
   let inFlight = 0;
   let queried = 0;
   let failed = 0;
+  let rejectedValues = 0;
   let finished = false;
+  const maxPerIp = params.maxPerIp ?? Infinity;
+  /** Candidates per host (only kept when maxPerIp is set). A candidate that later falls off the far end still counts. */
+  let perIp: Map<string, number> | null = null;
+  const admitsHost = (host: string): boolean => {
+    if (maxPerIp === Infinity) return true;
+    const seen = (perIp ??= new Map()).get(host) ?? 0;
+    if (seen >= maxPerIp) return false;
+    perIp.set(host, seen + 1);
+    return true;
+  };
   // A value lookup whose closest peer has answered without the value is almost surely a
   // miss (that peer would be a holder): the rest of the k closest all have to answer
   // before it can say so, so ask them all at once (one round trip instead of k / alpha),
   // as the paper's final round does. Hits rarely get here, so they cost no extra messages.
   let parallelism = alpha;
-  const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target } : { type: 'FIND_NODE', target };
+  const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target, token: null } : { type: 'FIND_NODE', target };
 
   // Distances are compared on their first 60 bits as numbers; the bytes only settle ties
   // (ids that close are rare, so most comparisons never touch an id).
@@ -136,8 +182,29 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
       else hi = mid;
     }
     if (lo > 0 && compare(candidates[lo - 1], peer, high, low) === 0) return; // seen
+    if (!admitsHost(peer.host)) return;
     if (fromResponse) params.discovered?.(peer);
-    insertAt(candidates, lo, { peer, state: FRESH, round, high, low }, capacity);
+    insertAt(candidates, lo, { peer, state: FRESH, round, token: NO_TOKEN, held: false, high, low }, capacity);
+  };
+
+  const plainQuorum = params.plainQuorum ?? 1;
+  /** Owned plain values seen so far, by signer and seq: how many holders gave each, and the first answer. */
+  let votes: Map<string, { count: number; value: Uint8Array; auth: ItemAuth; ttlMs: number; from: Candidate }> | null = null;
+  const believed = (response: Extract<ResponseBody, { type: 'VALUE' }>, c: Candidate): boolean => {
+    const auth = response.auth;
+    if (plainQuorum <= 1 || auth === null || auth.salt !== null) return true;
+    const name = `${Buffer.from(auth.publicKey).toString('latin1')}/${auth.seq}`;
+    const vote = (votes ??= new Map()).get(name);
+    if (vote) vote.count++;
+    else votes.set(name, { count: 1, value: response.value!, auth, ttlMs: response.ttlMs, from: c });
+    return (vote?.count ?? 1) >= plainQuorum;
+  };
+  /** Ends a lookup that found values but no quorum: the one most holders gave. */
+  const finishWithoutQuorum = (): void => {
+    let best: { count: number; value: Uint8Array; auth: ItemAuth; ttlMs: number; from: Candidate } | null = null;
+    for (const vote of votes?.values() ?? []) if (best === null || vote.count > best.count) best = vote;
+    if (best) finish(best.value, best.auth, best.ttlMs, best.from);
+    else finish(null, null, 0, null);
   };
 
   const closestLive = (): Candidate | undefined => {
@@ -145,18 +212,32 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
     return undefined;
   };
 
-  const finish = (value: Uint8Array | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
+  const finish = (value: Uint8Array | null, valueAuth: ItemAuth | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
     finished = true;
     const closest: Peer[] = [];
+    const tokens: Uint8Array[] = [];
     let hops = answeredBy ? answeredBy.round : 0;
     for (const c of candidates) {
       if (closest.length === k) break;
       if (c.state !== ANSWERED) continue;
       closest.push(c.peer);
+      tokens.push(c.token);
       if (!answeredBy) hops = Math.max(hops, c.round);
     }
-    const cacheAt = answeredBy ? (candidates.find((c) => c.state === ANSWERED)?.peer ?? null) : null;
-    done({ closest, value, valueTtlMs, cacheAt, hops, queried, failed });
+    const cache = answeredBy ? candidates.find((c) => c.state === ANSWERED && !c.held && c !== answeredBy) : undefined;
+    done({
+      closest,
+      tokens,
+      value,
+      valueAuth,
+      valueTtlMs,
+      cacheAt: cache?.peer ?? null,
+      cacheToken: cache?.token ?? null,
+      rejectedValues,
+      hops,
+      queried,
+      failed,
+    });
   };
 
   const onResponse = (c: Candidate, response: ResponseBody | null): void => {
@@ -165,18 +246,39 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
     if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE')) {
       c.state = FAILED;
       failed++;
-    } else if (response.type === 'VALUE' && response.value !== null && kind === 'value') {
-      finish(response.value, response.ttlMs, c);
-      c.state = ANSWERED;
+      pump();
       return;
-    } else {
-      c.state = ANSWERED;
-      for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1, true);
-      if (kind === 'value' && closestLive()?.state === ANSWERED) parallelism = k;
-      if (params.enough?.(c.peer)) {
-        finish(null, 0, null);
+    }
+    c.token = response.token;
+    if (response.type === 'VALUE' && kind === 'value') {
+      if (response.withheld && c.state === IN_FLIGHT) {
+        // it holds a value too large for an unproven asker: ask again, proving our address
+        c.state = WITH_TOKEN;
+        inFlight++;
+        queried++;
+        query(c.peer, { type: 'FIND_VALUE', key: target, token: response.token }, (again) => onResponse(c, again));
         return;
       }
+      if (response.value !== null) {
+        if (!params.acceptValue || params.acceptValue(response.value, response.auth)) {
+          if (believed(response, c)) {
+            finish(response.value, response.auth, response.ttlMs, c);
+            c.state = ANSWERED;
+            return;
+          }
+          c.held = true; // a second holder is needed: the lookup goes on
+        } else rejectedValues++;
+      }
+    }
+    c.state = ANSWERED;
+    for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1, true);
+    if (kind === 'value') {
+      const closestOne = closestLive();
+      if (closestOne?.state === ANSWERED && !closestOne.held) parallelism = k;
+    }
+    if (params.enough?.(c.peer)) {
+      finish(null, null, 0, null);
+      return;
     }
     pump();
   };
@@ -210,9 +312,9 @@ export function lookup(params: LookupParams, done: (result: LookupResult) => voi
         if (c.state === FAILED) continue;
         if (considered++ === k) break;
         if (c.state === FRESH && inFlight < parallelism) ask(c);
-        if (c.state === FRESH || c.state === IN_FLIGHT) unsettled++;
+        if (c.state === FRESH || c.state === IN_FLIGHT || c.state === WITH_TOKEN) unsettled++;
       }
-      if (!again && !finished && unsettled === 0) finish(null, 0, null);
+      if (!again && !finished && unsettled === 0) finishWithoutQuorum();
     } while (again && !finished);
     pumping = false;
   };

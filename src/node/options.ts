@@ -6,6 +6,9 @@ import { CryptoRandom, type RandomSource } from '../util/random.js';
 import { assertId } from '../distance/validate.js';
 import { refuseUnknownOptions } from '../util/options.js';
 import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage.js';
+import type { CryptoKind, NodeKey } from './security/crypto-suite.js';
+import type { RateLimit } from './security/source-limiter.js';
+import type { UnprovenBudget } from './rpc.js';
 
 export interface NodeOptions {
   /** Our node id (default: random). */
@@ -42,9 +45,36 @@ export interface NodeOptions {
   /** Where contacts are interned (default: the process-wide arena). */
   arena?: ContactArena;
   random?: RandomSource;
+  /**
+   * 'ed25519' (default): real signatures and SHA-1 write tokens. 'model': the simulator's
+   * cheap stand-in with the same accept/refuse outcomes (security/crypto-suite.ts).
+   */
+  crypto?: CryptoKind;
+  /** The key that signs the values we publish (default: a new one). */
+  key?: NodeKey;
+  /** Datagrams per second one source IP may send us (default 250, bursts of 500); false: no limit. */
+  rateLimit?: RateLimit | false;
+  /**
+   * Answer bytes per second, over all askers that have not proven they receive at their
+   * address (default 4 MiB/s; each such answer is also at most 4x its request); false: no budget.
+   */
+  unprovenBudget?: UnprovenBudget | false;
+  /** Values this node republishes at most (default 10,000): a publish past it is refused until one is unpublished. */
+  maxPublished?: number;
+  /** Contacts one IP may have in our routing table (default 4). One ip:port is one contact regardless. */
+  maxContactsPerIp?: number;
+  /**
+   * BEP 42: 'public' (default) derives our id from our IPv4 address and ignores contacts
+   * whose id does not match theirs, except for local addresses (loopback, private,
+   * link-local), which BEP 42 exempts; 'all' exempts none (stress runs, which spread
+   * their nodes over 127.0.0.0/8 or simulated addresses); 'off' checks nothing.
+   */
+  idFromIp?: IdPolicy;
 }
 
-export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'id' | 'storage'>> & { storage: StorageLimits };
+export type IdPolicy = 'off' | 'public' | 'all';
+
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'id' | 'storage' | 'key'>> & { storage: StorageLimits };
 
 const HOUR = 3_600_000;
 
@@ -67,6 +97,13 @@ const OPTION_NAMES: readonly string[] = [
   'refreshOnJoin',
   'arena',
   'random',
+  'crypto',
+  'key',
+  'rateLimit',
+  'unprovenBudget',
+  'maxContactsPerIp',
+  'idFromIp',
+  'maxPublished',
 ] satisfies Array<keyof NodeOptions>;
 const STORAGE_LIMIT_NAMES: readonly string[] = Object.keys(DEFAULT_STORAGE_LIMITS);
 
@@ -101,6 +138,43 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
   return value;
 }
 
+function rateLimit(value: unknown): RateLimit | false {
+  if (value === false) return false;
+  if (value === undefined) return { perSecond: 250, burst: 500 };
+  if (typeof value !== 'object' || value === null) throw new TypeError('rateLimit must be { perSecond, burst } or false');
+  refuseUnknownOptions(value, ['perSecond', 'burst'], 'rateLimit field');
+  const given = value as Partial<RateLimit>;
+  return Object.freeze({
+    perSecond: positiveInt('rateLimit.perSecond', given.perSecond),
+    burst: positiveInt('rateLimit.burst', given.burst),
+  });
+}
+
+function unprovenBudget(value: unknown): UnprovenBudget | false {
+  if (value === false) return false;
+  if (value === undefined) return { bytesPerSecond: 4 * 1024 * 1024, burst: 4 * 1024 * 1024 };
+  if (typeof value !== 'object' || value === null) throw new TypeError('unprovenBudget must be { bytesPerSecond, burst } or false');
+  refuseUnknownOptions(value, ['bytesPerSecond', 'burst'], 'unprovenBudget field');
+  const given = value as Partial<UnprovenBudget>;
+  return Object.freeze({
+    bytesPerSecond: positiveInt('unprovenBudget.bytesPerSecond', given.bytesPerSecond),
+    burst: positiveInt('unprovenBudget.burst', given.burst),
+  });
+}
+
+function idPolicy(value: unknown): IdPolicy {
+  if (value === undefined) return 'public';
+  if (value !== 'off' && value !== 'public' && value !== 'all')
+    throw new RangeError(`idFromIp must be 'off', 'public' or 'all' (got ${String(value)})`);
+  return value;
+}
+
+function cryptoKind(value: unknown): CryptoKind {
+  if (value === undefined) return 'ed25519';
+  if (value !== 'ed25519' && value !== 'model') throw new RangeError(`crypto must be 'ed25519' or 'model' (got ${String(value)})`);
+  return value;
+}
+
 /** Options objects resolveNodeOptions made (frozen): a node given one uses it as it is. */
 const resolvedOptions = new WeakSet<object>();
 
@@ -114,6 +188,9 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   refuseUnknownOptions(options, OPTION_NAMES, 'node option');
   if (options.id !== undefined) assertId(options.id, 'id');
   if (options.arena !== undefined && !(options.arena instanceof ContactArena)) throw new TypeError('arena must be a ContactArena');
+  if (options.key !== undefined && !(options.key?.publicKey instanceof Uint8Array && typeof options.key?.sign === 'function')) {
+    throw new TypeError('key must have a publicKey and a sign(bytes) method');
+  }
   if (options.random !== undefined && (typeof options.random?.bytes !== 'function' || typeof options.random?.float !== 'function')) {
     throw new TypeError('random must have bytes(n) and float() methods');
   }
@@ -135,6 +212,13 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     refreshOnJoin: booleanOption('refreshOnJoin', options.refreshOnJoin, true),
     arena: options.arena ?? contacts,
     random: options.random ?? new CryptoRandom(),
+    crypto: cryptoKind(options.crypto),
+    rateLimit: rateLimit(options.rateLimit),
+    unprovenBudget: unprovenBudget(options.unprovenBudget),
+    maxContactsPerIp:
+      options.maxContactsPerIp === Infinity ? Infinity : positiveInt('maxContactsPerIp', options.maxContactsPerIp ?? 4, 1024),
+    idFromIp: idPolicy(options.idFromIp),
+    maxPublished: positiveInt('maxPublished', options.maxPublished ?? 10_000),
   };
   Object.freeze(resolved.storage);
   resolvedOptions.add(Object.freeze(resolved));

@@ -8,6 +8,7 @@ import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { expectedResponse, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import type { RandomSource } from '../util/random.js';
 import { RttEstimator } from './rtt-estimator.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 /** Called once per request: the response, or null after the timeout. */
 export type ResponseCallback = (response: ResponseBody | null) => void;
@@ -41,6 +42,17 @@ export interface RpcCounters {
   oversized: number;
   /** Exceptions thrown by response callbacks (caught so a bug cannot kill the node): always 0 unless there is a bug. */
   callbackErrors: number;
+  /** Answers to unproven askers cut down to AMPLIFICATION_FACTOR times their request (contacts dropped, a value withheld). */
+  answersTrimmed: number;
+  /** Answers to unproven askers not sent: the node's budget of bytes per second for them was spent. */
+  answersOverBudget: number;
+}
+
+/** How much a node may send to askers that have not proven they receive at their address. */
+export interface UnprovenBudget {
+  /** Bytes per second, over all such askers. */
+  bytesPerSecond: number;
+  burst: number;
 }
 
 /** The shortest a request waits once answers have been timed (unless the timeout itself is shorter). */
@@ -88,7 +100,11 @@ export class Rpc {
     unmatchedResponses: 0,
     oversized: 0,
     callbackErrors: 0,
+    answersTrimmed: 0,
+    answersOverBudget: 0,
   };
+  /** Answer bytes left for unproven askers; made on the first such answer. */
+  private unprovenBytes: TokenBucket | null = null;
   private readonly pending = new Map<number, Pending>();
   /**
    * Deadlines never precede an earlier request's (see request()), so they come in send
@@ -118,6 +134,7 @@ export class Rpc {
     /** The longest a request waits; answers seen bring it down to srtt + 4 rttvar, never below timeoutFloorMs. */
     readonly timeoutMs: number,
     timeoutFloorMs = Math.min(timeoutMs, DEFAULT_TIMEOUT_FLOOR_MS),
+    private readonly unprovenBudget: UnprovenBudget | null = null,
   ) {
     this.rtt = new RttEstimator(timeoutFloorMs, timeoutMs);
   }
@@ -171,12 +188,48 @@ export class Rpc {
     this.transmit(to, payload);
   }
 
-  /** Sends the response to a request we received. */
-  respond(to: Address, requestId: Uint8Array, body: ResponseBody): void {
-    const payload = this.prepare({ requestId, sender: this.selfId, body });
+  /**
+   * Sends the response to a request we received. `maxBytes` > 0: the asker has not proven
+   * it receives at its address (no valid token), and its request was maxBytes /
+   * AMPLIFICATION_FACTOR bytes: a larger answer is cut down to fit, and every such answer
+   * draws on the node's budget for unproven askers. 0: no limit (proven, or on a transport
+   * that carries messages, where there are no bytes to count).
+   */
+  respond(to: Address, requestId: Uint8Array, body: ResponseBody, maxBytes = 0): void {
+    let payload = this.prepare({ requestId, sender: this.selfId, body });
     if (!payload) return;
+    if (maxBytes > 0 && payload instanceof Uint8Array) {
+      if (payload.length > maxBytes) {
+        payload = this.trimmed(requestId, body, maxBytes);
+        this.counters.answersTrimmed++;
+        if (!payload) return;
+      }
+      if (this.unprovenBudget) {
+        const now = this.clock.now();
+        this.unprovenBytes ??= new TokenBucket(this.unprovenBudget.bytesPerSecond, this.unprovenBudget.burst, now);
+        if (!this.unprovenBytes.take(payload.length, now)) {
+          this.counters.answersOverBudget++;
+          return;
+        }
+      }
+    }
     this.counters.responsesSent++;
     this.transmit(to, payload);
+  }
+
+  /** The answer cut to at most maxBytes: a value withheld (ask again with the token), contacts dropped from the far end. */
+  private trimmed(requestId: Uint8Array, body: ResponseBody, maxBytes: number): Uint8Array | null {
+    let fitted = body;
+    if (fitted.type === 'VALUE' && fitted.value !== null)
+      fitted = { ...fitted, value: null, ttlMs: 0, contacts: [], auth: null, withheld: true };
+    for (;;) {
+      const payload = this.prepare({ requestId, sender: this.selfId, body: fitted });
+      if (!(payload instanceof Uint8Array) || payload.length <= maxBytes) return payload as Uint8Array | null;
+      if ((fitted.type !== 'NODES' && fitted.type !== 'VALUE') || fitted.contacts.length === 0) return null;
+      // a packed contact takes 29 bytes or more: drop enough of them at once, then check again
+      const drop = Math.max(1, Math.ceil((payload.length - maxBytes) / 29));
+      fitted = { ...fitted, contacts: fitted.contacts.slice(0, Math.max(0, fitted.contacts.length - drop)) };
+    }
   }
 
   /**

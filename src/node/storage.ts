@@ -3,11 +3,13 @@
 // themselves live in a process-wide EntryPool (typed arrays), one store per Storage.
 import { ID_BYTES } from '../id/id.js';
 import { EntryPool, entryPool } from './entry-pool.js';
+import type { ItemAuth } from '../protocol/messages.js';
+import { judgeWrite } from './security/item-rules.js';
 
 export interface StorageLimits {
   maxEntries: number;
   maxBytes: number;
-  /** Per sender address (host:port), so one peer cannot fill the node. */
+  /** Per sender IP (all its ports together), so one host cannot fill the node. */
   maxEntriesPerSender: number;
   maxBytesPerSender: number;
 }
@@ -31,7 +33,9 @@ export interface StoredEntry {
   readonly expiresAt: number;
   /** Last time a STORE (or our own publish) refreshed it: replication skips fresh entries. */
   readonly storedAt: number;
-  /** The sender it is charged to. */
+  /** Who may write it (null: an immutable item). */
+  readonly auth: ItemAuth | null;
+  /** The sender IP it is charged to. */
   readonly owner: string;
 }
 
@@ -68,10 +72,19 @@ export class Storage {
   }
 
   /**
-   * Stores or refreshes key -> value until `expiresAt`, charged to `owner`. Re-storing
-   * the same value never shortens its life; a different value replaces the old one.
+   * Stores or refreshes key -> value until `expiresAt`, charged to `owner`, if the item
+   * rules let it replace what is held (item-rules.ts: the caller has checked the item's
+   * key and signature). Re-storing the same item never shortens its life.
    */
-  put(key: Uint8Array, value: Uint8Array, expiresAt: number, owner: string, now: number): StoreOutcome {
+  put(
+    key: Uint8Array,
+    value: Uint8Array,
+    expiresAt: number,
+    owner: string,
+    now: number,
+    auth: ItemAuth | null = null,
+    cas: number | null = null,
+  ): StoreOutcome {
     checkKey(key);
     // Whole milliseconds, as the entries always held them.
     expiresAt = Math.ceil(expiresAt);
@@ -82,6 +95,13 @@ export class Storage {
       this.delete(existing);
       existing = NONE;
     }
+    const decision = judgeWrite(existing === NONE ? null : { value: pool.value(existing), auth: pool.auth(existing) }, value, auth, cas);
+    if (typeof decision === 'object') return { ok: false, reason: decision.refused };
+    if (decision === 'keep') {
+      // a replica's STORE still tells us the value was just replicated (never how long it lives)
+      pool.setStoredAt(existing, now);
+      return STORED;
+    }
     let refusal = this.refusal(existing, value, owner);
     if (refusal) {
       // Expired entries still count until swept: sweep, then judge again.
@@ -90,11 +110,11 @@ export class Storage {
       if (refusal) return { ok: false, reason: refusal };
     }
     if (existing !== NONE) {
-      if (Buffer.compare(pool.value(existing), value) === 0) expiresAt = Math.max(pool.expiresAt(existing), expiresAt);
+      if (decision === 'refresh') expiresAt = Math.max(pool.expiresAt(existing), expiresAt);
       this.uncharge(existing);
-      pool.set(existing, value, owner, expiresAt, now);
+      pool.set(existing, value, auth, owner, expiresAt, now);
     } else {
-      pool.add(this.store, key, value, owner, expiresAt, now);
+      pool.add(this.store, key, value, auth, owner, expiresAt, now);
       this.count++;
     }
     this.totalBytes += value.length;
@@ -183,7 +203,14 @@ export class Storage {
   /** A snapshot of the entry; `key` when the caller has its bytes already (saves a copy). */
   private entryAt(slot: number, key = this.pool.key(slot)): StoredEntry {
     const pool = this.pool;
-    return { key, value: pool.value(slot), expiresAt: pool.expiresAt(slot), storedAt: pool.storedAt(slot), owner: pool.owner(slot) };
+    return {
+      key,
+      value: pool.value(slot),
+      expiresAt: pool.expiresAt(slot),
+      storedAt: pool.storedAt(slot),
+      auth: pool.auth(slot),
+      owner: pool.owner(slot),
+    };
   }
 
   private delete(slot: number): void {

@@ -2,8 +2,19 @@
 // not exactly a valid message comes back as { ok: false, reason } for the caller to count.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ID_BYTES } from '../id/id.js';
-import { MAX_DATAGRAM_BYTES, MAX_HOST_LENGTH, MAX_REASON_LENGTH, MAX_TTL_MS, PROTOCOL_VERSION } from './limits.js';
-import { type Body, type Message, MessageType } from './messages.js';
+import {
+  MAX_DATAGRAM_BYTES,
+  MAX_HOST_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_SALT_BYTES,
+  MAX_TTL_MS,
+  PADDED_QUERY_BYTES,
+  PROTOCOL_VERSION,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  TOKEN_BYTES,
+} from './limits.js';
+import { type Body, type ItemAuth, type Message, MessageType } from './messages.js';
 import { packContacts, unpackContacts } from './contact-list.js';
 
 export const REQUEST_ID_BYTES = 8;
@@ -13,12 +24,20 @@ const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder({
   maxStrLength: Math.max(MAX_HOST_LENGTH, MAX_REASON_LENGTH),
   maxBinLength: MAX_DATAGRAM_BYTES,
-  maxArrayLength: 8, // the envelope: contacts travel packed in one bin (contact-list.ts)
+  maxArrayLength: 10, // the envelope (an auth is 4): contacts travel packed in one bin (contact-list.ts)
   maxMapLength: 0,
   maxExtLength: 0,
 });
 
 export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: string };
+
+const authToWire = (auth: ItemAuth | null) => (auth === null ? null : [auth.publicKey, auth.seq, auth.signature, auth.salt]);
+
+/** Zero bytes that pad queries (see PADDED_QUERY_BYTES): sizes are fixed per query shape, so computed once. */
+const padding = new Uint8Array(PADDED_QUERY_BYTES);
+const ENVELOPE_BYTES = 1 + 1 + 1 + (2 + 8) + (2 + ID_BYTES); // array header, version, type, request id, sender
+const FIND_NODE_PAD = PADDED_QUERY_BYTES - (ENVELOPE_BYTES + (2 + ID_BYTES) + 2);
+const padOf = (unpadded: number) => padding.subarray(0, PADDED_QUERY_BYTES - unpadded);
 
 function bodyToWire(body: Body): unknown[] {
   switch (body.type) {
@@ -27,17 +46,23 @@ function bodyToWire(body: Body): unknown[] {
     case 'PONG':
       return [MessageType.PONG];
     case 'STORE':
-      return [MessageType.STORE, body.key, body.value, body.ttlMs];
+      return [MessageType.STORE, body.key, body.value, body.ttlMs, body.token, authToWire(body.auth), body.cas];
     case 'STORED':
       return [MessageType.STORED, body.ok, body.reason];
     case 'FIND_NODE':
-      return [MessageType.FIND_NODE, body.target];
+      return [MessageType.FIND_NODE, body.target, padding.subarray(0, FIND_NODE_PAD)];
     case 'NODES':
-      return [MessageType.NODES, packContacts(body.contacts)];
+      return [MessageType.NODES, packContacts(body.contacts), body.token];
     case 'FIND_VALUE':
-      return [MessageType.FIND_VALUE, body.key];
+      // key, token (nil: 1 byte, or 2 + TOKEN_BYTES), pad (a bin8 header and the zeros)
+      return [
+        MessageType.FIND_VALUE,
+        body.key,
+        body.token,
+        padOf(ENVELOPE_BYTES + (2 + ID_BYTES) + (body.token === null ? 1 : 2 + body.token.length) + 2),
+      ];
     case 'VALUE':
-      return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts)];
+      return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts), body.token, authToWire(body.auth), body.withheld];
   }
 }
 
@@ -67,6 +92,20 @@ function decodeContacts(raw: unknown): ReturnType<typeof unpackContacts> {
   return raw instanceof Uint8Array ? unpackContacts(raw) : 'contacts must be bytes';
 }
 
+const isToken = (v: unknown): v is Uint8Array => isBytes(v, TOKEN_BYTES);
+
+function decodeAuth(raw: unknown): ItemAuth | null | string {
+  if (raw === null) return null;
+  if (!Array.isArray(raw) || raw.length !== 4) return 'auth takes [publicKey, seq, signature, salt]';
+  const [publicKey, seq, signature, salt] = raw as unknown[];
+  if (!isBytes(publicKey, PUBLIC_KEY_BYTES)) return `auth public key must be ${PUBLIC_KEY_BYTES} bytes`;
+  if (!isUint(seq, Number.MAX_SAFE_INTEGER)) return 'auth seq out of range';
+  if (!isBytes(signature, SIGNATURE_BYTES)) return `auth signature must be ${SIGNATURE_BYTES} bytes`;
+  if (salt !== null && !(salt instanceof Uint8Array && salt.length <= MAX_SALT_BYTES))
+    return `auth salt must be nil or at most ${MAX_SALT_BYTES} bytes`;
+  return { publicKey: publicKey.slice(), seq, signature: signature.slice(), salt: salt === null ? null : salt.slice() };
+}
+
 /** Where a message's body fields start in its envelope, after version, type, request id, sender. */
 const FIELDS_AT = 4;
 
@@ -81,13 +120,19 @@ function decodeBody(type: unknown, raw: unknown[]): Body | string {
     case MessageType.PONG:
       return n === 0 ? { type: 'PONG' } : 'PONG takes no fields';
     case MessageType.STORE: {
-      if (n !== 3) return 'STORE takes [key, value, ttlMs]';
+      if (n !== 6) return 'STORE takes [key, value, ttlMs, token, auth, cas]';
       const value = raw[FIELDS_AT + 1];
       const ttlMs = raw[FIELDS_AT + 2];
+      const token = raw[FIELDS_AT + 3];
+      const cas = raw[FIELDS_AT + 5];
       if (!isBytes(f0, ID_BYTES)) return 'STORE key must be 20 bytes';
       if (!(value instanceof Uint8Array)) return 'STORE value must be bytes';
       if (!isUint(ttlMs, MAX_TTL_MS)) return 'STORE ttlMs out of range';
-      return { type: 'STORE', key: f0.slice(), value: value.slice(), ttlMs };
+      if (!isToken(token)) return `STORE token must be ${TOKEN_BYTES} bytes`;
+      if (cas !== null && !isUint(cas, Number.MAX_SAFE_INTEGER)) return 'STORE cas must be nil or a seq';
+      const auth = decodeAuth(raw[FIELDS_AT + 4]);
+      if (typeof auth === 'string') return auth;
+      return { type: 'STORE', key: f0.slice(), value: value.slice(), ttlMs, token: token.slice(), auth, cas };
     }
     case MessageType.STORED: {
       if (n !== 2) return 'STORED takes [ok, reason]';
@@ -96,24 +141,37 @@ function decodeBody(type: unknown, raw: unknown[]): Body | string {
       return { type: 'STORED', ok: f0, reason };
     }
     case MessageType.FIND_NODE:
-      if (n !== 1 || !isBytes(f0, ID_BYTES)) return 'FIND_NODE takes a 20-byte target';
+      if (n !== 2 || !isBytes(f0, ID_BYTES) || !(raw[FIELDS_AT + 1] instanceof Uint8Array))
+        return 'FIND_NODE takes [target (20 bytes), pad]';
       return { type: 'FIND_NODE', target: f0.slice() };
     case MessageType.NODES: {
-      if (n !== 1) return 'NODES takes [contacts]';
+      if (n !== 2) return 'NODES takes [contacts, token]';
+      const token = raw[FIELDS_AT + 1];
+      if (!isToken(token)) return `NODES token must be ${TOKEN_BYTES} bytes`;
       const contacts = decodeContacts(f0);
-      return typeof contacts === 'string' ? contacts : { type: 'NODES', contacts };
+      return typeof contacts === 'string' ? contacts : { type: 'NODES', contacts, token: token.slice() };
     }
-    case MessageType.FIND_VALUE:
-      if (n !== 1 || !isBytes(f0, ID_BYTES)) return 'FIND_VALUE takes a 20-byte key';
-      return { type: 'FIND_VALUE', key: f0.slice() };
+    case MessageType.FIND_VALUE: {
+      const token = raw[FIELDS_AT + 1];
+      if (n !== 3 || !isBytes(f0, ID_BYTES) || !(raw[FIELDS_AT + 2] instanceof Uint8Array))
+        return 'FIND_VALUE takes [key (20 bytes), token, pad]';
+      if (token !== null && !isToken(token)) return `FIND_VALUE token must be nil or ${TOKEN_BYTES} bytes`;
+      return { type: 'FIND_VALUE', key: f0.slice(), token: token === null ? null : token.slice() };
+    }
     case MessageType.VALUE: {
-      if (n !== 3) return 'VALUE takes [value, ttlMs, contacts]';
+      if (n !== 6) return 'VALUE takes [value, ttlMs, contacts, token, auth, withheld]';
       const ttlMs = raw[FIELDS_AT + 1];
+      const token = raw[FIELDS_AT + 3];
+      const withheld = raw[FIELDS_AT + 5];
       if (f0 !== null && !(f0 instanceof Uint8Array)) return 'VALUE value must be bytes or nil';
       if (!isUint(ttlMs, MAX_TTL_MS)) return 'VALUE ttlMs out of range';
+      if (!isToken(token)) return `VALUE token must be ${TOKEN_BYTES} bytes`;
+      if (typeof withheld !== 'boolean') return 'VALUE withheld must be a boolean';
       const contacts = decodeContacts(raw[FIELDS_AT + 2]);
       if (typeof contacts === 'string') return contacts;
-      return { type: 'VALUE', value: f0 === null ? null : f0.slice(), ttlMs, contacts };
+      const auth = decodeAuth(raw[FIELDS_AT + 4]);
+      if (typeof auth === 'string') return auth;
+      return { type: 'VALUE', value: f0 === null ? null : f0.slice(), ttlMs, contacts, token: token.slice(), auth, withheld };
     }
     default:
       return 'unknown message type';
@@ -141,12 +199,27 @@ export function decodeMessage(datagram: Uint8Array): DecodeResult {
   return { ok: true, message: { requestId: requestId.slice(), sender: sender.slice(), body } };
 }
 
-/** The largest value a STORE (and the VALUE reply carrying it) can hold within one datagram. */
+/** The largest value a STORE (and the VALUE reply carrying it) can hold within one datagram, with the largest auth. */
 export const MAX_VALUE_BYTES: number = (() => {
   const id = new Uint8Array(ID_BYTES);
   const rid = new Uint8Array(REQUEST_ID_BYTES);
+  const token = new Uint8Array(TOKEN_BYTES);
   const probe = new Uint8Array(1000); // a bin16 header, like every value near the limit
-  const store = encodeMessage({ requestId: rid, sender: id, body: { type: 'STORE', key: id, value: probe, ttlMs: MAX_TTL_MS } });
-  const reply = encodeMessage({ requestId: rid, sender: id, body: { type: 'VALUE', value: probe, ttlMs: MAX_TTL_MS, contacts: [] } });
+  const auth: ItemAuth = {
+    publicKey: new Uint8Array(PUBLIC_KEY_BYTES),
+    seq: Number.MAX_SAFE_INTEGER,
+    signature: new Uint8Array(SIGNATURE_BYTES),
+    salt: new Uint8Array(MAX_SALT_BYTES),
+  };
+  const store = encodeMessage({
+    requestId: rid,
+    sender: id,
+    body: { type: 'STORE', key: id, value: probe, ttlMs: MAX_TTL_MS, token, auth, cas: Number.MAX_SAFE_INTEGER },
+  });
+  const reply = encodeMessage({
+    requestId: rid,
+    sender: id,
+    body: { type: 'VALUE', value: probe, ttlMs: MAX_TTL_MS, contacts: [], token, auth, withheld: false },
+  });
   return MAX_DATAGRAM_BYTES - (Math.max(store.length, reply.length) - probe.length);
 })();

@@ -13,20 +13,63 @@ export const MessageType = {
   VALUE: 8,
 } as const;
 
+/**
+ * Who may write a value (BEP 44). Absent on an immutable item, whose key is the SHA-1 of
+ * its value. With a salt (possibly empty), a mutable item: its key is SHA-1(publicKey +
+ * salt). With salt null, an owned plain value: any key, but only this key's holder may
+ * replace it until it expires. The signature covers the salt or key, seq and value
+ * (item-signature.ts), so a copy keeps its protection wherever it is replicated.
+ */
+export interface ItemAuth {
+  /** ed25519 public key, 32 bytes. */
+  readonly publicKey: Uint8Array;
+  /** Raised by the publisher for every new version (and every republish of a plain value). */
+  readonly seq: number;
+  /** 64 bytes. */
+  readonly signature: Uint8Array;
+  readonly salt: Uint8Array | null;
+}
+
 export type RequestBody =
   | { type: 'PING' }
-  /** ttlMs: how long the receiver keeps it (a publisher sends the full TTL, a replicating holder what is left). */
-  | { type: 'STORE'; key: Uint8Array; value: Uint8Array; ttlMs: number }
+  /**
+   * ttlMs: how long the receiver keeps it (a publisher sends the full TTL, a replicating
+   * holder what is left). token: the one the receiver gave our IP in a lookup answer (BEP 5).
+   * cas: write only if the held item's seq is this one (BEP 44), or null.
+   */
+  | {
+      type: 'STORE';
+      key: Uint8Array;
+      value: Uint8Array;
+      ttlMs: number;
+      token: Uint8Array;
+      auth: ItemAuth | null;
+      cas: number | null;
+    }
   | { type: 'FIND_NODE'; target: Uint8Array }
-  | { type: 'FIND_VALUE'; key: Uint8Array };
+  /** token: one the receiver gave us before, proving we receive at our address (it then sends values of any size). */
+  | { type: 'FIND_VALUE'; key: Uint8Array; token: Uint8Array | null };
 
 export type ResponseBody =
   | { type: 'PONG' }
   /** reason is '' when ok. */
   | { type: 'STORED'; ok: boolean; reason: string }
-  | { type: 'NODES'; contacts: Peer[] }
-  /** Either the value (with its remaining TTL) or, when absent, the closest contacts known. */
-  | { type: 'VALUE'; value: Uint8Array | null; ttlMs: number; contacts: Peer[] };
+  /** token: what a STORE to us from the asker's IP must carry. */
+  | { type: 'NODES'; contacts: Peer[]; token: Uint8Array }
+  /**
+   * Either the value (with its remaining TTL and its auth) or, when absent, the closest
+   * contacts known. withheld: we hold a value too large to send to an unproven address;
+   * ask again with the token.
+   */
+  | {
+      type: 'VALUE';
+      value: Uint8Array | null;
+      ttlMs: number;
+      contacts: Peer[];
+      token: Uint8Array;
+      auth: ItemAuth | null;
+      withheld: boolean;
+    };
 
 export type Body = RequestBody | ResponseBody;
 

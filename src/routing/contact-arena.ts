@@ -210,6 +210,16 @@ export class ContactArena {
     return this.ports[contact];
   }
 
+  /** Whether two contacts share a host (compared by the arena's host number, without strings). */
+  sameHost(a: number, b: number): boolean {
+    return this.hostOf[a] === this.hostOf[b];
+  }
+
+  /** Whether two contacts share host and port. */
+  sameAddress(a: number, b: number): boolean {
+    return this.hostOf[a] === this.hostOf[b] && this.ports[a] === this.ports[b];
+  }
+
   address(contact: number): string {
     const host = this.host(contact);
     return host.includes(':') ? `[${host}]:${this.port(contact)}` : `${host}:${this.port(contact)}`;

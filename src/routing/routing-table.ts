@@ -41,12 +41,23 @@ export type ObserveResult =
    * ping fails.
    */
   | { readonly kind: 'full'; readonly leastRecentlySeen: number; readonly seenAt: number }
-  /** Same id already known at another address: ping `existing`; remove() it if the ping fails. */
-  | { readonly kind: 'conflict'; readonly existing: number };
+  /**
+   * Same id already known at another address, or another id already known at this
+   * address (one ip:port is one contact): ping `existing`; remove() it if the ping fails.
+   * The newcomer is not added.
+   */
+  | { readonly kind: 'conflict'; readonly existing: number }
+  /** The newcomer's IP already has maxContactsPerIp contacts in the table: not added. */
+  | { readonly kind: 'ip-full' };
 
 const SELF: ObserveResult = Object.freeze({ kind: 'self' });
 const ADDED: ObserveResult = Object.freeze({ kind: 'added' });
 const REFRESHED: ObserveResult = Object.freeze({ kind: 'refreshed' });
+const IP_FULL: ObserveResult = Object.freeze({ kind: 'ip-full' });
+/** admissionOf: the newcomer may come in. */
+const ADMIT = -1;
+/** admissionOf: its IP has maxContactsPerIp contacts already. */
+const FULL_IP = -2;
 
 export interface RoutingTableOptions {
   /** Bucket size, 1..255 (default 20). */
@@ -57,11 +68,14 @@ export interface RoutingTableOptions {
   now?: number;
   /** Distance engine for queries (default: the backend chosen by KADEMLIA_NATIVE). */
   engine?: DistanceEngine;
+  /** Contacts one IP may have in the table (default: no limit). One ip:port is one contact regardless. */
+  maxContactsPerIp?: number;
 }
 
 export class RoutingTable {
   readonly k: number;
   readonly replacementCacheSize: number;
+  readonly maxContactsPerIp: number;
   private readonly engine: DistanceEngine;
   private words: Uint32Array;
   private counts: Uint8Array;
@@ -83,7 +97,7 @@ export class RoutingTable {
   ) {
     refuseUnknownOptions(
       options,
-      ['k', 'replacementCacheSize', 'now', 'engine'] satisfies Array<keyof RoutingTableOptions>,
+      ['k', 'replacementCacheSize', 'now', 'engine', 'maxContactsPerIp'] satisfies Array<keyof RoutingTableOptions>,
       'routing table option',
     );
     const k = options.k ?? DEFAULT_K;
@@ -91,6 +105,11 @@ export class RoutingTable {
     const cacheSize = options.replacementCacheSize ?? DEFAULT_REPLACEMENT_CACHE_SIZE;
     if (!Number.isInteger(cacheSize) || cacheSize < 0)
       throw new RangeError(`replacementCacheSize must be a non-negative integer (got ${cacheSize})`);
+    const perIp = options.maxContactsPerIp ?? Infinity;
+    if (!(perIp === Infinity || (Number.isInteger(perIp) && perIp >= 1))) {
+      throw new RangeError(`maxContactsPerIp must be a positive integer or Infinity (got ${perIp})`);
+    }
+    this.maxContactsPerIp = perIp;
     arena.check(self);
     this.k = k;
     this.replacementCacheSize = cacheSize;
@@ -160,7 +179,13 @@ export class RoutingTable {
       this.touchBucket(b, now);
       return REFRESHED;
     }
-    if (this.counts[b] < this.k) {
+    const room = this.counts[b] < this.k;
+    if (room || this.seen[first] === UNVERIFIED) {
+      const admission = this.admissionOf(contact);
+      if (admission === FULL_IP) return IP_FULL;
+      if (admission !== ADMIT) return { kind: 'conflict', existing: admission };
+    }
+    if (room) {
       // a contact moving from the replacement cache keeps the hold it had there
       if (!this.takeReplacement(b, contact)) this.arena.retain(contact);
       this.appendToBucket(b, contact, this.stamp(now));
@@ -199,7 +224,7 @@ export class RoutingTable {
    */
   offerUnverified(contact: number): boolean {
     const b = this.bucketOfContact(contact);
-    if (b === ID_BITS || this.counts[b] >= this.k || this.slotOfId(b, contact) >= 0) return false;
+    if (b === ID_BITS || this.counts[b] >= this.k || this.slotOfId(b, contact) >= 0 || this.admissionOf(contact) !== ADMIT) return false;
     this.arena.retain(contact);
     this.insertAt(b, this.bucketStart(b), contact, UNVERIFIED);
     return true;
@@ -217,7 +242,12 @@ export class RoutingTable {
     if (slot < 0 || this.words[TABLE_HEADER_WORDS + slot] !== contact) return false;
     this.removeSlot(b, slot);
     const cache = this.replacementCaches.get(b);
-    const promoted = cache?.pop(); // its hold moves with it
+    let promoted = cache?.pop(); // its hold moves with it
+    // the newest that may come in (the address and IP rules are checked on the way in, not in the cache)
+    while (promoted !== undefined && this.admissionOf(promoted) !== ADMIT) {
+      this.arena.release(promoted);
+      promoted = cache!.pop();
+    }
     if (cache && cache.length === 0) this.replacementCaches.delete(b);
     // heard from once, when exactly is not kept: as if at the table's creation (questionable once goodForMs has passed)
     if (promoted !== undefined) this.appendToBucket(b, promoted, HEARD_LONG_AGO);
@@ -331,6 +361,25 @@ export class RoutingTable {
       if (idEqualAt(ids, words[w] * ID_BYTES, ids, contact * ID_BYTES)) return w - TABLE_HEADER_WORDS;
     }
     return -1;
+  }
+
+  /**
+   * Whether a contact not in the table may join it: ADMIT; the contact already at its
+   * ip:port (another id: one address is one contact); or FULL_IP. A scan of the whole
+   * table, but only for contacts about to be added, which is rare next to refreshes.
+   */
+  private admissionOf(contact: number): number {
+    const arena = this.arena;
+    const words = this.words;
+    const end = TABLE_HEADER_WORDS + this.size;
+    let sameIp = 0;
+    for (let w = TABLE_HEADER_WORDS; w < end; w++) {
+      const other = words[w];
+      if (!arena.sameHost(other, contact)) continue;
+      if (arena.sameAddress(other, contact)) return other;
+      sameIp++;
+    }
+    return sameIp >= this.maxContactsPerIp ? FULL_IP : ADMIT;
   }
 
   /** A time as stored in `seen`: whole seconds since createdAt, plus one (never 0). */

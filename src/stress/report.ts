@@ -3,6 +3,8 @@ import { plural } from '../util/plural.js';
 export interface StressReport {
   nodes: number;
   transport: 'udp' | 'sim';
+  /** The wire protocol: 'kadswarm' (MessagePack). */
+  protocol: 'kadswarm';
   /** Threads the nodes were spread over. */
   threads: number;
   backend: 'native' | 'ts';
@@ -12,18 +14,27 @@ export interface StressReport {
   seed: number;
   /** Operations in flight per phase (--concurrency, or its default for the transport and size). */
   concurrency: number;
+  /** The attack scenario ('none', or --attack), and how many nodes ran it. */
+  attack: string;
+  attackers: number;
+  /** What the attackers tried, and how much of it honest nodes turned away (docs/cli.md says what each attack counts). */
+  attack_tried: number;
+  attack_refused: number;
   join_ms: number;
   store_ms: number;
+  attack_ms: number;
   churn_ms: number;
   get_ms: number;
   /** Wall time of each phase (for udp, the same clock as join_ms etc.; for sim, what the virtual time cost). */
   join_wall_ms: number;
   store_wall_ms: number;
+  attack_wall_ms: number;
   churn_wall_ms: number;
   get_wall_ms: number;
   /** Datagrams sent during each phase (they add up to messages). */
   join_messages: number;
   store_messages: number;
+  attack_messages: number;
   churn_messages: number;
   get_messages: number;
   joined: number;
@@ -69,6 +80,14 @@ export function summaryTable(r: StressReport): string {
   const rows: Array<[string, string]> = [
     ['join', `${phase(r.join_ms, r.join_wall_ms, r.join_messages)}; ${n(r.joined)} of ${plural(r.nodes - 1, 'node')} joined`],
     ['store', `${phase(r.store_ms, r.store_wall_ms, r.store_messages)}; ${n(r.stored)} of ${plural(r.nodes, 'value')} stored`],
+    ...(r.attack !== 'none'
+      ? ([
+          [
+            'attack',
+            `${r.attack} by ${plural(r.attackers, 'node')}: ${n(r.attack_refused)} of ${n(r.attack_tried)} tries refused; first strike ${phase(r.attack_ms, r.attack_wall_ms, r.attack_messages)}`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ...(r.killed > 0
       ? ([
           [

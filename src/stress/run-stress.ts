@@ -10,8 +10,9 @@ import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
 import { ascending, peakRssMb, percentile } from '../util/stats.js';
-import { createSimSwarm, type Swarm } from './swarm.js';
+import { createSimSwarm, spreadsOverLoopback, type Swarm } from './swarm.js';
 import { createThreadedUdpSwarm } from './threaded-swarm.js';
+import { type AttackContext, type AttackKind, chooseAttackers, createAttack } from './attacks/index.js';
 
 export interface StressOptions {
   nodes: number;
@@ -28,6 +29,9 @@ export interface StressOptions {
   timeoutMs: number;
   /** udp: threads the nodes are spread over (this one included). */
   threads: number;
+  /** The attack scenario, and the fraction of the nodes that run it (0: none). */
+  attack: AttackKind | 'none';
+  attackers: number;
 }
 
 /** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
@@ -67,7 +71,10 @@ const CHURN_REPAIR_INTERVALS = 4;
 
 /** Node settings for a run: shorter maintenance intervals when churn must be repaired. */
 function nodeOptions(options: StressOptions): NodeOptions {
-  const base: NodeOptions = { requestTimeoutMs: options.timeoutMs };
+  // Stress nodes each have an address of their own (simulated, or spread over 127/8), so
+  // BEP 42 applies to all of them: no address is exempt as local.
+  const spread = options.transport === 'sim' || spreadsOverLoopback(options.host);
+  const base: NodeOptions = { requestTimeoutMs: options.timeoutMs, ...(spread ? { idFromIp: 'all' } : {}) };
   if (options.churn === 0) return base;
   const interval = churnIntervalMs(options);
   return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
@@ -108,8 +115,8 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     await live?.started(swarm);
     // Each phase's time on the run's basis, plus its wall time and messages: in a
     // simulation the phases' costs per message differ (a join builds routing tables).
-    const phaseWall = { join: 0, store: 0, churn: 0, get: 0 };
-    const phaseMessages = { join: 0, store: 0, churn: 0, get: 0 };
+    const phaseWall = { join: 0, store: 0, attack: 0, churn: 0, get: 0 };
+    const phaseMessages = { join: 0, store: 0, attack: 0, churn: 0, get: 0 };
     const timed = async <T>(name: keyof typeof phaseWall, phase: () => Promise<T>): Promise<[T, number]> => {
       const start = swarm.now();
       const wallAtStart = performance.now();
@@ -124,6 +131,18 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     };
     const [joined, joinMs] = await timed('join', () => joinPhase(swarm, options.concurrency, progress));
     const [stored, storeMs] = await timed('store', () => storePhase(swarm, options.concurrency, progress));
+    // the attack starts once every key is stored, and lasts until the reads are over
+    const attack = options.attack === 'none' ? null : createAttack(options.attack);
+    let attackContext: AttackContext | null = null;
+    let attackMs = 0;
+    if (attack) {
+      const hooks = swarm.attackHooks;
+      if (!hooks) throw new Error('attacks need every node in this thread (--threads 1)');
+      const random = new SeededRandom(options.seed ^ 0xa77ac);
+      attackContext = { swarm, attackers: chooseAttackers(options.nodes, options.attackers, random), random, ...hooks };
+      const context = attackContext;
+      [, attackMs] = await timed('attack', () => attack.start(context));
+    }
     let killed = 0;
     let churnMs = 0;
     if (options.churn > 0) {
@@ -143,6 +162,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
       return [h, m] as const;
     });
+    const tally = attack && attackContext ? attack.stop(attackContext) : { tried: 0, refused: 0 };
     const traffic = swarm.traffic();
     const found = hits.filter((s) => s.found);
     const hitMs = ascending(found.map((s) => s.ms));
@@ -154,22 +174,30 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       ...(keepSwarm ? { swarm } : {}),
       nodes: options.nodes,
       transport: options.transport,
+      protocol: 'kadswarm',
       threads: options.threads,
       backend,
       ...(udpIo ? { udp_io: udpIo } : {}),
       time_basis: options.transport === 'sim' ? 'virtual' : 'wall',
       seed: options.seed,
       concurrency: options.concurrency,
+      attack: options.attack,
+      attackers: attackContext?.attackers.length ?? 0,
+      attack_tried: tally.tried,
+      attack_refused: tally.refused,
       join_ms: round(joinMs),
       store_ms: round(storeMs),
+      attack_ms: round(attackMs),
       churn_ms: round(churnMs),
       get_ms: round(getMs),
       join_wall_ms: Math.round(phaseWall.join),
       store_wall_ms: Math.round(phaseWall.store),
+      attack_wall_ms: Math.round(phaseWall.attack),
       churn_wall_ms: Math.round(phaseWall.churn),
       get_wall_ms: Math.round(phaseWall.get),
       join_messages: phaseMessages.join,
       store_messages: phaseMessages.store,
+      attack_messages: phaseMessages.attack,
       churn_messages: phaseMessages.churn,
       get_messages: phaseMessages.get,
       joined,

@@ -18,6 +18,7 @@ try {
     host: setup.host,
     basePort: setup.basePort,
     portStep: setup.portStep,
+    firstIndex: setup.firstIndex,
     io: setup.io,
   });
 } catch (error) {

@@ -5,11 +5,14 @@ import { VirtualClock } from '../clock/virtual-clock.js';
 import { MemoryNetwork } from '../net/memory-network.js';
 import { type CountedUdpTransport, udpSockets, type UdpIo } from '../net/udp-socket-group.js';
 import { type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
-import type { Address } from '../net/transport.js';
+import type { Address, Transport } from '../net/transport.js';
+import type { Message } from '../protocol/messages.js';
+import { encodeMessage } from '../protocol/codec.js';
 import { type NodeOptions, resolveNodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
 import { type RandomSource, SeededRandom } from '../util/random.js';
 import { FD_HEADROOM, openFileLimit } from './fd-limit.js';
+import { packedIpv4 } from '../protocol/contact-list.js';
 
 /** What phases do to node i, wherever it lives (this thread or a worker thread). */
 export interface SwarmOps {
@@ -27,6 +30,16 @@ export interface Traffic {
   timeouts: number;
   /** Exceptions the nodes caught and counted (receive path, upkeep, response callbacks): 0 unless there is a bug. */
   internalErrors: number;
+}
+
+/** What the attack scenarios need beyond the nodes (only for a swarm whose nodes all live in this thread). */
+export interface AttackHooks {
+  /** A new endpoint, at `host` or at an address of its own. */
+  openEndpoint(host?: string): Promise<Transport>;
+  /** The n-th of a range of addresses no node of the swarm has. */
+  spareHost(n: number): string;
+  /** Sends a message to `to` claiming to come from `from` (over UDP: from a socket of its own instead). */
+  forge(from: Address, to: Address, message: Message): void;
 }
 
 export interface Swarm extends SwarmOps {
@@ -49,6 +62,8 @@ export interface Swarm extends SwarmOps {
   refreshTraffic(): Promise<void>;
   /** Starts an operation and resolves with its result, running the network meanwhile (sim: virtual time). */
   drive<T>(start: (done: (result: T) => void) => void): Promise<T>;
+  /** Present when every node lives in this thread. */
+  readonly attackHooks?: AttackHooks;
   close(): void;
 }
 
@@ -84,7 +99,8 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
   const network = new MemoryNetwork(clock, { latencyMs: options.latencyMs, loss: options.loss, random, carryMessages: true });
   const arena = new ContactArena(Math.max(1024, options.nodes * 2));
   const nodes: KademliaNode[] = [];
-  const nodeOptions = resolveNodeOptions({ ...options.node, arena, random }); // resolved once, shared by every node
+  // resolved once, shared by every node; signatures and tokens modelled (security/crypto-suite.ts)
+  const nodeOptions = resolveNodeOptions({ crypto: 'model', ...options.node, arena, random });
   for (let i = 0; i < options.nodes; i++) {
     const node = new KademliaNode(network.createTransport(i + 1), clock, nodeOptions);
     node.start();
@@ -126,11 +142,41 @@ export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, num
       await swarm.runUntil(() => outcome !== undefined);
       return outcome!.result;
     },
+    attackHooks: {
+      openEndpoint: async (host) => network.createTransport(undefined, host),
+      spareHost: (n) => `100.64.${(n >>> 8) & 0xff}.${n & 0xff}`,
+      forge: (from, to, message) => network.transmit(from, to, message),
+    },
     close() {
       for (const node of nodes) node.stop();
     },
   };
   return swarm;
+}
+
+/** Whether a swarm listening on `host` spreads its nodes over addresses (IPv4 loopback). */
+export function spreadsOverLoopback(host: string): boolean {
+  const ip = packedIpv4(host);
+  return ip >= 0 && ip >>> 24 === 127;
+}
+
+/**
+ * Where swarm node g listens. On IPv4 loopback, nodes spread over 127.0.0.0/8 (Linux
+ * routes all of it to lo), one address each from `host` on: every per-IP rule of a node
+ * (quotas, rate limits, contacts per IP, BEP 42) applies to them as to separate hosts.
+ * Elsewhere they share `host` (see sharedAddressRules).
+ */
+export function nodeHost(host: string, g: number): string {
+  if (!spreadsOverLoopback(host)) return host;
+  const ip = packedIpv4(host);
+  const spread = (ip + g) & 0xffffff; // stays in 127/8
+  return `127.${spread >>> 16}.${(spread >>> 8) & 0xff}.${spread & 0xff}`;
+}
+
+/** Node options for a swarm whose nodes share one IP (not loopback): the per-IP rules would stop it working, so they are off. */
+function sharedAddressRules(host: string): NodeOptions {
+  if (spreadsOverLoopback(host)) return {};
+  return { maxContactsPerIp: Infinity, rateLimit: false, idFromIp: 'off' };
 }
 
 /** Refuses up front, naming the limit, when N sockets would not fit under `ulimit -n`. */
@@ -155,6 +201,8 @@ export interface UdpSwarmOptions extends SwarmOptions {
   basePort: number;
   /** Node j listens on basePort + j * portStep (default 1; a thread of a threaded swarm skips the other threads' ports). */
   portStep?: number;
+  /** The swarm-wide index of node 0 here (default 0): node j is firstIndex + j * portStep. */
+  firstIndex?: number;
   /** How sockets are opened and read (see chooseUdpIo). */
   io: UdpIo;
 }
@@ -170,7 +218,9 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     for (let i = 0; i < options.nodes; i += 256) {
       const batch = [];
       for (let j = i; j < Math.min(options.nodes, i + 256); j++) {
-        batch.push(sockets.open(options.host, options.basePort === 0 ? 0 : options.basePort + j * (options.portStep ?? 1)));
+        const step = options.portStep ?? 1;
+        const host = nodeHost(options.host, (options.firstIndex ?? 0) + j * step);
+        batch.push(sockets.open(host, options.basePort === 0 ? 0 : options.basePort + j * step));
       }
       const settled = await Promise.allSettled(batch);
       for (const s of settled) if (s.status === 'fulfilled') transports.push(s.value);
@@ -181,7 +231,10 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     for (const t of transports) t.close();
     throw error;
   }
-  const nodeOptions = resolveNodeOptions({ ...options.node, arena, random });
+  const nodeOptions = resolveNodeOptions({ ...sharedAddressRules(options.host), ...options.node, arena, random });
+  /** Addresses past the nodes', for attack endpoints. */
+  let spare = options.nodes;
+  let forger: Promise<CountedUdpTransport> | null = null;
   const nodes = transports.map((transport) => {
     const node = new KademliaNode(transport, clock, nodeOptions);
     node.start();
@@ -229,8 +282,22 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     },
     refreshTraffic: async () => {},
     drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),
+    attackHooks: {
+      openEndpoint: async (host) => {
+        const endpoint = await sockets.open(host ?? nodeHost(options.host, spare++), 0);
+        transports.push(endpoint);
+        return endpoint;
+      },
+      spareHost: (n) => nodeHost(options.host, options.nodes + 4096 + n),
+      forge(_from, to, message) {
+        // a process cannot forge a source address without raw sockets: send from an address of our own that no token was given to
+        forger ??= sockets.open(nodeHost(options.host, spare++), 0).then((t) => (transports.push(t), t));
+        void forger.then((t) => t.send(to, encodeMessage(message)));
+      },
+    },
     close() {
       for (const node of nodes) node.stop();
+      for (const t of transports.slice(options.nodes)) t.close();
     },
   };
 }

@@ -137,6 +137,7 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
       host: options.host,
       basePort: options.basePort === 0 ? 0 : options.basePort + t,
       portStep: threads,
+      firstIndex: t,
       seed: threadSeed(options.seed, t),
       node: options.node,
       io: options.io,

@@ -13,6 +13,8 @@ export interface WorkerSetup {
   basePort: number;
   /** Its node j listens on basePort + j * portStep. */
   portStep: number;
+  /** The swarm-wide index of its node 0 (its node j is firstIndex + j * portStep): picks their addresses. */
+  firstIndex: number;
   /** Seeds the worker's node ids (a stream of its own, distinct from every other thread's). */
   seed: number;
   node: NodeOptions;

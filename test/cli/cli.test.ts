@@ -63,9 +63,19 @@ test('the seed session: store on one node, get from another, misses say Not foun
   c.send('FOO bar');
   assert.match(await c.line(3), /^Error: unknown command "FOO"/);
   c.send(`I big ${'x'.repeat(9000)}`);
-  assert.equal(await c.line(4), 'Error: value too large (9000 bytes; the limit is 8127)');
+  assert.equal(await c.line(4), 'Error: value too large (9000 bytes; the limit is 7932)');
   c.send('G key1');
   assert.equal(await c.line(5), 'value one, with spaces', 'bad input lost nothing');
+
+  // BEP 44 immutable items: the target is the SHA-1 of the text
+  b.send('PUT hello world');
+  assert.equal(await b.line(1), 'Stored 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed on 3 nodes');
+  c.send('GET 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed');
+  assert.equal(await c.line(6), 'hello world');
+  c.send('GET 0000000000000000000000000000000000000000');
+  assert.equal(await c.line(7), 'Not found');
+  c.send('GET nothex');
+  assert.equal(await c.line(8), 'Error: usage: GET <target> (40 lowercase hex digits)');
 
   c.send('Q');
   assert.equal(await c.exitCode(), 0);

@@ -17,7 +17,22 @@ test('stdin commands', () => {
   assert.equal(parseCommand('G').kind, 'invalid');
   assert.equal(parseCommand('G a b').kind, 'invalid');
   assert.equal(parseCommand('Q now').kind, 'invalid');
-  assert.deepEqual(parseCommand('X'), { kind: 'invalid', message: 'unknown command "X"; commands are "I <key> <value>", "G <key>", "Q"' });
+  assert.deepEqual(parseCommand('X'), {
+    kind: 'invalid',
+    message: 'unknown command "X"; commands are "I <key> <value>", "G <key>", "PUT <text>", "GET <target>", "Q"',
+  });
+  assert.deepEqual(parseCommand('PUT  hello world '), { kind: 'put-item', text: ' hello world ' });
+  assert.deepEqual(parseCommand('GET 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed'), {
+    kind: 'get-item',
+    target: '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed',
+  });
+  assert.equal(parseCommand('PUT').kind, 'invalid');
+  assert.equal(parseCommand('GET 2AAE6C35C94FCFB415DBE95F408B9CE91EE846ED').kind, 'invalid', 'lowercase hex only');
+  assert.equal(parseCommand('GET 2aae6c').kind, 'invalid');
+  assert.deepEqual(parseCommand('ANNOUNCE 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed 6881'), {
+    kind: 'invalid',
+    message: 'ANNOUNCE is a Mainline DHT command (BEP 5): it needs --protocol mainline',
+  });
 });
 
 test('HOST:PORT arguments', () => {

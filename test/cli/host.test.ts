@@ -14,7 +14,10 @@ test('two host processes and a CLI node are one network', { timeout: 60_000 }, a
   const hostB = track(CliProcess.spawn(['host', '--nodes', '25', '-r', entry.address, '--no-progress', '--http', '127.0.0.1:0']));
   for (const h of [hostA, hostB]) {
     await h.until(() => h.stderr.some((l) => /^joined through .*: 25 of 25 nodes$/.test(l)), 30_000, 'host joined');
-    assert.match(h.stderr[0], /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.\d+ \(backend: (native|ts), UDP I\/O: (native|dgram)\)$/);
+    assert.match(
+      h.stderr[0],
+      /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.127\.0\.0\.25:\d+ \(backend: (native|ts), UDP I\/O: (native|dgram)\)$/,
+    );
   }
 
   hostA.send('I shared across processes');

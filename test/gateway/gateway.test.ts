@@ -69,7 +69,7 @@ function gatewaySuite(fallback: boolean): void {
     await oneLine(await request('/v1/keys/big', { method: 'PUT', body: new Uint8Array(MAX_VALUE_BYTES + 1) }), 413, /^value too large/);
     await oneLine(await request('/v1/keys/empty', { method: 'PUT', body: '' }), 400, /^empty value/);
     const post = await request('/v1/keys/keep', { method: 'POST', body: 'x' });
-    assert.equal(post.headers.get('allow'), 'GET, PUT');
+    assert.equal(post.headers.get('allow'), 'GET, PUT, DELETE');
     await oneLine(post, 405, /^method not allowed/);
     await oneLine(await request('/v1/stats', { method: 'DELETE' }), 405, /^method not allowed \(use GET\)/);
     await oneLine(await request('/v2/whatever'), 404, /^no such route: GET \/v2\/whatever/);
@@ -141,6 +141,22 @@ function gatewaySuite(fallback: boolean): void {
     ws.close();
     assert.ok(events.every((e) => e.type === 'stats' && e.stats?.nodes.alive === 1));
     assert.ok(arrivals[2] - arrivals[1] < 1600, `stats every second (gap ${Math.round(arrivals[2] - arrivals[1])} ms)`);
+  });
+
+  test("another site's page cannot open the event stream (Origin), nor reach it by a DNS name (Host)", async () => {
+    const attempt = (headers: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/events`, { headers });
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('error', (error) => resolve(error.message));
+      });
+    assert.equal(await attempt({ origin: 'https://evil.example' }), '403');
+    assert.equal(await attempt({ host: 'rebound.example' }), '403');
+    assert.equal(await attempt({ origin: url }), 'open');
   });
 
   test('the dashboard and its assets are served locally', async () => {

@@ -17,9 +17,9 @@ test('stores in one pool never see each other, even for the same key', () => {
   const pool = new EntryPool();
   const a = pool.openStore();
   const b = pool.openStore();
-  pool.add(a, key(1), value(1), 'x', 100, 0);
+  pool.add(a, key(1), value(1), null, 'x', 100, 0);
   assert.equal(pool.find(b, key(1)), -1);
-  const inB = pool.add(b, key(1), value(2), 'y', 200, 0);
+  const inB = pool.add(b, key(1), value(2), null, 'y', 200, 0);
   const inA = pool.find(a, key(1));
   assert.notEqual(inA, inB);
   assert.deepEqual(pool.value(inA), value(1));
@@ -34,11 +34,11 @@ test('stores in one pool never see each other, even for the same key', () => {
 test('a store lists its entries in the order they were added, across removals and slot reuse', () => {
   const pool = new EntryPool();
   const s = pool.openStore();
-  const slots = [0, 1, 2, 3, 4].map((i) => pool.add(s, key(i), value(i), 'o', 1, 0));
+  const slots = [0, 1, 2, 3, 4].map((i) => pool.add(s, key(i), value(i), null, 'o', 1, 0));
   pool.remove(slots[0]);
   pool.remove(slots[2]);
   pool.remove(slots[4]);
-  pool.add(s, key(5), value(5), 'o', 1, 0); // reuses a freed slot, still goes last
+  pool.add(s, key(5), value(5), null, 'o', 1, 0); // reuses a freed slot, still goes last
   assert.deepEqual(keysOf(pool, s), [key(1), key(3), key(5)]);
 });
 
@@ -46,8 +46,8 @@ test('closing a store frees its entries and its id, and nothing of the others', 
   const pool = new EntryPool();
   const a = pool.openStore();
   const b = pool.openStore();
-  for (let i = 0; i < 50; i++) pool.add(a, key(i), value(i), 'o', 1, 0);
-  pool.add(b, key(7), value(7), 'o', 1, 0);
+  for (let i = 0; i < 50; i++) pool.add(a, key(i), value(i), null, 'o', 1, 0);
+  pool.add(b, key(7), value(7), null, 'o', 1, 0);
   pool.closeStore(a);
   assert.equal(pool.size, 1);
   const c = pool.openStore();
@@ -71,7 +71,7 @@ test('the pool agrees with a Map model over random adds and removes in many stor
       pool.remove(held.slot);
       model.delete(name);
     } else if (!held) {
-      model.set(name, { slot: pool.add(store, key(k), value(step), 'o', step, step), value: step });
+      model.set(name, { slot: pool.add(store, key(k), value(step), null, 'o', step, step), value: step });
     }
   }
   assert.equal(pool.size, model.size);

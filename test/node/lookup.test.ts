@@ -28,6 +28,9 @@ function makeWorld(n: number, seed: string): World {
   return { peers, dead: new Set(), holders: new Set() };
 }
 
+/** The write token a peer hands out: its port in the first byte, so tests can tell whose it is. */
+const tokenOf = (peer: Peer) => new Uint8Array([peer.port & 0xff, 0, 0, 0, 0, 0, 0, 0]);
+
 /** Each live peer knows every peer and answers with its k closest to the target. */
 function answer(world: World, peer: Peer, request: RequestBody, k: number): ResponseBody | null {
   const index = peer.port - 1;
@@ -39,10 +42,20 @@ function answer(world: World, peer: Peer, request: RequestBody, k: number): Resp
   const dead = world.peers.filter((_, i) => i !== index && world.dead.has(i));
   const contacts = [...nearest(live, target, k), ...nearest(dead, target, 3)];
   if (request.type === 'FIND_VALUE') {
-    if (world.holders.has(index)) return { type: 'VALUE', value: new TextEncoder().encode(`held by ${index}`), ttlMs: 500, contacts: [] };
-    return { type: 'VALUE', value: null, ttlMs: 0, contacts };
+    if (world.holders.has(index)) {
+      return {
+        type: 'VALUE',
+        value: new TextEncoder().encode(`held by ${index}`),
+        ttlMs: 500,
+        contacts: [],
+        token: tokenOf(peer),
+        auth: null,
+        withheld: false,
+      };
+    }
+    return { type: 'VALUE', value: null, ttlMs: 0, contacts, token: tokenOf(peer), auth: null, withheld: false };
   }
-  return { type: 'NODES', contacts };
+  return { type: 'NODES', contacts, token: tokenOf(peer) };
 }
 
 function run(
@@ -306,7 +319,7 @@ test('peers carrying their id prefix (as arena records do) are ordered exactly a
     const plain = run(world, { target });
     const carried = run(world, { target, start: world.peers.slice(0, 3).map((p) => records.get(p.port)!) }, (peer, request, done, k) => {
       const response = answer(world, peer, request, k);
-      done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map((c) => records.get(c.port)!) } : response);
+      done(response?.type === 'NODES' ? { ...response, contacts: response.contacts.map((c) => records.get(c.port)!) } : response);
     });
     const expected = nearest(world.peers, target, 20).map((p) => p.port);
     assert.deepEqual(
@@ -338,7 +351,7 @@ test('a peer named again as a fresh copy (as a decoded datagram names it) is rec
       (peer, request, done, k) => {
         asked.push(peer.port);
         const response = answer(world, peer, request, k);
-        done(response?.type === 'NODES' ? { type: 'NODES', contacts: response.contacts.map(copy) } : response);
+        done(response?.type === 'NODES' ? { ...response, contacts: response.contacts.map(copy) } : response);
       },
     );
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');
@@ -367,7 +380,7 @@ test('a lookup told of more peers than it keeps still ends with exactly the k cl
       const noise = Array.from({ length: 60 }, () => world.peers[Math.floor(random() * world.peers.length)]);
       const contacts = [...noise, ...response.contacts];
       for (const c of contacts) named.add(c.port);
-      done({ type: 'NODES', contacts });
+      done({ ...response, contacts });
     });
     assert.ok(named.size > 200, `named ${named.size} distinct peers`);
     assert.equal(new Set(asked).size, asked.length, 'no peer asked twice');

@@ -18,16 +18,50 @@ test('values live until their expiry and are swept after it', () => {
   assert.deepEqual(s.get(k(3), 600)?.value, v(3));
 });
 
-test('re-storing the same value never shortens its life; a new value replaces it', () => {
+test('re-storing the same item never shortens its life; a newer seq of its owner replaces it, sooner expiry and all', () => {
   const s = new Storage();
-  s.put(k(1), v(3), 5000, 'a', 0);
-  s.put(k(1), v(3), 2000, 'b', 100); // a replica passing on less TTL
+  const owner = { publicKey: new Uint8Array(32).fill(1), signature: new Uint8Array(64), salt: null };
+  s.put(k(1), v(3), 5000, 'a', 0, { ...owner, seq: 1 });
+  s.put(k(1), v(3), 2000, 'b', 100, { ...owner, seq: 1 }); // a replica passing on less TTL
   assert.equal(s.get(k(1), 0)?.expiresAt, 5000);
-  s.put(k(1), v(3, 2), 3000, 'b', 200);
+  s.put(k(1), v(3), 9000, 'b', 100, { ...owner, seq: 1 }); // nor can a replay lengthen an owned value's life
+  assert.equal(s.get(k(1), 0)?.expiresAt, 5000);
+  assert.ok(s.put(k(1), v(3, 2), 3000, 'b', 200, { ...owner, seq: 2 }).ok);
   assert.deepEqual(s.get(k(1), 0)?.value, v(3, 2));
   assert.equal(s.get(k(1), 0)?.expiresAt, 3000);
+  assert.equal(s.get(k(1), 0)?.auth?.seq, 2);
   assert.equal(s.size, 1);
   assert.equal(s.bytes, 3);
+  // an immutable item (no auth) lives until the later expiry of its copies
+  s.put(k(2), v(4), 1000, 'a', 0);
+  s.put(k(2), v(4), 4000, 'a', 0);
+  assert.equal(s.get(k(2), 0)?.expiresAt, 4000);
+});
+
+test('what a writer may not do is refused with a reason, and the held item stays', () => {
+  const s = new Storage();
+  const mine = { publicKey: new Uint8Array(32).fill(1), signature: new Uint8Array(64), salt: null, seq: 5 };
+  const theirs = { ...mine, publicKey: new Uint8Array(32).fill(2), seq: 99 };
+  assert.ok(s.put(k(1), v(3), 5000, 'a', 0, mine).ok);
+  const refusals = [
+    s.put(k(1), v(9), 5000, 'x', 0, theirs),
+    s.put(k(1), v(9), 5000, 'x', 0, { ...mine, seq: 4 }),
+    s.put(k(1), v(9), 5000, 'x', 0, { ...mine, seq: 5 }),
+    s.put(k(1), v(9), 5000, 'x', 0, { ...mine, seq: 6 }, 4),
+  ].map((outcome) => (outcome.ok ? 'stored' : outcome.reason));
+  assert.deepEqual(refusals, [
+    'the key belongs to another publisher until its value expires',
+    'sequence number less than current (5)',
+    'same sequence number, different value',
+    'cas mismatch: the held seq is 5',
+  ]);
+  assert.deepEqual(s.get(k(1), 0)?.value, v(3));
+  assert.equal(s.get(k(1), 0)?.expiresAt, 5000);
+  // a mutable item (salted) at the key displaces a plain value squatting there: its key is derived, a plain one only claimed
+  assert.ok(s.put(k(1), v(7), 6000, 'x', 0, { ...theirs, salt: new Uint8Array(0), seq: 1 }).ok);
+  assert.deepEqual(s.get(k(1), 0)?.value, v(7));
+  const squat = s.put(k(1), v(9), 5000, 'x', 0, { ...mine, seq: 1000 });
+  assert.deepEqual(squat, { ok: false, reason: 'the key belongs to an immutable or mutable item' }, 'and no plain value displaces it');
 });
 
 test('limits refuse with a reason and keep what is stored', () => {

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
-import { MAX_DATAGRAM_BYTES, PROTOCOL_VERSION as V } from '../../src/protocol/limits.js';
+import {
+  AMPLIFICATION_FACTOR,
+  MAX_DATAGRAM_BYTES,
+  MAX_UNPROVEN_VALUE_BYTES,
+  PADDED_QUERY_BYTES,
+  PROTOCOL_VERSION as V,
+} from '../../src/protocol/limits.js';
 import { packContacts } from '../../src/protocol/contact-list.js';
 import type { Body, Message } from '../../src/protocol/messages.js';
 import { seededBytes } from '../helpers/reference.js';
@@ -14,20 +20,28 @@ const peer = { id: seededBytes('peer', 20), host: '127.0.0.1', port: 8081 };
 const peer6 = { id: seededBytes('peer6', 20), host: '::1', port: 65535 };
 const simPeer = { id: seededBytes('sim', 20), host: 'sim', port: 0xffffffff };
 
+const token = seededBytes('token', 8);
+const auth = { publicKey: seededBytes('pk', 32), seq: 42, signature: seededBytes('sig', 64), salt: null };
+const saltedAuth = { ...auth, seq: 2 ** 40, salt: seededBytes('salt', 64) };
+
 const bodies: Body[] = [
   { type: 'PING' },
   { type: 'PONG' },
-  { type: 'STORE', key, value: new TextEncoder().encode('value1'), ttlMs: 3_600_000 },
-  { type: 'STORE', key, value: new Uint8Array(0), ttlMs: 1 },
+  { type: 'STORE', key, value: new TextEncoder().encode('value1'), ttlMs: 3_600_000, token, auth, cas: null },
+  { type: 'STORE', key, value: new Uint8Array(0), ttlMs: 1, token, auth: null, cas: null },
+  { type: 'STORE', key, value: new Uint8Array(3), ttlMs: 1, token, auth: saltedAuth, cas: 7 },
+  { type: 'STORE', key, value: new Uint8Array(3), ttlMs: 1, token, auth: { ...saltedAuth, salt: new Uint8Array(0) }, cas: 0 },
   { type: 'STORED', ok: true, reason: '' },
   { type: 'STORED', ok: false, reason: 'storage full (100000 entries)' },
   { type: 'FIND_NODE', target: key },
-  { type: 'NODES', contacts: [] },
-  { type: 'NODES', contacts: [peer, peer6] },
-  { type: 'NODES', contacts: [simPeer, peer, peer, peer6] },
-  { type: 'FIND_VALUE', key },
-  { type: 'VALUE', value: seededBytes('v', 300), ttlMs: 1234, contacts: [] },
-  { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer] },
+  { type: 'NODES', contacts: [], token },
+  { type: 'NODES', contacts: [peer, peer6], token },
+  { type: 'NODES', contacts: [simPeer, peer, peer, peer6], token },
+  { type: 'FIND_VALUE', key, token: null },
+  { type: 'FIND_VALUE', key, token },
+  { type: 'VALUE', value: seededBytes('v', 300), ttlMs: 1234, contacts: [], token, auth, withheld: false },
+  { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer], token, auth: null, withheld: false },
+  { type: 'VALUE', value: null, ttlMs: 0, contacts: [], token, auth: null, withheld: true },
 ];
 
 test('every message type survives a round trip', () => {
@@ -40,7 +54,7 @@ test('every message type survives a round trip', () => {
 });
 
 test('decoded contacts are copies that outlive the datagram', () => {
-  const datagram = encodeMessage({ requestId, sender, body: { type: 'NODES', contacts: [peer, peer6] } });
+  const datagram = encodeMessage({ requestId, sender, body: { type: 'NODES', contacts: [peer, peer6], token } });
   const decoded = decodeMessage(datagram);
   assert.ok(decoded.ok && decoded.message.body.type === 'NODES');
   datagram.fill(0); // a receive buffer is reused for the next datagram
@@ -48,15 +62,37 @@ test('decoded contacts are copies that outlive the datagram', () => {
 });
 
 test('the largest value fits one datagram, one byte more does not', () => {
-  assert.ok(MAX_VALUE_BYTES > 8000 && MAX_VALUE_BYTES < MAX_DATAGRAM_BYTES);
+  assert.ok(MAX_VALUE_BYTES > 7900 && MAX_VALUE_BYTES < MAX_DATAGRAM_BYTES);
   for (const type of ['STORE', 'VALUE'] as const) {
     const body = (value: Uint8Array): Body =>
-      type === 'STORE' ? { type, key, value, ttlMs: 0xffffffff } : { type, value, ttlMs: 0xffffffff, contacts: [] };
+      type === 'STORE'
+        ? { type, key, value, ttlMs: 0xffffffff, token, auth: saltedAuth, cas: 2 ** 40 }
+        : { type, value, ttlMs: 0xffffffff, contacts: [], token, auth: saltedAuth, withheld: false };
     const fits = encodeMessage({ requestId, sender, body: body(new Uint8Array(MAX_VALUE_BYTES)) });
     assert.ok(fits.length <= MAX_DATAGRAM_BYTES, `${type} at the limit is ${fits.length} bytes`);
     const over = encodeMessage({ requestId, sender, body: body(new Uint8Array(MAX_VALUE_BYTES + 1)) });
     assert.ok(over.length > MAX_DATAGRAM_BYTES || type === 'VALUE');
   }
+});
+
+test('queries are padded so that a full answer to them is at most AMPLIFICATION_FACTOR times their size', () => {
+  const size = (body: Body) => encodeMessage({ requestId, sender, body }).length;
+  assert.equal(size({ type: 'FIND_NODE', target: key }), PADDED_QUERY_BYTES);
+  assert.equal(size({ type: 'FIND_VALUE', key, token: null }), PADDED_QUERY_BYTES);
+  assert.equal(size({ type: 'FIND_VALUE', key, token }), PADDED_QUERY_BYTES);
+  const twenty = Array.from({ length: 20 }, (_, i) => ({ id: seededBytes(`c${i}`, 20), host: '203.0.113.7', port: 65535 }));
+  const answer = size({ type: 'NODES', contacts: twenty, token });
+  assert.ok(answer <= AMPLIFICATION_FACTOR * PADDED_QUERY_BYTES, `a 20-contact answer is ${answer} bytes`);
+  const unprovenValue = size({
+    type: 'VALUE',
+    value: new Uint8Array(MAX_UNPROVEN_VALUE_BYTES),
+    ttlMs: 1,
+    contacts: [],
+    token,
+    auth: saltedAuth,
+    withheld: false,
+  });
+  assert.ok(unprovenValue > AMPLIFICATION_FACTOR * PADDED_QUERY_BYTES, 'so the node also caps every answer it sends unproven (rpc.ts)');
 });
 
 test('malformed datagrams are refused with a reason, never thrown', () => {
@@ -79,24 +115,59 @@ test('malformed datagrams are refused with a reason, never thrown', () => {
     ['long sender id', raw([V, 1, requestId, new Uint8Array(21)])],
     ['sender as string', raw([V, 1, requestId, 'x'.repeat(20)])],
     ['ping with a field', raw([V, 1, requestId, sender, 0])],
-    ['store key 19 bytes', raw([V, 3, requestId, sender, new Uint8Array(19), new Uint8Array(1), 10])],
-    ['store value as string', raw([V, 3, requestId, sender, key, 'value', 10])],
-    ['store negative ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), -1])],
-    ['store float ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), 1.5])],
-    ['nodes with contacts as arrays (version 1)', raw([V, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1', 80]]])],
-    ['nodes not bytes', raw([V, 6, requestId, sender, 5])],
-    ['nodes with a truncated contact', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 27)])],
-    ['nodes with a contact missing its port', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 25)])],
-    ['nodes with a stray byte', raw([V, 6, requestId, sender, new Uint8Array([...packed([peer]), 0])])],
-    ['nodes with port 0', raw([V, 6, requestId, sender, record(4, [127, 0, 0, 1], 0)])],
-    ['nodes with an empty host', raw([V, 6, requestId, sender, record(0, [0], 80)])],
-    ['nodes with a 65-character host', raw([V, 6, requestId, sender, record(0, [65, ...new Uint8Array(65).fill(104)], 80)])],
-    ['nodes with a host that is not UTF-8', raw([V, 6, requestId, sender, record(0, [2, 0xc3, 0x28], 80)])],
-    ['nodes with an unknown address tag', raw([V, 6, requestId, sender, record(6, new Array(16).fill(0), 80)])],
-    ['nodes with a name longer than the list', raw([V, 6, requestId, sender, record(0, [200, 104], 80)])],
-    ['too many contacts', raw([V, 6, requestId, sender, packed(Array.from({ length: 65 }, () => peer))])],
-    ['value with wrong types', raw([V, 8, requestId, sender, 'v', 1, new Uint8Array(0)])],
-    ['value with contacts as an array', raw([V, 8, requestId, sender, null, 1, []])],
+    ['store key 19 bytes', raw([V, 3, requestId, sender, new Uint8Array(19), new Uint8Array(1), 10, token, null, null])],
+    ['store value as string', raw([V, 3, requestId, sender, key, 'value', 10, token, null, null])],
+    ['store negative ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), -1, token, null, null])],
+    ['store float ttl', raw([V, 3, requestId, sender, key, new Uint8Array(1), 1.5, token, null, null])],
+    ['nodes with contacts as arrays (version 1)', raw([V, 6, requestId, sender, [[new Uint8Array(20), '127.0.0.1', 80]], token])],
+    ['nodes not bytes', raw([V, 6, requestId, sender, 5, token])],
+    ['nodes with a truncated contact', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 27), token])],
+    ['nodes with a contact missing its port', raw([V, 6, requestId, sender, packed([peer]).subarray(0, 25), token])],
+    ['nodes with a stray byte', raw([V, 6, requestId, sender, new Uint8Array([...packed([peer]), 0]), token])],
+    ['nodes with port 0', raw([V, 6, requestId, sender, record(4, [127, 0, 0, 1], 0), token])],
+    ['nodes with an empty host', raw([V, 6, requestId, sender, record(0, [0], 80), token])],
+    ['nodes with a 65-character host', raw([V, 6, requestId, sender, record(0, [65, ...new Uint8Array(65).fill(104)], 80), token])],
+    ['nodes with a host that is not UTF-8', raw([V, 6, requestId, sender, record(0, [2, 0xc3, 0x28], 80), token])],
+    ['nodes with an unknown address tag', raw([V, 6, requestId, sender, record(6, new Array(16).fill(0), 80), token])],
+    ['nodes with a name longer than the list', raw([V, 6, requestId, sender, record(0, [200, 104], 80), token])],
+    ['too many contacts', raw([V, 6, requestId, sender, packed(Array.from({ length: 65 }, () => peer)), token])],
+    ['value with wrong types', raw([V, 8, requestId, sender, 'v', 1, new Uint8Array(0), token, null, false])],
+    ['value with contacts as an array', raw([V, 8, requestId, sender, null, 1, [], token, null, false])],
+    ['store without a token', raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, null, null, null])],
+    ['store with a 7-byte token', raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, token.subarray(0, 7), null, null])],
+    [
+      'store with a 31-byte public key',
+      raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, token, [new Uint8Array(31), 1, new Uint8Array(64), null], null]),
+    ],
+    [
+      'store with a 63-byte signature',
+      raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, token, [new Uint8Array(32), 1, new Uint8Array(63), null], null]),
+    ],
+    [
+      'store with a negative seq',
+      raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, token, [new Uint8Array(32), -1, new Uint8Array(64), null], null]),
+    ],
+    [
+      'store with a 65-byte salt',
+      raw([
+        V,
+        3,
+        requestId,
+        sender,
+        key,
+        new Uint8Array(1),
+        10,
+        token,
+        [new Uint8Array(32), 1, new Uint8Array(64), new Uint8Array(65)],
+        null,
+      ]),
+    ],
+    ['store with a float cas', raw([V, 3, requestId, sender, key, new Uint8Array(1), 10, token, null, 1.5])],
+    ['store in the version 2 layout', raw([2, 3, requestId, sender, key, new Uint8Array(1), 10])],
+    ['find_node without its pad', raw([V, 5, requestId, sender, key])],
+    ['find_value with a 9-byte token', raw([V, 7, requestId, sender, key, new Uint8Array(9), new Uint8Array(0)])],
+    ['nodes without a token', raw([V, 6, requestId, sender, packed([peer])])],
+    ['value with withheld as a number', raw([V, 8, requestId, sender, null, 0, new Uint8Array(0), token, null, 1])],
     ['huge array header', new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff, 1])],
     ['huge map header', new Uint8Array([0xdf, 0xff, 0xff, 0xff, 0xff])],
     ['huge bin header', new Uint8Array([0x94, 1, 1, 0xc6, 0xff, 0xff, 0xff, 0xff])],

@@ -326,10 +326,52 @@ test('an unknown or out-of-range table option is refused by name', () => {
   const self = arena.intern(new Uint8Array(20), '127.0.0.1', 1);
   assert.throws(() => new RoutingTable(arena, self, { kk: 3 } as never), {
     name: 'TypeError',
-    message: /^unknown routing table option "kk" \(known: k, replacementCacheSize, now, engine\)$/,
+    message: /^unknown routing table option "kk" \(known: k, replacementCacheSize, now, engine, maxContactsPerIp\)$/,
   });
   assert.throws(() => new RoutingTable(arena, self, { k: 0 }), {
     name: 'RangeError',
     message: 'k must be an integer from 1 to 255 (got 0)',
   });
+});
+
+test('one ip:port is one contact: another id there is a conflict until the one we have is removed', () => {
+  const { arena, selfId, table } = setup(4, 2);
+  const first = arena.intern(idInBucket(selfId, 3, 'first'), '203.0.113.1', 7000);
+  const second = arena.intern(idInBucket(selfId, 9, 'second'), '203.0.113.1', 7000);
+  assert.equal(table.observe(first, 1).kind, 'added');
+  assert.deepEqual(table.observe(second, 2), { kind: 'conflict', existing: first }, 'even in another bucket');
+  assert.equal(table.offerUnverified(second), false);
+  assert.equal(table.has(second), false);
+  table.remove(first); // its ping failed
+  assert.equal(table.observe(second, 3).kind, 'added');
+});
+
+test('at most maxContactsPerIp contacts per IP, whatever their ports and buckets; other IPs are not held back', () => {
+  const arena = new ContactArena(2);
+  const selfId = seededBytes('self-ip', 20);
+  const table = new RoutingTable(arena, arena.intern(selfId, '127.0.0.1', 1), { k: 8, maxContactsPerIp: 3 });
+  const kinds = Array.from(
+    { length: 6 },
+    (_, i) => table.observe(arena.intern(idInBucket(selfId, i, `sybil${i}`), '198.51.100.7', 100 + i), 1).kind,
+  );
+  assert.deepEqual(kinds, ['added', 'added', 'added', 'ip-full', 'ip-full', 'ip-full']);
+  assert.equal(table.offerUnverified(arena.intern(idInBucket(selfId, 7, 'sybil7'), '198.51.100.7', 200)), false);
+  assert.equal(table.observe(arena.intern(idInBucket(selfId, 4, 'other'), '198.51.100.8', 100), 1).kind, 'added');
+  assert.throws(() => new RoutingTable(arena, 0, { maxContactsPerIp: 0 }), /maxContactsPerIp must be a positive integer or Infinity/);
+});
+
+test('a replacement that may not come in (its address or IP is taken) is skipped when a slot frees', () => {
+  const arena = new ContactArena(2);
+  const selfId = seededBytes('self-r', 20);
+  const table = new RoutingTable(arena, arena.intern(selfId, '127.0.0.1', 1), { k: 1, replacementCacheSize: 3, maxContactsPerIp: 1 });
+  const held = arena.intern(idInBucket(selfId, 0, 'held'), '192.0.2.1', 1);
+  const sameIp = arena.intern(idInBucket(selfId, 5, 'same-ip'), '192.0.2.9', 1);
+  const waiting = arena.intern(idInBucket(selfId, 0, 'waiting'), '192.0.2.2', 1);
+  const blocked = arena.intern(idInBucket(selfId, 0, 'blocked'), '192.0.2.9', 2);
+  table.observe(held, 1);
+  table.observe(sameIp, 1);
+  assert.equal(table.observe(waiting, 2).kind, 'full');
+  assert.equal(table.observe(blocked, 3).kind, 'full', 'the newest in the cache, but its IP already has its one contact');
+  table.remove(held);
+  assert.deepEqual(table.bucket(0), [waiting]);
 });

@@ -37,13 +37,17 @@ const DESIGN_FIELDS = [
   'rss_mb',
   'peak_rss_mb',
   'wall_ms',
+  'threads',
+  'protocol',
+  'attack',
+  'attackers',
 ];
 
 /** Each phase's messages add up to the run's, and its wall times fit in the run's. */
 function assertPhaseAccounts(r: StressReport): void {
-  assert.equal(r.join_messages + r.store_messages + r.churn_messages + r.get_messages, r.messages);
+  assert.equal(r.join_messages + r.store_messages + r.attack_messages + r.churn_messages + r.get_messages, r.messages);
   for (const phase of ['join', 'store', 'get'] as const) assert.ok(r[`${phase}_messages`] > 0, `${phase} sent messages`);
-  const walls = [r.join_wall_ms, r.store_wall_ms, r.churn_wall_ms, r.get_wall_ms];
+  const walls = [r.join_wall_ms, r.store_wall_ms, r.attack_wall_ms, r.churn_wall_ms, r.get_wall_ms];
   assert.ok(walls.every((w) => w >= 0));
   assert.ok(walls.reduce((a, b) => a + b) <= r.wall_ms + 4, `phases ${walls.join(' + ')} ms within the run's ${r.wall_ms} ms`);
   assert.ok(r.cpu_ms > 0);
@@ -206,5 +210,57 @@ test('bad stress flags: one line, exit 2', async () => {
     const cli = CliProcess.spawn(['stress', ...args]);
     assert.equal(await cli.exitCode(), 2, args.join(' '));
     assert.equal(cli.stderr.length, 1, `${args.join(' ')}: ${cli.stderr.join(' | ')}`);
+  }
+});
+
+test(
+  'sim: 10% attackers of each kind, 600 nodes: every key found, none wrong, and each attack mostly refused',
+  { timeout: 300_000 },
+  async () => {
+    const seen: string[] = [];
+    for (const kind of ['overwrite', 'spoof', 'eclipse', 'flood', 'sybil']) {
+      const report = await runStress(options(['--nodes', '600', '--transport', 'sim', '--attack', kind, '--misses', '20']));
+      assert.equal(report.attack, kind);
+      assert.equal(report.attackers, 60);
+      assert.equal(report.found, 600, `${kind}: found ${report.found}`);
+      assert.equal(report.wrong, 0, kind);
+      assert.equal(report.miss_not_found, 20, kind);
+      assert.ok(report.attack_tried > 0, `${kind} tried something`);
+      // sybils obey BEP 42, so many get into tables (an IP holds 4 places); what they cannot do is win lookups
+      if (kind !== 'sybil')
+        assert.ok(report.attack_refused >= report.attack_tried / 2, `${kind}: ${report.attack_refused} of ${report.attack_tried} refused`);
+      assertPhaseAccounts(report);
+      seen.push(`${kind} ${report.attack_refused}/${report.attack_tried}`);
+    }
+    process.stdout.write(`refused/tried: ${seen.join(', ')}\n`);
+  },
+);
+
+test('udp: an overwrite attack on real sockets changes nothing the reader gets', { timeout: 120_000 }, async () => {
+  const report = await runStress(
+    options(['--nodes', '200', '--transport', 'udp', '--base-port', '0', '--attack', 'overwrite', '--misses', '10']),
+  );
+  assert.equal(report.threads, 1, 'attacks run in one thread');
+  assert.equal(report.found, 200);
+  assert.equal(report.wrong, 0);
+  assert.ok(
+    report.attack_tried > 0 && report.attack_refused > report.attack_tried / 2,
+    `${report.attack_refused} of ${report.attack_tried}`,
+  );
+});
+
+test('attack flags: a kind from the list, a fraction, one thread; without --attack the report says none', () => {
+  const plain = options(['--nodes', '100', '--transport', 'sim']);
+  assert.deepEqual([plain.attack, plain.attackers], ['none', 0]);
+  assert.deepEqual([options(['--attack', 'sybil', '--transport', 'sim']).attackers], [0.1]);
+  assert.equal(options(['--attack', 'flood', '--attackers', '0.25', '--transport', 'sim']).attackers, 0.25);
+  assert.equal(options(['--attack', 'flood']).threads, 1, 'udp attacks default to one thread');
+  for (const [args, message] of [
+    [['--attack', 'nuke'], /^--attack must be one of overwrite, spoof, eclipse, flood, sybil/],
+    [['--attackers', '0.1'], /^--attackers needs --attack KIND$/],
+    [['--attack', 'flood', '--attackers', '1'], /^--attackers must be a fraction in \(0, 1\)/],
+    [['--attack', 'flood', '--threads', '2'], /^--threads must be 1 with --attack/],
+  ] as Array<[string[], RegExp]>) {
+    assert.throws(() => options(args), { message }, args.join(' '));
   }
 });

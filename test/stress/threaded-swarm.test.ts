@@ -80,8 +80,8 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
     assert.equal(before.dropped, 0, 'what one thread sends, the other receives: counted once, summed across threads');
 
     // a worker node answers until it is stopped; then a request to it times out
-    const port = workerPort(swarm);
-    const ping = () => swarm.drive<boolean>((done) => swarm.entry.ping({ host: '127.0.0.1', port }, done));
+    const address = workerAddress(swarm);
+    const ping = () => swarm.drive<boolean>((done) => swarm.entry.ping(address, done));
     assert.equal(await ping(), true);
     for (let i = 1; i < 40; i += 2) swarm.stop(i); // the odd nodes: the worker's
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -92,23 +92,26 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
 });
 
 /** A port in the worker's share: the entry knows it from the joins. */
-function workerPort(swarm: Swarm): number {
+/** The address of a node the worker thread hosts (one the entry knows). */
+function workerAddress(swarm: Swarm): { host: string; port: number } {
   const local = new Set(swarm.nodes.map((n) => n.address.port));
-  const contacts = swarm.entry.table.closestContacts(swarm.entry.id, 40).map((c) => swarm.entry.arena.port(c));
-  const remote = contacts.find((p) => !local.has(p));
+  const arena = swarm.entry.arena;
+  const contacts = swarm.entry.table.closestContacts(swarm.entry.id, 40).map((c) => ({ host: arena.host(c), port: arena.port(c) }));
+  const remote = contacts.find((a) => !local.has(a.port));
   assert.ok(remote !== undefined, 'the entry knows a node of the worker thread');
   return remote;
 }
 
 test('a port in use in a worker share fails the swarm in one line and frees every socket', { timeout: 60_000 }, async () => {
+  // 6 nodes over 2 threads on ports taken-3 .. taken+2, node g on 127.0.0.(1 + g); the worker
+  // hosts the odd nodes, node 3 among them: at 127.0.0.4:taken
   const blocker = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.4', resolve));
   const taken = blocker.address().port;
-  // 6 nodes over 2 threads on ports taken-3 .. taken+2; the worker hosts the odd nodes: taken-2, taken, taken+2
   const basePort = taken - 3;
   try {
     await assert.rejects(createThreadedUdpSwarm({ nodes: 6, seed: 1, node: {}, host: '127.0.0.1', basePort, threads: 2, io }), {
-      message: `cannot listen on 127.0.0.1:${taken}: address already in use`,
+      message: `cannot listen on 127.0.0.4:${taken}: address already in use`,
     });
   } finally {
     blocker.close();
