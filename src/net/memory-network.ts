@@ -11,7 +11,7 @@ import type { Message } from '../protocol/messages.js';
 import type { Address, DatagramHandler, MessageHandler, Transport } from './transport.js';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
-import { packedIpv4 } from '../protocol/contact-list.js';
+import { packedIpv4 } from '../util/ipv4.js';
 
 /**
  * A simulated endpoint's IPv4 address: endpoint p is 10.x.y.z with p in x.y.z, unless it

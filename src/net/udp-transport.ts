@@ -122,11 +122,17 @@ let lastHost = '';
 let lastFamily = 0;
 
 /** Whether a socket of this family may send to `address`: a numeric IP of the same family, port 1..65535 (no names, so no DNS lookups from peer input). */
-export function udpAccepts(address: Address, family: 4 | 6): boolean {
+export function udpAccepts(address: Address & { ipv4?: number }, family: 4 | 6): boolean {
   const { host, port } = address;
-  if (host !== lastHost) {
-    lastFamily = isIP(host);
-    lastHost = host;
+  let hostFamily: number;
+  if (address.ipv4 !== undefined && address.ipv4 >= 0)
+    hostFamily = 4; // an arena's record knows its IPv4 form: no parsing
+  else {
+    if (host !== lastHost) {
+      lastFamily = isIP(host);
+      lastHost = host;
+    }
+    hostFamily = lastFamily;
   }
-  return lastFamily === family && Number.isInteger(port) && port >= 1 && port <= 65535;
+  return hostFamily === family && Number.isInteger(port) && port >= 1 && port <= 65535;
 }

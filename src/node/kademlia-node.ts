@@ -8,7 +8,7 @@ import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { type ItemAuth, isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import { immutableKey, mutableKey, signedBytes } from '../protocol/item-signature.js';
 import { AMPLIFICATION_FACTOR, MAX_SALT_BYTES } from '../protocol/limits.js';
-import { packedIpv4 } from '../protocol/contact-list.js';
+import { packedIpv4 } from '../util/ipv4.js';
 import { idForIpv4, idMatchesIpv4, isLocalIpv4 } from '../id/id-from-ip.js';
 import { SourceLimiter } from './security/source-limiter.js';
 import type { Peer } from '../routing/peer.js';
@@ -458,10 +458,10 @@ export class KademliaNode {
   }
 
   /** Whether a peer's id may be used at its address (BEP 42, as options.idFromIp says); counts those that may not. */
-  private idAllowed(id: Uint8Array, host: string): boolean {
+  private idAllowed(id: Uint8Array, host: string, ipv4?: number): boolean {
     const policy = this.options.idFromIp;
     if (policy === 'off') return true;
-    const ip = packedIpv4(host);
+    const ip = ipv4 ?? packedIpv4(host);
     // IPv6 and names are not checked: BEP 42's IPv6 rule is not implemented
     if (ip < 0 || (policy === 'public' && isLocalIpv4(ip)) || idMatchesIpv4(id, ip)) return true;
     this.counters.idMismatches++;
@@ -552,7 +552,7 @@ export class KademliaNode {
         alpha,
         selfId: this.id,
         start: this.closestPeers(target, null),
-        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host),
+        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host, peer.ipv4),
         maxPerIp: this.options.maxContactsPerIp,
         plainQuorum: 2,
         // the lookup has checked accepts() for it

@@ -36,8 +36,11 @@ const authToWire = (auth: ItemAuth | null) => (auth === null ? null : [auth.publ
 /** Zero bytes that pad queries (see PADDED_QUERY_BYTES): sizes are fixed per query shape, so computed once. */
 const padding = new Uint8Array(PADDED_QUERY_BYTES);
 const ENVELOPE_BYTES = 1 + 1 + 1 + (2 + 8) + (2 + ID_BYTES); // array header, version, type, request id, sender
-const FIND_NODE_PAD = PADDED_QUERY_BYTES - (ENVELOPE_BYTES + (2 + ID_BYTES) + 2);
-const padOf = (unpadded: number) => padding.subarray(0, PADDED_QUERY_BYTES - unpadded);
+const padTo = (unpadded: number) => padding.subarray(0, PADDED_QUERY_BYTES - unpadded);
+// target or key (bin 20), a token or nil, and the pad's own bin8 header
+const FIND_NODE_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + 2);
+const FIND_VALUE_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + 1 + 2);
+const FIND_VALUE_WITH_TOKEN_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + (2 + TOKEN_BYTES) + 2);
 
 function bodyToWire(body: Body): unknown[] {
   switch (body.type) {
@@ -50,17 +53,11 @@ function bodyToWire(body: Body): unknown[] {
     case 'STORED':
       return [MessageType.STORED, body.ok, body.reason];
     case 'FIND_NODE':
-      return [MessageType.FIND_NODE, body.target, padding.subarray(0, FIND_NODE_PAD)];
+      return [MessageType.FIND_NODE, body.target, FIND_NODE_PAD];
     case 'NODES':
       return [MessageType.NODES, packContacts(body.contacts), body.token];
     case 'FIND_VALUE':
-      // key, token (nil: 1 byte, or 2 + TOKEN_BYTES), pad (a bin8 header and the zeros)
-      return [
-        MessageType.FIND_VALUE,
-        body.key,
-        body.token,
-        padOf(ENVELOPE_BYTES + (2 + ID_BYTES) + (body.token === null ? 1 : 2 + body.token.length) + 2),
-      ];
+      return [MessageType.FIND_VALUE, body.key, body.token, body.token === null ? FIND_VALUE_PAD : FIND_VALUE_WITH_TOKEN_PAD];
     case 'VALUE':
       return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts), body.token, authToWire(body.auth), body.withheld];
   }

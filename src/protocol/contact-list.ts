@@ -13,6 +13,7 @@
 import { ID_BYTES } from '../id/id.js';
 import { MAX_CONTACTS_PER_MESSAGE, MAX_HOST_LENGTH } from './limits.js';
 import type { Peer } from '../routing/peer.js';
+import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 
 export const ADDRESS_IPV4 = 4;
 export const ADDRESS_NAME = 0;
@@ -23,71 +24,6 @@ const MAX_RECORD_BYTES = ID_BYTES + 2 + MAX_HOST_LENGTH * 3 + PORT_BYTES;
 let scratch = new Uint8Array(64 * 32);
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Bounded caches between host strings and packed IPv4 addresses. Hosts repeat (a whole
- * swarm on 127.0.0.1), and handing back one string object also lets the arena's host
- * index find it without hashing a new string. Emptied when full: peers can name any host.
- */
-const CACHE_LIMIT = 1024;
-const ipv4ByHost = new Map<string, number>();
-const hostByIpv4 = new Map<number, string>();
-
-/** The host as a 32-bit IPv4 address when it is one in canonical dotted-quad form, else -1. */
-export function packedIpv4(host: string): number {
-  if (host === lastPackedHost) return lastPacked; // a swarm's contacts nearly all share one host
-  const packed = packedIpv4Cached(host);
-  lastPackedHost = host;
-  lastPacked = packed;
-  return packed;
-}
-
-let lastPackedHost = '';
-let lastPacked = -1;
-
-function packedIpv4Cached(host: string): number {
-  const known = ipv4ByHost.get(host);
-  if (known !== undefined) return known;
-  const packed = parseIpv4(host);
-  if (ipv4ByHost.size >= CACHE_LIMIT) ipv4ByHost.clear();
-  ipv4ByHost.set(host, packed);
-  return packed;
-}
-
-/** Four decimal parts 0-255 without leading zeros, so that formatting it gives `host` back exactly. */
-function parseIpv4(host: string): number {
-  if (host.length < 7 || host.length > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= host.length; i++) {
-    const c = i < host.length ? host.charCodeAt(i) : 46; // a final '.' closes the last part
-    if (c === 46) {
-      if (digits === 0 || part > 255) return -1;
-      value = value * 256 + part;
-      parts++;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1; // a leading zero
-      part = part * 10 + (c - 48);
-      digits++;
-      if (digits > 3) return -1;
-    } else return -1;
-  }
-  return parts === 4 ? value : -1;
-}
-
-function ipv4Host(packed: number): string {
-  let host = hostByIpv4.get(packed);
-  if (host === undefined) {
-    host = `${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}.${packed & 0xff}`;
-    if (hostByIpv4.size >= CACHE_LIMIT) hostByIpv4.clear();
-    hostByIpv4.set(packed, host);
-  }
-  return host;
-}
 
 /**
  * The contacts as one byte string: a view of a buffer reused by the next call, so the
@@ -107,7 +43,7 @@ export function packContacts(contacts: readonly Peer[]): Uint8Array {
     // by hand: for 20 bytes, TypedArray.prototype.set costs more than the copy
     for (let i = 0; i < ID_BYTES; i++) out[at + i] = id[i];
     at += ID_BYTES;
-    const ipv4 = packedIpv4(host);
+    const ipv4 = contact.ipv4 ?? packedIpv4(host);
     if (ipv4 >= 0) {
       out[at++] = ADDRESS_IPV4;
       at = writeUint32(out, at, ipv4);
@@ -134,9 +70,11 @@ export function unpackContacts(bytes: Uint8Array): Peer[] | string {
     at += ID_BYTES;
     const tag = bytes[at++];
     let host: string;
+    let ipv4 = -1;
     if (tag === ADDRESS_IPV4) {
       if (bytes.length - at < 4) return 'contact list truncated';
-      host = ipv4Host(readUint32(bytes, at));
+      ipv4 = readUint32(bytes, at);
+      host = ipv4Host(ipv4);
       at += 4;
     } else if (tag === ADDRESS_NAME) {
       if (at === bytes.length) return 'contact list truncated';
@@ -154,7 +92,8 @@ export function unpackContacts(bytes: Uint8Array): Peer[] | string {
     const port = readUint32(bytes, at);
     at += PORT_BYTES;
     if (port === 0) return 'bad contact port';
-    contacts.push({ id, host, port });
+    // the packed address comes along, so that address checks need not parse the host again
+    contacts.push({ id, host, port, ipv4 });
   }
   return contacts;
 }

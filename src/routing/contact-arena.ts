@@ -11,6 +11,7 @@ import { idEqualAt, idHeadAt, idNextAt } from '../id/prefix.js';
 import { assertId } from '../distance/validate.js';
 import type { Peer } from './peer.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
+import { packedIpv4 } from '../util/ipv4.js';
 
 /** A Peer made by an arena for one of its slots (see ContactArena.peer). */
 interface ArenaPeer extends Peer {
@@ -175,6 +176,7 @@ export class ContactArena {
         port: this.ports[contact],
         head: idHeadAt(this.ids, at),
         next: idNextAt(this.ids, at),
+        ipv4: packedIpv4(this.host(contact)),
         arena: this,
         contact,
       };

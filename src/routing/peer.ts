@@ -11,4 +11,6 @@ export interface Peer {
    */
   readonly head?: number;
   readonly next?: number;
+  /** The host as a packed IPv4 address (-1: not one), when the record carries it: the arena's do. */
+  readonly ipv4?: number;
 }

@@ -12,7 +12,7 @@ import { type NodeOptions, resolveNodeOptions } from '../node/options.js';
 import { ContactArena } from '../routing/contact-arena.js';
 import { type RandomSource, SeededRandom } from '../util/random.js';
 import { FD_HEADROOM, openFileLimit } from './fd-limit.js';
-import { packedIpv4 } from '../protocol/contact-list.js';
+import { packedIpv4 } from '../util/ipv4.js';
 
 /** What phases do to node i, wherever it lives (this thread or a worker thread). */
 export interface SwarmOps {

@@ -16,9 +16,10 @@ import { seededBytes } from '../helpers/reference.js';
 const requestId = seededBytes('rid', 8);
 const sender = seededBytes('sender', 20);
 const key = seededBytes('key', 20);
-const peer = { id: seededBytes('peer', 20), host: '127.0.0.1', port: 8081 };
-const peer6 = { id: seededBytes('peer6', 20), host: '::1', port: 65535 };
-const simPeer = { id: seededBytes('sim', 20), host: 'sim', port: 0xffffffff };
+// as decoding gives them back: with the host's packed IPv4 form, -1 for any other host
+const peer = { id: seededBytes('peer', 20), host: '127.0.0.1', port: 8081, ipv4: 0x7f000001 };
+const peer6 = { id: seededBytes('peer6', 20), host: '::1', port: 65535, ipv4: -1 };
+const simPeer = { id: seededBytes('sim', 20), host: 'sim', port: 0xffffffff, ipv4: -1 };
 
 const token = seededBytes('token', 8);
 const auth = { publicKey: seededBytes('pk', 32), seq: 42, signature: seededBytes('sig', 64), salt: null };

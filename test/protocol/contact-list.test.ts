@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADDRESS_IPV4, ADDRESS_NAME, packContacts, packedIpv4, unpackContacts } from '../../src/protocol/contact-list.js';
+import { ADDRESS_IPV4, ADDRESS_NAME, packContacts, unpackContacts } from '../../src/protocol/contact-list.js';
+import { packedIpv4 } from '../../src/util/ipv4.js';
 import type { Peer } from '../../src/routing/peer.js';
 import { seededBytes } from '../helpers/reference.js';
 import { SeededRandom } from '../../src/util/random.js';
 
-const contact = (name: string, host: string, port: number): Peer => ({ id: seededBytes(name, 20), host, port });
+/** A contact as unpacking gives it back: with its host's packed IPv4 form (-1 for any other host). */
+const contact = (name: string, host: string, port: number): Peer => ({ id: seededBytes(name, 20), host, port, ipv4: packedIpv4(host) });
 const pack = (contacts: Peer[]) => packContacts(contacts).slice(); // the packer reuses its buffer
 
 test('contacts come back as they went: IPv4, IPv6, simulator names, every port', () => {
@@ -48,11 +50,10 @@ test('randomized lists round-trip', () => {
   const int = (n: number) => Math.floor(random.float() * n);
   const hosts = ['127.0.0.1', '127.0.0.2', '10.0.0.255', '::1', '2001:db8::7', 'sim', 'node-a.example'];
   for (let round = 0; round < 200; round++) {
-    const contacts = Array.from({ length: int(65) }, () => ({
-      id: random.bytes(20),
-      host: hosts[int(hosts.length)],
-      port: 1 + int(0xfffffffe),
-    }));
+    const contacts = Array.from({ length: int(65) }, () => {
+      const host = hosts[int(hosts.length)];
+      return { id: random.bytes(20), host, port: 1 + int(0xfffffffe), ipv4: packedIpv4(host) };
+    });
     assert.deepEqual(unpackContacts(pack(contacts)), contacts);
   }
 });

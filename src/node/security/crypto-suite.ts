@@ -3,6 +3,7 @@
 // simulator's stand-in: hashes that are not secure, but give the same accept/refuse
 // outcome for everything our nodes and scripted attackers do (a wrong key, a changed
 // value or seq, a token for another IP all fail), at a fraction of the cost.
+import * as crypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TOKEN_BYTES } from '../../protocol/limits.js';
 import type { RandomSource } from '../../util/random.js';
@@ -19,14 +20,12 @@ export interface CryptoSuite {
   readonly kind: CryptoKind;
   newKey(random: RandomSource): NodeKey;
   verify(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean;
-  /** A write token: a hash of a node's secret and the asker's IP (BEP 5). */
-  token(secret: Uint8Array, host: string): Uint8Array;
+  /** A write token: a hash of a node's secret (hex) and the asker's IP (BEP 5). */
+  token(secret: string, host: string): Uint8Array;
 }
 
 // ---- ed25519
 
-/** DER prefix of an ed25519 SubjectPublicKeyInfo: the raw 32-byte key follows it. */
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /** DER prefix of an ed25519 PKCS#8 private key: the 32-byte seed follows it. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -36,36 +35,32 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
  * compared in full, so a cached answer is only ever reused for exactly what was checked.
  */
 const checked = new Map<string, { publicKey: Uint8Array; bytes: Uint8Array; ok: boolean }>();
-const publicKeys = new Map<string, KeyObject>();
 const CACHE_LIMIT = 65_536;
 
-function publicKeyObject(raw: Uint8Array): KeyObject {
-  const name = Buffer.from(raw).toString('latin1');
-  let key = publicKeys.get(name);
-  if (!key) {
-    if (publicKeys.size >= CACHE_LIMIT) publicKeys.clear();
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    publicKeys.set(name, key);
-  }
-  return key;
+// Raw keys go in and out of node:crypto as JWK: importing one takes ~18 us, against
+// ~125 us as DER, and exporting ~4 us against ~110 us.
+const jwkOf = (raw: Uint8Array) => ({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') });
+
+function rawPublicKey(key: KeyObject): Uint8Array {
+  return new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
 }
 
 export class Ed25519Key implements NodeKey {
-  readonly publicKey: Uint8Array;
-
-  private constructor(private readonly privateKey: KeyObject) {
-    const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-    this.publicKey = new Uint8Array(spki.subarray(spki.length - PUBLIC_KEY_BYTES));
-  }
+  private constructor(
+    private readonly privateKey: KeyObject,
+    readonly publicKey: Uint8Array,
+  ) {}
 
   static generate(): Ed25519Key {
-    return new Ed25519Key(generateKeyPairSync('ed25519').privateKey);
+    const pair = generateKeyPairSync('ed25519');
+    return new Ed25519Key(pair.privateKey, rawPublicKey(pair.publicKey));
   }
 
   /** The key whose 32-byte seed (RFC 8032's private key) is `seed`. */
   static fromSeed(seed: Uint8Array): Ed25519Key {
     if (seed.length !== 32) throw new RangeError(`an ed25519 seed is 32 bytes (got ${seed.length})`);
-    return new Ed25519Key(createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }));
+    const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    return new Ed25519Key(privateKey, rawPublicKey(createPublicKey(privateKey)));
   }
 
   /** The 32-byte seed, for saving the key. */
@@ -79,6 +74,12 @@ export class Ed25519Key implements NodeKey {
   }
 }
 
+/** SHA-1 in one call where node:crypto has it (Node 20.12 and later: ~30% cheaper for short inputs). */
+const sha1: (data: string) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash(a: string, d: string, e: 'buffer'): Buffer }).hash('sha1', data, 'buffer')
+    : (data) => createHash('sha1').update(data).digest();
+
 function verifyEd25519(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
   const name = Buffer.from(signature).toString('latin1');
@@ -86,7 +87,7 @@ function verifyEd25519(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint
   if (seen && Buffer.compare(seen.bytes, bytes) === 0 && Buffer.compare(seen.publicKey, publicKey) === 0) return seen.ok;
   let ok: boolean;
   try {
-    ok = verify(null, bytes, publicKeyObject(publicKey), signature);
+    ok = verify(null, bytes, { key: jwkOf(publicKey), format: 'jwk' }, signature);
   } catch {
     ok = false; // not a point on the curve
   }
@@ -100,8 +101,8 @@ export const ed25519Suite: CryptoSuite = {
   newKey: () => Ed25519Key.generate(),
   verify: verifyEd25519,
   token(secret, host) {
-    const digest = createHash('sha1').update(secret).update(host).digest();
-    return new Uint8Array(digest.buffer, digest.byteOffset, TOKEN_BYTES).slice();
+    // a Uint8Array of its own: a Buffer's slice() is a view, and callers may slice to copy
+    return new Uint8Array(sha1(secret + host).subarray(0, TOKEN_BYTES));
   },
 };
 
@@ -143,7 +144,7 @@ export const modelSuite: CryptoSuite = {
   verify: (publicKey, bytes, signature) =>
     signature.length === SIGNATURE_BYTES && Buffer.compare(modelSignature(publicKey, bytes), signature) === 0,
   token: (secret, host) =>
-    writeWords(new Uint8Array(TOKEN_BYTES), fnvString(fnv(0x811c9dc5, secret), host), fnvString(fnv(0x050c5d1f, secret), host)),
+    writeWords(new Uint8Array(TOKEN_BYTES), fnvString(fnvString(0x811c9dc5, secret), host), fnvString(fnvString(0x050c5d1f, secret), host)),
 };
 
 export const cryptoSuite = (kind: CryptoKind): CryptoSuite => (kind === 'model' ? modelSuite : ed25519Suite);

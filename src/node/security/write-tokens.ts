@@ -10,8 +10,9 @@ import type { CryptoSuite } from './crypto-suite.js';
 export const TOKEN_ROTATION_MS = 5 * 60_000;
 
 export class WriteTokens {
-  private current: Uint8Array;
-  private previous: Uint8Array;
+  /** Secrets as hex: hashed with the host as one string, with no buffers to build. */
+  private current: string;
+  private previous: string;
   private rotatesAt: number;
 
   constructor(
@@ -20,7 +21,7 @@ export class WriteTokens {
     now: number,
     private readonly rotationMs = TOKEN_ROTATION_MS,
   ) {
-    this.current = random.bytes(16);
+    this.current = this.newSecret();
     this.previous = this.current;
     this.rotatesAt = now + rotationMs;
   }
@@ -38,11 +39,15 @@ export class WriteTokens {
     return sameBytes(this.suite.token(this.current, host), token) || sameBytes(this.suite.token(this.previous, host), token);
   }
 
+  private newSecret(): string {
+    return Buffer.from(this.random.bytes(16)).toString('hex');
+  }
+
   private rotate(now: number): void {
     if (now < this.rotatesAt) return;
     // A node idle for more than two periods keeps no old secret: its old tokens all expire.
-    this.previous = now >= this.rotatesAt + this.rotationMs ? this.random.bytes(16) : this.current;
-    this.current = this.random.bytes(16);
+    this.previous = now >= this.rotatesAt + this.rotationMs ? this.newSecret() : this.current;
+    this.current = this.newSecret();
     this.rotatesAt = now + this.rotationMs;
   }
 }

@@ -3,7 +3,7 @@
 // found", swallowing STOREs. What stops them: an IP holds at most maxContactsPerIp places
 // in a routing table and in a lookup.
 import { idForIpv4 } from '../../id/id-from-ip.js';
-import { packedIpv4 } from '../../protocol/contact-list.js';
+import { packedIpv4 } from '../../util/ipv4.js';
 import type { Attack, AttackContext, AttackTally } from './attack.js';
 import { LyingSwarm } from './lying-swarm.js';
 
