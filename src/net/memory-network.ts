@@ -161,8 +161,10 @@ export class MemoryTransport implements Transport {
     this.handler = handler;
   }
 
-  accepts(address: Address): boolean {
-    return packedIpv4(address.host) >= 0 && Number.isInteger(address.port) && address.port >= 1 && address.port <= 0xffffffff;
+  accepts(address: Address & { ipv4?: number }): boolean {
+    // arena records and decoded contacts carry their host's packed form: no lookup
+    const ipv4 = address.ipv4 ?? packedIpv4(address.host);
+    return ipv4 >= 0 && Number.isInteger(address.port) && address.port >= 1 && address.port <= 0xffffffff;
   }
 
   /** @internal */

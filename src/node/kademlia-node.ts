@@ -458,12 +458,12 @@ export class KademliaNode {
   }
 
   /** Whether a peer's id may be used at its address (BEP 42, as options.idFromIp says); counts those that may not. */
-  private idAllowed(id: Uint8Array, host: string, ipv4?: number): boolean {
+  private idAllowed(id: Uint8Array, host: string, ipv4?: number, fits?: boolean): boolean {
     const policy = this.options.idFromIp;
     if (policy === 'off') return true;
     const ip = ipv4 ?? packedIpv4(host);
     // IPv6 and names are not checked: BEP 42's IPv6 rule is not implemented
-    if (ip < 0 || (policy === 'public' && isLocalIpv4(ip)) || idMatchesIpv4(id, ip)) return true;
+    if (ip < 0 || (policy === 'public' && isLocalIpv4(ip)) || (fits ?? idMatchesIpv4(id, ip))) return true;
     this.counters.idMismatches++;
     return false;
   }
@@ -552,7 +552,7 @@ export class KademliaNode {
         alpha,
         selfId: this.id,
         start: this.closestPeers(target, null),
-        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host, peer.ipv4),
+        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host, peer.ipv4, peer.idFitsIp),
         maxPerIp: this.options.maxContactsPerIp,
         plainQuorum: 2,
         // the lookup has checked accepts() for it

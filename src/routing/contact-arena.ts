@@ -12,6 +12,7 @@ import { assertId } from '../distance/validate.js';
 import type { Peer } from './peer.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
 import { packedIpv4 } from '../util/ipv4.js';
+import { idMatchesIpv4 } from '../id/id-from-ip.js';
 
 /** A Peer made by an arena for one of its slots (see ContactArena.peer). */
 interface ArenaPeer extends Peer {
@@ -170,13 +171,17 @@ export class ContactArena {
     if (record === undefined) {
       this.check(contact);
       const at = contact * ID_BYTES;
+      const id = this.ids.slice(at, at + ID_BYTES);
+      const ipv4 = packedIpv4(this.host(contact));
       record = {
-        id: this.ids.slice(at, at + ID_BYTES),
+        id,
         host: this.host(contact),
         port: this.ports[contact],
         head: idHeadAt(this.ids, at),
         next: idNextAt(this.ids, at),
-        ipv4: packedIpv4(this.host(contact)),
+        ipv4,
+        // checked once per record: lookups ask for every contact of every answer
+        idFitsIp: ipv4 < 0 || idMatchesIpv4(id, ipv4),
         arena: this,
         contact,
       };

@@ -13,4 +13,6 @@ export interface Peer {
   readonly next?: number;
   /** The host as a packed IPv4 address (-1: not one), when the record carries it: the arena's do. */
   readonly ipv4?: number;
+  /** Whether the id is one BEP 42 allows at this IPv4 address (true for other hosts), when the record carries it: the arena's do. */
+  readonly idFitsIp?: boolean;
 }
