@@ -14,12 +14,17 @@ import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { packedIpv4 } from '../util/ipv4.js';
 
 /**
- * A simulated endpoint's IPv4 address: endpoint p is 10.x.y.z with p in x.y.z, unless it
- * was given one (many endpoints may share an address, as a sybil's do). Ports are unique
- * across a network: they name endpoints; the address is what per-IP rules see.
+ * A simulated endpoint's IPv4 address: endpoint p is a 10.x.y.z of its own (many
+ * endpoints may share one when given it, as a sybil's do). Ports are unique across a
+ * network: they name endpoints; the address is what per-IP rules see. The port's low 18
+ * bits go where BEP 42's mask (0x030f3fff) reads them (x's low 4 bits, y's low 6, z), the
+ * rest above them, so up to 262,144 endpoints get distinct masked addresses and ids
+ * spread over the id space as real addresses' do.
  */
 export function simHost(port: number): string {
-  return `10.${(port >>> 16) & 0xff}.${(port >>> 8) & 0xff}.${port & 0xff}`;
+  const x = ((port >>> 14) & 0x0f) | (((port >>> 18) & 0x0f) << 4);
+  const y = ((port >>> 8) & 0x3f) | (((port >>> 22) & 0x03) << 6);
+  return `10.${x}.${y}.${port & 0xff}`;
 }
 
 export interface MemoryNetworkOptions {
