@@ -132,7 +132,8 @@ test('a process that ends while a worker thread still closes its sockets exits c
   const file = join(mkdtempSync(join(tmpdir(), 'kadswarm-')), 'close-and-exit.mjs'); // workers would inherit --eval
   writeFileSync(file, script);
   for (let run = 0; run < 8; run++) {
-    const child = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    // a child that hangs on exit is killed and fails the test, rather than blocking this file (spawnSync holds the event loop)
+    const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
     assert.equal(child.status, 0, `run ${run}: exit ${child.status} ${child.signal ?? ''}\n${child.stderr.slice(0, 400)}`);
   }
 });
