@@ -138,29 +138,25 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
   return value;
 }
 
-function rateLimit(value: unknown): RateLimit | false {
+/**
+ * A token bucket's settings (`fields`, each a positive integer), or false for none: the
+ * shape of rateLimit and unprovenBudget.
+ */
+function bucketOption<T extends object>(name: string, value: unknown, fields: ReadonlyArray<keyof T & string>, fallback: T): T | false {
   if (value === false) return false;
-  if (value === undefined) return { perSecond: 250, burst: 500 };
-  if (typeof value !== 'object' || value === null) throw new TypeError('rateLimit must be { perSecond, burst } or false');
-  refuseUnknownOptions(value, ['perSecond', 'burst'], 'rateLimit field');
-  const given = value as Partial<RateLimit>;
-  return Object.freeze({
-    perSecond: positiveInt('rateLimit.perSecond', given.perSecond),
-    burst: positiveInt('rateLimit.burst', given.burst),
-  });
+  if (value === undefined) return fallback;
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${name} must be { ${fields.join(', ')} } or false`);
+  refuseUnknownOptions(value, fields, `${name} field`);
+  const given = value as Record<string, unknown>;
+  return Object.freeze(Object.fromEntries(fields.map((field) => [field, positiveInt(`${name}.${field}`, given[field])])) as T);
 }
 
-function unprovenBudget(value: unknown): UnprovenBudget | false {
-  if (value === false) return false;
-  if (value === undefined) return { bytesPerSecond: 4 * 1024 * 1024, burst: 4 * 1024 * 1024 };
-  if (typeof value !== 'object' || value === null) throw new TypeError('unprovenBudget must be { bytesPerSecond, burst } or false');
-  refuseUnknownOptions(value, ['bytesPerSecond', 'burst'], 'unprovenBudget field');
-  const given = value as Partial<UnprovenBudget>;
-  return Object.freeze({
-    bytesPerSecond: positiveInt('unprovenBudget.bytesPerSecond', given.bytesPerSecond),
-    burst: positiveInt('unprovenBudget.burst', given.burst),
+const rateLimit = (value: unknown) => bucketOption<RateLimit>('rateLimit', value, ['perSecond', 'burst'], { perSecond: 250, burst: 500 });
+const unprovenBudget = (value: unknown) =>
+  bucketOption<UnprovenBudget>('unprovenBudget', value, ['bytesPerSecond', 'burst'], {
+    bytesPerSecond: 4 * 1024 * 1024,
+    burst: 4 * 1024 * 1024,
   });
-}
 
 function idPolicy(value: unknown): IdPolicy {
   if (value === undefined) return 'public';
