@@ -4,7 +4,16 @@
 // outcome for everything our nodes and scripted attackers do (a wrong key, a changed
 // value or seq, a token for another IP all fail), at a fraction of the cost.
 import * as crypto from 'node:crypto';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TOKEN_BYTES } from '../../protocol/limits.js';
 import type { RandomSource } from '../../util/random.js';
 
@@ -45,6 +54,13 @@ function rawPublicKey(key: KeyObject): Uint8Array {
   return new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
 }
 
+type JwkEncoding = { format: 'jwk' };
+/** generateKeyPairSync with JWK output, which @types/node does not declare. */
+const generateJwkPair = generateKeyPairSync as unknown as (
+  type: 'ed25519',
+  options: { privateKeyEncoding: JwkEncoding; publicKeyEncoding: JwkEncoding },
+) => { privateKey: JsonWebKey; publicKey: JsonWebKey };
+
 export class Ed25519Key implements NodeKey {
   private constructor(
     private readonly privateKey: KeyObject,
@@ -52,8 +68,13 @@ export class Ed25519Key implements NodeKey {
   ) {}
 
   static generate(): Ed25519Key {
-    const pair = generateKeyPairSync('ed25519');
-    return new Ed25519Key(pair.privateKey, rawPublicKey(pair.publicKey));
+    // Node 20 can deadlock on the KeyObjects generateKeyPairSync returns: exporting one holds
+    // its key's mutex while allocating, and a GC then may finalize the spent key-generation
+    // job, whose destructor takes the same mutex. So the pair comes out encoded (inside the
+    // live job) and the private key is imported afresh, sharing no mutex with any job.
+    const pair = generateJwkPair('ed25519', { privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });
+    const privateKey = createPrivateKey({ key: pair.privateKey, format: 'jwk' });
+    return new Ed25519Key(privateKey, new Uint8Array(Buffer.from(pair.publicKey.x!, 'base64url')));
   }
 
   /** The key whose 32-byte seed (RFC 8032's private key) is `seed`. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Ed25519Key, ed25519Suite, modelSuite } from '../../../src/node/security/crypto-suite.js';
 import { mutableKey, mutableSignedBytes, plainSignedBytes } from '../../../src/protocol/item-signature.js';
 import { SeededRandom } from '../../../src/util/random.js';
@@ -66,4 +67,23 @@ test('an ed25519 key saved as its seed signs the same after loading', () => {
 
 test('a public key that is not a curve point is refused, not thrown', () => {
   assert.equal(ed25519Suite.verify(new Uint8Array(32).fill(0xff), text('x'), new Uint8Array(64)), false);
+});
+
+test('making many node keys under GC pressure never deadlocks', { timeout: 120_000 }, () => {
+  // generateKeyPairSync's KeyObjects could deadlock Node 20 (exporting one while a GC
+  // finalized its key-generation job); --stress-compaction made the old code hang in about
+  // half of such runs of 20,000 keys.
+  const module = JSON.stringify(new URL('../../../src/node/security/crypto-suite.js', import.meta.url).href);
+  const script = `import { Ed25519Key } from ${module};
+    for (let i = 0; i < 20000; i++) Ed25519Key.generate();
+    console.log('made 20000');`;
+  for (let run = 0; run < 3; run++) {
+    const child = spawnSync(process.execPath, ['--stress-compaction', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    assert.equal(child.status, 0, `run ${run}: exit ${child.status} ${child.signal ?? ''} ${child.stderr.slice(0, 300)}`);
+    assert.equal(child.stdout.trim(), 'made 20000');
+  }
 });
