@@ -1,15 +1,13 @@
 // One Kademlia node. Sans-IO: it reads and writes datagrams through a Transport and
 // tells time through a Clock, so the same code runs over UDP and on the simulator.
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { ID_BITS, ID_BYTES, idKey, idsEqual } from '../id/id.js';
+import { ID_BITS, ID_BYTES, idsEqual } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
 import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { type ItemAuth, isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
-import { immutableKey, mutableKey, signedBytes } from '../protocol/item-signature.js';
-import { AMPLIFICATION_FACTOR, MAX_SALT_BYTES } from '../protocol/limits.js';
-import { packedIpv4 } from '../util/ipv4.js';
-import { idForIpv4, idMatchesIpv4, isLocalIpv4 } from '../id/id-from-ip.js';
+import { mutableKey } from '../protocol/item-signature.js';
+import { AMPLIFICATION_FACTOR } from '../protocol/limits.js';
 import { SourceLimiter } from './security/source-limiter.js';
 import type { Peer } from '../routing/peer.js';
 import type { ContactArena } from '../routing/contact-arena.js';
@@ -24,8 +22,11 @@ import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from '
 import { Rpc } from './rpc.js';
 import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
-import { shuffle } from '../util/random.js';
 import { assertId, assertUint8Array } from '../distance/validate.js';
+import { Liveness } from './liveness.js';
+import { type JoinResult, Membership } from './membership.js';
+import { type MutableItemOptions, Publishing, storeBody, type StoreResult } from './publishing.js';
+import { idAllowedAt, newNodeId } from './security/id-admission.js';
 import { cryptoSuite, type CryptoSuite, type NodeKey } from './security/crypto-suite.js';
 import { itemProblem } from './security/item-rules.js';
 import { WriteTokens } from './security/write-tokens.js';
@@ -55,23 +56,9 @@ export interface GetResult {
   queried: number;
 }
 
-export interface StoreResult {
-  /** Nodes that accepted the value, us included when we are among the k closest. */
-  replicas: number;
-  /** Nodes asked (the k closest found, us included when we are among them). */
-  attempted: number;
-  /** Reasons given by nodes that refused. */
-  refusals: string[];
-}
+export type { JoinResult } from './membership.js';
+export type { MutableItemOptions, StoreResult } from './publishing.js';
 
-export interface JoinResult {
-  ok: boolean;
-  reason: string;
-  /** Contacts in our routing table afterwards. */
-  contacts: number;
-}
-
-const NO_REFUSALS: string[] = [];
 /** Reused by closestPeers (never re-entered: JS is single-threaded): room for k and for k + 1. */
 let nearestK = new Uint32Array(20);
 let nearestKPlusOne = new Uint32Array(21);
@@ -97,18 +84,17 @@ export class KademliaNode {
   private readonly limiter: SourceLimiter | null;
   /** Our own contact in the arena. */
   readonly self: number;
-  /** Values we published, re-stored every republishMs while we run. */
-  private readonly published = new Map<string, Published>();
   /** Signs the plain values we publish: they belong to this key until they expire. */
   readonly key: NodeKey;
   readonly crypto: CryptoSuite;
   /** Our write tokens (BEP 5), handed to every asker with our lookup answers. */
   readonly tokens: WriteTokens;
-  // Both made on first use: most nodes never need them, and an empty Map costs ~180 bytes.
-  /** Contacts being pinged because a newcomer wants their bucket slot. */
-  private pinging: Set<number> | null = null;
-  /** Failed requests in a row, per contact in our table. */
-  private failures: Map<number, number> | null = null;
+  /** Which contacts we keep (paper, 2.2). */
+  private readonly liveness: Liveness;
+  /** Joining and bucket refresh (paper, 2.3). */
+  private readonly membership: Membership;
+  /** What we publish; republish and replication (paper, 2.5). */
+  private readonly publishing: Publishing;
   private maintenanceTimer: TimerHandle | null = null;
   /** Republish, replication and refresh, options.upkeepConcurrency at a time. */
   readonly upkeep: UpkeepQueue;
@@ -121,7 +107,7 @@ export class KademliaNode {
     options: NodeOptions = {},
   ) {
     this.options = resolveNodeOptions(options);
-    this.id = options.id ? options.id.slice() : this.newId(transport.local.host);
+    this.id = options.id ? options.id.slice() : newNodeId(transport.local.host, this.options.idFromIp, this.options.random);
     if (this.id.length !== 20) throw new RangeError(`id must be 20 bytes (got ${this.id.length})`);
     this.arena = this.options.arena;
     this.self = this.arena.intern(this.id, transport.local.host, transport.local.port);
@@ -142,6 +128,42 @@ export class KademliaNode {
     this.key = options.key ?? this.crypto.newKey(this.options.random);
     this.tokens = new WriteTokens(this.crypto, this.options.random, clock.now());
     this.handlerContext = new NodeHandlerContext(this);
+    const o = this.options;
+    const isRunning = () => this.running;
+    const ping = (to: Address, done: (alive: boolean) => void) => this.ping(to, done);
+    this.liveness = new Liveness({
+      table: this.table,
+      arena: this.arena,
+      clock,
+      settings: o,
+      admits: (id, from) => transport.accepts(from) && this.idAllowed(id, from.host),
+      ping,
+      isRunning,
+    });
+    this.membership = new Membership({
+      id: this.id,
+      table: this.table,
+      arena: this.arena,
+      clock,
+      random: o.random,
+      settings: o,
+      ping,
+      findNode: (target, done, enough, alpha) => this.runLookup('node', target, done, enough, alpha),
+      isRunning,
+    });
+    this.publishing = new Publishing({
+      id: this.id,
+      clock,
+      random: o.random,
+      storage: this.storage,
+      key: this.key,
+      upkeep: this.upkeep,
+      settings: o,
+      findNode: (target, done) => this.findNode(target, done),
+      request: (peer, body, done) => this.rpc.request(peer, body, done),
+      failed: (peer) => this.liveness.failed(peer),
+      isRunning,
+    });
   }
 
   get address(): Address {
@@ -209,7 +231,7 @@ export class KademliaNode {
         this.counters.fromSelf++;
         return;
       }
-      this.observe(message.sender, from);
+      this.liveness.heardFrom(message.sender, from);
       if (isRequest(message.body)) this.handleRequest(message, from, size);
       else this.rpc.accept(message, from);
     } catch {
@@ -224,17 +246,9 @@ export class KademliaNode {
     this.runLookup('node', target, done);
   }
 
-  /**
-   * Refreshes bucket b: a lookup of a random id in its range that ends as soon as the
-   * bucket is full, or a node inside the range has answered (its answer names every node
-   * it knows there, and those fill the bucket's free slots).
-   */
+  /** Refreshes bucket b: a lookup of a random id in its range, ending once the bucket is full or a node in the range answered. */
   refreshBucket(b: number, done: () => void): void {
-    const target = this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n));
-    const enough = (answeredBy: Peer) => this.table.bucketIndexOf(answeredBy.id) === b || this.table.bucketSize(b) >= this.options.k;
-    // One request at a time: a refresh usually needs a single answer (from the bucket's own
-    // range), and a join refreshes all its buckets at once, so parallelism is there anyway.
-    this.runLookup('node', target, () => done(), enough, 1);
+    this.membership.refreshBucket(b, done);
   }
 
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
@@ -246,7 +260,7 @@ export class KademliaNode {
     const held = this.storage.get(key, now);
     const trusted =
       held && (held.auth === null || held.auth.salt !== null || Buffer.compare(held.auth.publicKey, this.key.publicKey) === 0);
-    const local = (trusted ? held : undefined) ?? this.published.get(idKey(key));
+    const local = (trusted ? held : undefined) ?? this.publishing.get(key);
     if (local) {
       done({ value: local.value, auth: local.auth, hops: 0, queried: 0 });
       return;
@@ -254,7 +268,7 @@ export class KademliaNode {
     this.runLookup('value', key, (result) => {
       // Cache the value at the closest node on the path that lacked it (paper, 2.3).
       if (result.value && result.cacheAt && result.cacheToken) {
-        const store = this.storeRequest(key, result.value, result.valueAuth, result.valueTtlMs, result.cacheToken, null);
+        const store = storeBody(key, result.value, result.valueAuth, result.valueTtlMs, result.cacheToken, null);
         this.rpc.request(result.cacheAt, store, () => {});
       }
       done({ value: result.value, auth: result.valueAuth, hops: result.hops, queried: result.queried });
@@ -277,19 +291,12 @@ export class KademliaNode {
    * republishing it while we run. Throws RangeError for a value that cannot fit.
    */
   publish(key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void {
-    assertId(key, 'key');
-    checkValue(value);
-    const previous = this.published.get(idKey(key))?.auth;
-    const seq = previous && previous.salt === null ? previous.seq + 1 : 1;
-    this.keepPublishing(key.slice(), value.slice(), this.signPlain(key, value, seq), null, done);
+    this.publishing.publish(key, value, done);
   }
 
   /** Stores an immutable item (BEP 44): its key is the SHA-1 of the value, which nobody can change. Returns the key. */
   publishImmutable(value: Uint8Array, done: (result: StoreResult) => void): Uint8Array {
-    checkValue(value);
-    const key = immutableKey(value);
-    this.keepPublishing(key, value.slice(), null, null, done);
-    return key;
+    return this.publishing.publishImmutable(value, done);
   }
 
   /**
@@ -298,51 +305,17 @@ export class KademliaNode {
    * version whose seq is `cas`. Returns the item's key.
    */
   publishMutable(value: Uint8Array, item: MutableItemOptions, done: (result: StoreResult) => void): Uint8Array {
-    checkValue(value);
-    const salt = item.salt ?? new Uint8Array(0);
-    assertUint8Array(salt, 'salt');
-    if (salt.length > MAX_SALT_BYTES) throw new RangeError(`salt too long (${salt.length} bytes; the limit is ${MAX_SALT_BYTES})`);
-    if (!Number.isSafeInteger(item.seq) || item.seq < 0) throw new RangeError(`seq must be a non-negative integer (got ${item.seq})`);
-    if (item.cas !== undefined && (!Number.isSafeInteger(item.cas) || item.cas < 0)) {
-      throw new RangeError(`cas must be a non-negative integer (got ${item.cas})`);
-    }
-    const signer = item.key ?? this.key;
-    const key = mutableKey(signer.publicKey, salt);
-    const unsigned = { seq: item.seq, salt: salt.slice() };
-    const auth: ItemAuth = { publicKey: signer.publicKey, ...unsigned, signature: signer.sign(signedBytes(key, value, unsigned)) };
-    this.keepPublishing(key, value.slice(), auth, item.cas ?? null, done);
-    return key;
+    return this.publishing.publishMutable(value, item, done);
   }
 
   /** Stops republishing a value we published (holders keep it until it expires). False if we were not publishing it. */
   unpublish(key: Uint8Array): boolean {
-    assertId(key, 'key');
-    return this.published.delete(idKey(key));
+    return this.publishing.unpublish(key);
   }
 
   /** How many values we publish. */
   get publishedCount(): number {
-    return this.published.size;
-  }
-
-  private signPlain(key: Uint8Array, value: Uint8Array, seq: number): ItemAuth {
-    return { publicKey: this.key.publicKey, seq, salt: null, signature: this.key.sign(signedBytes(key, value, { seq, salt: null })) };
-  }
-
-  private keepPublishing(
-    key: Uint8Array,
-    value: Uint8Array,
-    auth: ItemAuth | null,
-    cas: number | null,
-    done: (result: StoreResult) => void,
-  ): void {
-    const name = idKey(key);
-    const limit = this.options.maxPublished;
-    if (this.published.size >= limit && !this.published.has(name)) {
-      return done({ replicas: 0, attempted: 0, refusals: [`publish limit reached (${limit} values): unpublish one first`] });
-    }
-    this.published.set(name, { key, value, auth, at: this.clock.now() });
-    this.storeAtClosest(key, value, auth, null, true, done, cas);
+    return this.publishing.count;
   }
 
   /**
@@ -355,35 +328,7 @@ export class KademliaNode {
         `cannot join through ${bootstrap?.host}:${bootstrap?.port}: not an address this transport can reach (a numeric IP of its family, port 1-65535)`,
       );
     }
-    this.rpc.request(bootstrap, { type: 'PING' }, (response) => {
-      if (!response) {
-        done({ ok: false, reason: `no answer from ${bootstrap.host}:${bootstrap.port}`, contacts: this.table.size });
-        return;
-      }
-      this.findNode(this.id, (self) => {
-        const finish = () => done({ ok: true, reason: '', contacts: this.table.size });
-        if (!this.options.refreshOnJoin) return finish();
-        // Refresh every bucket farther than our closest neighbour (paper, 2.3)...
-        const [nearest] = this.table.closestContacts(this.id, 1);
-        let farthestToRefresh = nearest === undefined ? -1 : this.table.bucketIndexOf(this.arena.id(nearest)) - 1;
-        // ...except those the lookup of our own id already covered: it found the k nodes
-        // closest to us, so every node of a bucket nearer than the k-th's is one of them.
-        if (self.closest.length === this.options.k) {
-          farthestToRefresh = Math.min(farthestToRefresh, this.table.bucketIndexOf(self.closest[self.closest.length - 1].id));
-        }
-        // a bucket that is already full has nothing to gain from a refresh
-        const toRefresh = Array.from({ length: farthestToRefresh + 1 }, (_, b) => b).filter(
-          (b) => this.table.bucketSize(b) < this.options.k,
-        );
-        let remaining = toRefresh.length;
-        if (remaining === 0) return finish();
-        for (const b of toRefresh) {
-          this.refreshBucket(b, () => {
-            if (--remaining === 0) finish();
-          });
-        }
-      });
-    });
+    this.membership.join(bootstrap, done);
   }
 
   /** Pings an address; true if it answered in time. */
@@ -448,90 +393,11 @@ export class KademliaNode {
     this.rpc.respond(from, message.requestId, response, proven ? 0 : AMPLIFICATION_FACTOR * size);
   }
 
-  /** Our id: from our IPv4 address (BEP 42) unless idFromIp exempts it, else random. */
-  private newId(host: string): Uint8Array {
-    const random = this.options.random.bytes(ID_BYTES);
-    const ip = packedIpv4(host);
-    const policy = this.options.idFromIp;
-    if (ip < 0 || policy === 'off' || (policy === 'public' && isLocalIpv4(ip))) return random;
-    return idForIpv4(ip, random);
-  }
-
   /** Whether a peer's id may be used at its address (BEP 42, as options.idFromIp says); counts those that may not. */
   private idAllowed(id: Uint8Array, host: string, ipv4?: number, fits?: boolean): boolean {
-    const policy = this.options.idFromIp;
-    if (policy === 'off') return true;
-    const ip = ipv4 ?? packedIpv4(host);
-    // IPv6 and names are not checked: BEP 42's IPv6 rule is not implemented
-    if (ip < 0 || (policy === 'public' && isLocalIpv4(ip)) || (fits ?? idMatchesIpv4(id, ip))) return true;
+    if (idAllowedAt(this.options.idFromIp, id, host, ipv4, fits)) return true;
     this.counters.idMismatches++;
     return false;
-  }
-
-  /**
-   * Every message updates the routing table. A newcomer for a full bucket takes the slot of
-   * a contact we were only told about (never heard from); else it pings the least-recently-
-   * seen contact unless that one is good (heard from within goodForMs), and waits in the
-   * replacement cache.
-   */
-  private observe(id: Uint8Array, from: Address): void {
-    if (!this.transport.accepts(from) || !this.idAllowed(id, from.host)) return;
-    const contact = this.arena.intern(id, from.host, from.port);
-    this.arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
-    const now = this.clock.now();
-    const result = this.table.observe(contact, now);
-    if (result.kind === 'full') {
-      if (now - result.seenAt >= this.options.goodForMs) this.evictIfDead(result.leastRecentlySeen);
-    } else if (result.kind === 'conflict') this.evictIfDead(result.existing);
-    else if (result.kind !== 'ip-full') {
-      if (result.kind === 'replaced') this.failures?.delete(result.evicted);
-      this.failures?.delete(contact);
-    }
-    this.arena.release(contact);
-  }
-
-  /** Pings a contact that a newcomer could replace; removes it only if it does not answer. */
-  private evictIfDead(stale: number): void {
-    const pinging = (this.pinging ??= new Set());
-    if (pinging.has(stale)) return;
-    pinging.add(stale);
-    this.arena.retain(stale); // keep the index valid while we wait
-    this.ping(this.addressOf(stale), (alive) => {
-      if (!alive && this.running) this.removeContact(stale);
-      pinging.delete(stale);
-      this.arena.release(stale);
-    });
-  }
-
-  private removeContact(contact: number): void {
-    this.failures?.delete(contact);
-    this.table.remove(contact);
-  }
-
-  /** A contact named in a lookup response fills a free bucket slot (unverified: see offerUnverified). */
-  private learn(peer: Peer): void {
-    // Most peers a lookup names fall in buckets that are already full: skip interning them
-    // (a hash probe, and a free right after, for a peer not yet in the arena).
-    if (this.table.refusesUnverified(peer.id)) return;
-    const contact = this.arena.internPeer(peer);
-    // Our own id lands in no bucket, so it is never offered. Not comparing peer.id here
-    // saves a cache miss per contact: the table reads the id from the arena anyway.
-    this.table.offerUnverified(contact);
-    this.arena.dropIfUnused(contact);
-  }
-
-  /** A request to a peer timed out: after failuresBeforeEviction in a row it leaves the table. */
-  private noteFailure(peer: Peer): void {
-    if (!this.running) return;
-    const contact = this.arena.internPeer(peer);
-    this.arena.retain(contact); // removal from the table must not free it under our feet
-    if (this.table.has(contact)) {
-      const counts = (this.failures ??= new Map());
-      const failures = (counts.get(contact) ?? 0) + 1;
-      if (failures >= this.options.failuresBeforeEviction) this.removeContact(contact);
-      else counts.set(contact, failures);
-    }
-    this.arena.release(contact);
   }
 
   private runLookup(
@@ -556,10 +422,10 @@ export class KademliaNode {
         maxPerIp: this.options.maxContactsPerIp,
         plainQuorum: 2,
         // the lookup has checked accepts() for it
-        discovered: (peer) => this.learn(peer),
+        discovered: (peer) => this.liveness.learn(peer),
         query: (peer, request, answered) =>
           this.rpc.request(peer, request, (response) => {
-            if (!response) this.noteFailure(peer);
+            if (!response) this.liveness.failed(peer);
             answered(response);
           }),
         enough,
@@ -567,79 +433,6 @@ export class KademliaNode {
       },
       done,
     );
-  }
-
-  /**
-   * Sends STORE to the k closest nodes to key (storing locally if we are one of them).
-   * expiresAt null: a publisher's full TTL; else a holder's own expiry, so the TTL sent is
-   * what is left when the STORE leaves (after the lookup), and replication never extends
-   * a value's life by more than the transit time.
-   */
-  private storeAtClosest(
-    key: Uint8Array,
-    value: Uint8Array,
-    auth: ItemAuth | null,
-    expiresAt: number | null,
-    includeSelf: boolean,
-    done: (result: StoreResult) => void,
-    cas: number | null = null,
-  ): void {
-    // the lookup collects each closest node's write token on its way: no extra round trip
-    this.findNode(key, (found) => {
-      const now = this.clock.now();
-      const ttlMs = expiresAt === null ? this.options.ttlMs : Math.round(expiresAt - now);
-      if (ttlMs < 1) return done({ replicas: 0, attempted: 0, refusals: NO_REFUSALS });
-      let peers = found.closest;
-      let replicas = 0;
-      let attempted = 0;
-      const refusals: string[] = [];
-      if (includeSelf && this.isAmongClosest(key, peers)) {
-        // we take one of the k places: the farthest peer found drops out
-        peers = peers.slice(0, this.options.k - 1);
-        attempted++;
-        const outcome = this.storage.put(key, value, now + ttlMs, 'self', now, auth, cas);
-        if (outcome.ok) replicas++;
-        else refusals.push(outcome.reason);
-      }
-      let waiting = peers.length;
-      attempted += peers.length;
-      if (waiting === 0) return done({ replicas, attempted, refusals: refusals.length ? refusals : NO_REFUSALS });
-      for (let i = 0; i < peers.length; i++) {
-        const peer = peers[i];
-        this.rpc.request(peer, this.storeRequest(key, value, auth, ttlMs, found.tokens[i], cas), (response) => {
-          if (response?.type === 'STORED') {
-            if (response.ok) replicas++;
-            else refusals.push(response.reason);
-          } else if (!response) {
-            this.noteFailure(peer);
-          }
-          if (--waiting === 0) done({ replicas, attempted, refusals });
-        });
-      }
-    });
-  }
-
-  private storeRequest(
-    key: Uint8Array,
-    value: Uint8Array,
-    auth: ItemAuth | null,
-    ttlMs: number,
-    token: Uint8Array,
-    cas: number | null,
-  ): RequestBody {
-    return { type: 'STORE', key, value, ttlMs, token, auth, cas };
-  }
-
-  /** Whether we are closer to key than the k-th of `peers` (or there are fewer than k). */
-  private isAmongClosest(key: Uint8Array, peers: Peer[]): boolean {
-    if (peers.length < this.options.k) return true;
-    const farthest = peers[peers.length - 1].id;
-    for (let i = 0; i < 20; i++) {
-      const ours = this.id[i] ^ key[i];
-      const theirs = farthest[i] ^ key[i];
-      if (ours !== theirs) return ours < theirs;
-    }
-    return false;
   }
 
   /** Our k closest known peers to `target`, nearest first, leaving out the one with id `exclude`. */
@@ -672,10 +465,6 @@ export class KademliaNode {
     return peers;
   }
 
-  private addressOf(contact: number): Address {
-    return { host: this.arena.host(contact), port: this.arena.port(contact) };
-  }
-
   private scheduleMaintenance(delayMs = this.options.maintenanceMs): void {
     this.maintenanceTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
@@ -695,76 +484,11 @@ export class KademliaNode {
     const now = this.clock.now();
     this.storage.sweep(now);
     if (this.upkeep.busy) return;
-    for (const entry of this.published.values()) {
-      if (entry.at + this.options.republishMs <= now) this.upkeep.add((done) => this.republish(entry, done));
-    }
-    // In a random order: holders of the same keys list them in the same (arrival) order, and
-    // walking it one at a time they fall into step and replicate each key together, before
-    // either's STORE reaches the other (58% more replications at 3,000 sim nodes, 30% churn).
-    const due = this.storage.dueForReplication(now, this.options.replicateMs);
-    shuffle(due, this.options.random);
-    for (const entry of due) {
-      const key = entry.key; // the task holds the key alone: it may wait a while, and the value is read again then
-      if (this.published.has(idKey(key))) continue; // the publisher's own cycle covers it
-      this.upkeep.add((done) => this.replicate(key, done));
-    }
-    for (const b of this.table.bucketsIdleSince(now, this.options.refreshMs)) {
-      this.upkeep.add((done) => this.refreshIdleBucket(b, done));
+    this.publishing.queueDue(now);
+    for (const b of this.membership.idleBuckets(now)) {
+      this.upkeep.add((done) => this.membership.refreshIdleBucket(b, done));
     }
   }
-
-  private republish(entry: Published, done: () => void): void {
-    const now = this.clock.now();
-    if (!this.running || this.published.get(idKey(entry.key)) !== entry || entry.at + this.options.republishMs > now) return done();
-    entry.at = now;
-    // A plain value is signed again with the next seq: holders refresh it only for that
-    // (a replay of the old STORE cannot extend its life). Items are re-put as they are.
-    if (entry.auth && entry.auth.salt === null) entry.auth = this.signPlain(entry.key, entry.value, entry.auth.seq + 1);
-    this.storeAtClosest(entry.key, entry.value, entry.auth, null, true, () => done());
-  }
-
-  /** A holder passes on what is left of the TTL, so replication never extends a value's life. */
-  private replicate(key: Uint8Array, done: () => void): void {
-    const now = this.clock.now();
-    const entry = this.running ? this.storage.get(key, now) : undefined;
-    if (!entry || entry.storedAt + this.options.replicateMs > now) return done();
-    this.storage.touch(key, now);
-    this.storeAtClosest(key, entry.value, entry.auth, entry.expiresAt, false, () => done());
-  }
-
-  private refreshIdleBucket(b: number, done: () => void): void {
-    const now = this.clock.now();
-    if (!this.running || this.table.lastTouchedAt(b) + this.options.refreshMs > now) return done();
-    this.table.touchBucket(b, now);
-    this.findNode(
-      this.table.randomIdInBucket(b, (n) => this.options.random.bytes(n)),
-      () => done(),
-    );
-  }
-}
-
-/** A value we publish: re-stored every republishMs while we run. */
-interface Published {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
-  auth: ItemAuth | null;
-  at: number;
-}
-
-/** A mutable item to publish (BEP 44). */
-export interface MutableItemOptions {
-  seq: number;
-  /** Up to 64 bytes; several items per key (default: none). */
-  salt?: Uint8Array;
-  /** Only replace the version whose seq is this one. */
-  cas?: number;
-  /** The signing key (default: the node's). */
-  key?: NodeKey;
-}
-
-function checkValue(value: Uint8Array): void {
-  assertUint8Array(value, 'value');
-  if (value.length > MAX_VALUE_BYTES) throw new RangeError(`value too large (${value.length} bytes; the limit is ${MAX_VALUE_BYTES})`);
 }
 
 /** What the RPC handlers see of a node: one small object per node, with methods rather than closures. */

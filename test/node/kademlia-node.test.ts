@@ -411,7 +411,7 @@ test('an upkeep operation that throws is counted, and the node goes on serving',
   const sim = createNetwork(40, { node: { refreshMs: 10_000, maintenanceMs: 1000 } });
   const node = sim.nodes[7];
   // a bug in bucket refresh, simulated: every refresh the upkeep queue runs throws
-  (node as unknown as { refreshIdleBucket: () => void }).refreshIdleBucket = () => {
+  (node as unknown as { membership: { refreshIdleBucket: () => void } }).membership.refreshIdleBucket = () => {
     throw new Error('bug');
   };
   assert.equal(node.counters.internalErrors, 0);
