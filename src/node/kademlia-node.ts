@@ -1,6 +1,7 @@
 // One Kademlia node. Sans-IO: it reads and writes datagrams through a Transport and
 // tells time through a Clock, so the same code runs over UDP and on the simulator.
 import type { Clock, TimerHandle } from '../clock/clock.js';
+import type { RandomSource } from '../util/random.js';
 import { ID_BITS, ID_BYTES, idsEqual } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
@@ -23,9 +24,9 @@ import { Rpc } from './rpc.js';
 import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
 import { assertId, assertUint8Array } from '../distance/validate.js';
-import { Liveness } from './liveness.js';
-import { type JoinResult, Membership } from './membership.js';
-import { type MutableItemOptions, Publishing, storeBody, type StoreResult } from './publishing.js';
+import { Liveness, type LivenessDeps } from './liveness.js';
+import { type JoinResult, Membership, type MembershipDeps } from './membership.js';
+import { type MutableItemOptions, Publishing, type PublishingDeps, storeBody, type StoreResult } from './publishing.js';
 import { idAllowedAt, newNodeId } from './security/id-admission.js';
 import { cryptoSuite, type CryptoSuite, type NodeKey } from './security/crypto-suite.js';
 import { itemProblem } from './security/item-rules.js';
@@ -99,7 +100,8 @@ export class KademliaNode {
   /** Republish, replication and refresh, options.upkeepConcurrency at a time. */
   readonly upkeep: UpkeepQueue;
   private running = false;
-  private readonly handlerContext: HandlerContext;
+  /** What the parts below see of the node. */
+  private readonly parts: NodeParts;
 
   constructor(
     readonly transport: Transport,
@@ -127,43 +129,10 @@ export class KademliaNode {
     this.crypto = cryptoSuite(this.options.crypto);
     this.key = options.key ?? this.crypto.newKey(this.options.random);
     this.tokens = new WriteTokens(this.crypto, this.options.random, clock.now());
-    this.handlerContext = new NodeHandlerContext(this);
-    const o = this.options;
-    const isRunning = () => this.running;
-    const ping = (to: Address, done: (alive: boolean) => void) => this.ping(to, done);
-    this.liveness = new Liveness({
-      table: this.table,
-      arena: this.arena,
-      clock,
-      settings: o,
-      admits: (id, from) => transport.accepts(from) && this.idAllowed(id, from.host),
-      ping,
-      isRunning,
-    });
-    this.membership = new Membership({
-      id: this.id,
-      table: this.table,
-      arena: this.arena,
-      clock,
-      random: o.random,
-      settings: o,
-      ping,
-      findNode: (target, done, enough, alpha) => this.runLookup('node', target, done, enough, alpha),
-      isRunning,
-    });
-    this.publishing = new Publishing({
-      id: this.id,
-      clock,
-      random: o.random,
-      storage: this.storage,
-      key: this.key,
-      upkeep: this.upkeep,
-      settings: o,
-      findNode: (target, done) => this.findNode(target, done),
-      request: (peer, body, done) => this.rpc.request(peer, body, done),
-      failed: (peer) => this.liveness.failed(peer),
-      isRunning,
-    });
+    this.parts = new NodeParts(this);
+    this.liveness = new Liveness(this.parts);
+    this.membership = new Membership(this.parts);
+    this.publishing = new Publishing(this.parts);
   }
 
   get address(): Address {
@@ -378,13 +347,13 @@ export class KademliaNode {
         response = handlePing();
         break;
       case 'STORE':
-        response = handleStore(this.handlerContext, body, from);
+        response = handleStore(this.parts, body, from);
         break;
       case 'FIND_NODE':
-        response = handleFindNode(this.handlerContext, body, message.sender, from);
+        response = handleFindNode(this.parts, body, message.sender, from);
         break;
       case 'FIND_VALUE':
-        response = handleFindValue(this.handlerContext, body, message.sender, from);
+        response = handleFindValue(this.parts, body, message.sender, from);
         break;
     }
     // An asker that echoed our token receives at its address; anyone else may be a forged
@@ -491,24 +460,50 @@ export class KademliaNode {
   }
 }
 
-/** What the RPC handlers see of a node: one small object per node, with methods rather than closures. */
-class NodeHandlerContext implements HandlerContext {
+/**
+ * What the node's parts (its RPC handlers, liveness, membership, publishing) see of it: one
+ * small object per node, with methods rather than closures (a closure per need cost ~800
+ * bytes a node). It is the node's own wiring, in its file, so it reaches the two private
+ * members it needs by bracket access.
+ */
+class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, PublishingDeps {
   readonly maxValueBytes = MAX_VALUE_BYTES;
 
   constructor(private readonly node: KademliaNode) {}
 
+  get id(): Uint8Array {
+    return this.node.id;
+  }
+  get table(): RoutingTable {
+    return this.node.table;
+  }
+  get arena(): ContactArena {
+    return this.node.arena;
+  }
+  get clock(): Clock {
+    return this.node.clock;
+  }
+  get random(): RandomSource {
+    return this.node.options.random;
+  }
+  get settings(): ResolvedNodeOptions {
+    return this.node.options;
+  }
   get storage(): Storage {
     return this.node.storage;
   }
-
+  get key(): NodeKey {
+    return this.node.key;
+  }
+  get upkeep(): UpkeepQueue {
+    return this.node.upkeep;
+  }
   get maxTtlMs(): number {
     return this.node.options.ttlMs;
   }
-
   get tokens(): WriteTokens {
     return this.node.tokens;
   }
-
   get crypto(): CryptoSuite {
     return this.node.crypto;
   }
@@ -517,7 +512,31 @@ class NodeHandlerContext implements HandlerContext {
     return this.node.clock.now();
   }
 
+  isRunning(): boolean {
+    return this.node.isRunning;
+  }
+
   closestPeers(target: Uint8Array, exclude: Uint8Array): Peer[] {
     return this.node.closestPeers(target, exclude);
+  }
+
+  admits(id: Uint8Array, from: Address): boolean {
+    return this.node.transport.accepts(from) && this.node['idAllowed'](id, from.host);
+  }
+
+  ping(to: Address, done: (alive: boolean) => void): void {
+    this.node.ping(to, done);
+  }
+
+  findNode(target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: Peer) => boolean, alpha?: number): void {
+    this.node['runLookup']('node', target, done, enough, alpha);
+  }
+
+  request(peer: Peer, body: RequestBody, done: (response: ResponseBody | null) => void): void {
+    this.node.rpc.request(peer, body, done);
+  }
+
+  failed(peer: Peer): void {
+    this.node['liveness'].failed(peer);
   }
 }
