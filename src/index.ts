@@ -8,7 +8,7 @@ export { RoutingTable, DEFAULT_K, DEFAULT_REPLACEMENT_CACHE_SIZE } from './routi
 export type { ObserveResult, RoutingTableOptions } from './routing/routing-table.js';
 export type { Peer } from './routing/peer.js';
 export { KademliaNode } from './node/kademlia-node.js';
-export type { GetResult, StoreResult, JoinResult, NodeCounters, MutableItemOptions } from './node/kademlia-node.js';
+export type { GetResult, StoreResult, JoinResult, NodeCounters, NodeStats, MutableItemOptions } from './node/kademlia-node.js';
 export type { NodeOptions } from './node/options.js';
 export { Ed25519Key } from './node/security/crypto-suite.js';
 export type { NodeKey } from './node/security/crypto-suite.js';

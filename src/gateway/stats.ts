@@ -78,16 +78,17 @@ export class StatsSampler {
     };
     for (const node of this.target.nodes) {
       t.nodes++;
-      t.messagesIn += node.counters.datagramsIn;
-      t.messagesOut += node.rpc.counters.requestsSent + node.rpc.counters.responsesSent;
-      t.lookups += node.counters.lookups;
-      t.timeouts += node.rpc.counters.timeouts;
-      t.internalErrors += node.exceptionsCaught;
-      if (!node.isRunning) continue;
+      const stats = node.stats();
+      t.messagesIn += stats.traffic.datagramsIn;
+      t.messagesOut += stats.rpc.requestsSent + stats.rpc.responsesSent;
+      t.lookups += stats.traffic.lookups;
+      t.timeouts += stats.rpc.timeouts;
+      t.internalErrors += stats.exceptionsCaught;
+      if (!stats.running) continue;
       t.alive++;
-      t.storedEntries += node.storage.size;
-      t.storedBytes += node.storage.bytes;
-      t.contacts += node.table.size;
+      t.storedEntries += stats.stored.entries;
+      t.storedBytes += stats.stored.bytes;
+      t.contacts += stats.contacts;
     }
     return t;
   }
@@ -100,7 +101,8 @@ export class StatsSampler {
     let sampled = 0;
     for (let i = 0; i < nodes.length; i += step) {
       if (!nodes[i].isRunning) continue;
-      for (let b = 0; b < ID_BITS; b++) sums[b] += nodes[i].table.bucketSize(b);
+      const buckets = nodes[i].stats().buckets;
+      for (let b = 0; b < buckets.length; b++) sums[b] += buckets[b];
       sampled++;
     }
     let used = ID_BITS;

@@ -23,7 +23,7 @@ export function nodeTarget(node: KademliaNode, sendErrors: () => number): Gatewa
     entry: node,
     drive: (start) => new Promise(start),
     now: () => performance.now(),
-    dropped: () => sendErrors() + node.counters.malformed,
+    dropped: () => sendErrors() + node.stats().traffic.malformed,
   };
 }
 

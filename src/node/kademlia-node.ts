@@ -31,22 +31,9 @@ import { idAllowedAt, newNodeId } from './security/id-admission.js';
 import { cryptoSuite, type CryptoSuite, type NodeKey } from './security/crypto-suite.js';
 import { itemProblem } from './security/item-rules.js';
 import { WriteTokens } from './security/write-tokens.js';
+import { type NodeCounters, newNodeCounters, type NodeStats } from './node-stats.js';
 
-export interface NodeCounters {
-  datagramsIn: number;
-  /** Datagrams that were not a valid message (dropped). */
-  malformed: number;
-  /** Messages claiming our own id (dropped). */
-  fromSelf: number;
-  requestsHandled: number;
-  lookups: number;
-  /** Exceptions caught on the receive path or in background upkeep: always 0 unless there is a bug. */
-  internalErrors: number;
-  /** Datagrams dropped unread: their source IP was over its rate (options.rateLimit). */
-  rateLimited: number;
-  /** Contacts ignored because their id does not match their IP (BEP 42, options.idFromIp). */
-  idMismatches: number;
-}
+export type { NodeCounters, NodeStats } from './node-stats.js';
 
 export interface GetResult {
   value: Uint8Array | null;
@@ -67,29 +54,20 @@ let nearestKPlusOne = new Uint32Array(21);
 export class KademliaNode {
   readonly id: Uint8Array;
   readonly options: ResolvedNodeOptions;
-  readonly arena: ContactArena;
-  readonly table: RoutingTable;
-  readonly storage: Storage;
-  readonly rpc: Rpc;
-  readonly counters: NodeCounters = {
-    datagramsIn: 0,
-    malformed: 0,
-    fromSelf: 0,
-    requestsHandled: 0,
-    lookups: 0,
-    internalErrors: 0,
-    rateLimited: 0,
-    idMismatches: 0,
-  };
+  private readonly arena: ContactArena;
+  private readonly table: RoutingTable;
+  private readonly storage: Storage;
+  private readonly rpc: Rpc;
+  private readonly counters: NodeCounters = newNodeCounters();
   /** Per source IP rate limits (null: options.rateLimit is false). */
   private readonly limiter: SourceLimiter | null;
   /** Our own contact in the arena. */
-  readonly self: number;
+  private readonly self: number;
   /** Signs the plain values we publish: they belong to this key until they expire. */
   readonly key: NodeKey;
-  readonly crypto: CryptoSuite;
+  private readonly crypto: CryptoSuite;
   /** Our write tokens (BEP 5), handed to every asker with our lookup answers. */
-  readonly tokens: WriteTokens;
+  private readonly tokens: WriteTokens;
   /** Which contacts we keep (paper, 2.2). */
   private readonly liveness: Liveness;
   /** Joining and bucket refresh (paper, 2.3). */
@@ -98,7 +76,7 @@ export class KademliaNode {
   private readonly publishing: Publishing;
   private maintenanceTimer: TimerHandle | null = null;
   /** Republish, replication and refresh, options.upkeepConcurrency at a time. */
-  readonly upkeep: UpkeepQueue;
+  private readonly upkeep: UpkeepQueue;
   private running = false;
   /** What the parts below see of the node. */
   private readonly parts: NodeParts;
@@ -146,6 +124,53 @@ export class KademliaNode {
   /** Exceptions caught and counted instead of crashing the node (receive path, upkeep, response callbacks): 0 unless there is a bug. */
   get exceptionsCaught(): number {
     return this.counters.internalErrors + this.rpc.counters.callbackErrors;
+  }
+
+  /** A snapshot of what the node holds and has done (copies: later traffic does not change it). */
+  stats(): NodeStats {
+    const table = this.table;
+    let depth = ID_BITS;
+    while (depth > 0 && table.bucketSize(depth - 1) === 0) depth--;
+    const buckets = new Array<number>(depth);
+    for (let b = 0; b < depth; b++) buckets[b] = table.bucketSize(b);
+    return {
+      running: this.running,
+      contacts: table.size,
+      buckets,
+      stored: { entries: this.storage.size, bytes: this.storage.bytes },
+      published: this.publishing.count,
+      requestsInFlight: this.rpc.inFlight,
+      requestTimeoutMs: this.rpc.currentTimeoutMs,
+      upkeep: { inFlight: this.upkeep.inFlight, queued: this.upkeep.queued },
+      exceptionsCaught: this.exceptionsCaught,
+      traffic: { ...this.counters },
+      rpc: { ...this.rpc.counters },
+    };
+  }
+
+  /** The contacts in our routing table, farthest bucket first (e.g. to save and restore them). */
+  contacts(): Peer[] {
+    return this.table.all().map((contact) => this.arena.peer(contact));
+  }
+
+  /** What we hold for `key` right now, ours or another node's (no lookup, no trust check). */
+  localValue(key: Uint8Array): { value: Uint8Array; auth: ItemAuth | null } | undefined {
+    assertId(key, 'key');
+    const held = this.storage.get(key, this.clock.now());
+    return held && { value: held.value, auth: held.auth };
+  }
+
+  /** The keys we hold values for, with who may write each (null: immutable or unsigned). */
+  localKeys(): Array<{ key: Uint8Array; auth: ItemAuth | null }> {
+    return this.storage.dueForReplication(this.clock.now(), 0).map((entry) => ({ key: entry.key, auth: entry.auth }));
+  }
+
+  /**
+   * Sends one request as it is and hands back the answer (null on timeout): a low-level
+   * door for tools and tests. The node's own operations never need it.
+   */
+  query(to: Address, body: RequestBody, done: (response: ResponseBody | null) => void): void {
+    this.rpc.request(to, body, done);
   }
 
   /** Starts receiving and the maintenance tick. */
@@ -280,11 +305,6 @@ export class KademliaNode {
   /** Stops republishing a value we published (holders keep it until it expires). False if we were not publishing it. */
   unpublish(key: Uint8Array): boolean {
     return this.publishing.unpublish(key);
-  }
-
-  /** How many values we publish. */
-  get publishedCount(): number {
-    return this.publishing.count;
   }
 
   /**
@@ -463,8 +483,8 @@ export class KademliaNode {
 /**
  * What the node's parts (its RPC handlers, liveness, membership, publishing) see of it: one
  * small object per node, with methods rather than closures (a closure per need cost ~800
- * bytes a node). It is the node's own wiring, in its file, so it reaches the two private
- * members it needs by bracket access.
+ * bytes a node). It is the node's own wiring, in its file, so it reaches the node's private
+ * parts by bracket access.
  */
 class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, PublishingDeps {
   readonly maxValueBytes = MAX_VALUE_BYTES;
@@ -475,10 +495,10 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
     return this.node.id;
   }
   get table(): RoutingTable {
-    return this.node.table;
+    return this.node['table'];
   }
   get arena(): ContactArena {
-    return this.node.arena;
+    return this.node['arena'];
   }
   get clock(): Clock {
     return this.node.clock;
@@ -490,22 +510,22 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
     return this.node.options;
   }
   get storage(): Storage {
-    return this.node.storage;
+    return this.node['storage'];
   }
   get key(): NodeKey {
     return this.node.key;
   }
   get upkeep(): UpkeepQueue {
-    return this.node.upkeep;
+    return this.node['upkeep'];
   }
   get maxTtlMs(): number {
     return this.node.options.ttlMs;
   }
   get tokens(): WriteTokens {
-    return this.node.tokens;
+    return this.node['tokens'];
   }
   get crypto(): CryptoSuite {
-    return this.node.crypto;
+    return this.node['crypto'];
   }
 
   now(): number {
@@ -533,7 +553,7 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
   }
 
   request(peer: Peer, body: RequestBody, done: (response: ResponseBody | null) => void): void {
-    this.node.rpc.request(peer, body, done);
+    this.node['rpc'].request(peer, body, done);
   }
 
   failed(peer: Peer): void {

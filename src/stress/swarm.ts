@@ -87,7 +87,7 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
 /** Failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full. */
 export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent - received);
 
-export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.rpc.counters.timeouts, 0);
+export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.stats().rpc.timeouts, 0);
 export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.exceptionsCaught, 0);
 
 /** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */

@@ -116,7 +116,7 @@ test(`more than ${MAX_HEADERS} headers get 431`, async () => {
 test('DELETE stops republishing a key; the node publishes at most maxPublished values', async () => {
   const entry = sim.nodes[0];
   for (const key of ['a', 'b', 'c']) await send(gateway, 'PUT', `/v1/keys/bound-${key}`, auth, key);
-  assert.equal(entry.publishedCount, 3);
+  assert.equal(entry.stats().published, 3);
   const over = await send(gateway, 'PUT', '/v1/keys/bound-d', auth, 'd');
   assert.equal(over.status, 507);
   assert.equal(over.body, 'not stored: publish limit reached (3 values): unpublish one first\n');

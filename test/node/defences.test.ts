@@ -16,12 +16,12 @@ const get = (sim: Sim, node: KademliaNode, key: Uint8Array) => sim.settle<GetRes
 const put = (sim: Sim, node: KademliaNode, key: string, value: string) =>
   sim.settle<StoreResult>((done) => node.publish(keyFromString(key), text(value), done));
 const ask = (sim: Sim, from: KademliaNode, to: KademliaNode, body: RequestBody) =>
-  sim.settle<ResponseBody | null>((done) => from.rpc.request(to.address, body, done));
+  sim.settle<ResponseBody | null>((done) => from.query(to.address, body, done));
 
 /** The nodes holding key, and the write token each gave `attacker` (as one lookup answer would). */
 function holdersAndTokens(sim: Sim, attacker: KademliaNode, key: Uint8Array): Array<{ node: KademliaNode; token: Uint8Array }> {
   return sim.nodes
-    .filter((n) => n !== attacker && n.storage.get(key, sim.clock.now()))
+    .filter((n) => n !== attacker && n.localValue(key))
     .map((node) => {
       const answer = ask(sim, attacker, node, { type: 'FIND_NODE', target: key });
       assert.ok(answer?.type === 'NODES');
@@ -38,7 +38,7 @@ test('overwrite: another publisher cannot replace, shorten or delete a value; ev
   assert.equal(evil.replicas, 0, 'no holder took it');
   assert.ok(evil.refusals.length >= 19 && evil.refusals.every((r) => r === 'the key belongs to another publisher until its value expires'));
   // with valid tokens, replaying the publisher's own signed STORE with a 1 ms TTL, and with the attacker's key and a high seq
-  const original = publisher.storage.get(key, sim.clock.now()) ?? sim.nodes.find((n) => n.storage.get(key, 0))!.storage.get(key, 0)!;
+  const original = publisher.localValue(key) ?? sim.nodes.find((n) => n.localValue(key))!.localValue(key)!;
   for (const { node, token } of holdersAndTokens(sim, attacker, key)) {
     const replay = ask(sim, attacker, node, { type: 'STORE', key, value: original.value, ttlMs: 1, token, auth: original.auth, cas: null });
     assert.deepEqual(replay, { type: 'STORED', ok: true, reason: '' }, 'the same item again is accepted...');
@@ -54,7 +54,7 @@ test('overwrite: another publisher cannot replace, shorten or delete a value; ev
     assert.ok(forged?.type === 'STORED' && !forged.ok && forged.reason === 'invalid signature');
   }
   sim.clock.advance(60_000);
-  const holders = sim.nodes.filter((n) => untext(n.storage.get(key, sim.clock.now())?.value ?? null) === 'original');
+  const holders = sim.nodes.filter((n) => untext(n.localValue(key)?.value ?? null) === 'original');
   assert.equal(holders.length, 20, '...but changes nothing: all 20 copies live on');
   for (const node of sim.nodes) if (node !== attacker) assert.equal(untext(get(sim, node, key).value), 'original');
 });
@@ -67,7 +67,7 @@ test('the publisher itself can replace its value (a higher seq), and its republi
   assert.equal(untext(get(sim, sim.nodes[9], keyFromString('mine')).value), 'v2');
   sim.clock.advance(200_000); // past three TTLs: only republishing keeps it
   assert.equal(untext(get(sim, sim.nodes[11], keyFromString('mine')).value), 'v2');
-  const seqs = sim.nodes.map((n) => n.storage.get(keyFromString('mine'), sim.clock.now())?.auth?.seq).filter((s) => s !== undefined);
+  const seqs = sim.nodes.map((n) => n.localValue(keyFromString('mine'))?.auth?.seq).filter((s) => s !== undefined);
   assert.ok(seqs.length > 0 && seqs.every((s) => s! > 2), `republished with new seqs (${seqs.join(', ')})`);
 });
 
@@ -145,12 +145,12 @@ test('a holder answering with a forged value is passed over: the reader goes on 
   const key = sim.settle<Uint8Array>((done) => {
     const k = sim.nodes[1].publishImmutable(value, () => done(k));
   });
-  const holders = sim.nodes.filter((n) => n.storage.get(key, 0));
+  const holders = sim.nodes.filter((n) => n.localValue(key));
   for (const liar of holders.slice(0, 10)) {
     // a lying holder's storage holds another value under the key (as if it never checked)
-    liar.storage.put(key, text('forged'), 1e12, 'self', sim.clock.now(), null, null);
+    liar['storage'].put(key, text('forged'), 1e12, 'self', sim.clock.now(), null, null);
   }
-  const readers = sim.nodes.filter((n) => !n.storage.get(key, sim.clock.now()));
+  const readers = sim.nodes.filter((n) => !n.localValue(key));
   for (const reader of readers.slice(0, 5)) assert.equal(untext(get(sim, reader, key).value), 'genuine');
 });
 
@@ -162,10 +162,10 @@ test('replication carries the owner and signature: a new holder refuses what the
   for (let i = 0; i < 10; i++) sim.addNode().join(sim.nodes[0].address, () => {});
   sim.clock.advance(120_000);
   const key = keyFromString('replicated');
-  const copies = sim.nodes.filter((n) => n.isRunning && n.storage.get(key, sim.clock.now()));
+  const copies = sim.nodes.filter((n) => n.isRunning && n.localValue(key));
   const newcomers = copies.filter((n) => sim.nodes.indexOf(n) >= 25);
   assert.ok(newcomers.length > 0, 'some of the new nodes took copies');
-  for (const n of copies) assert.deepEqual(n.storage.get(key, sim.clock.now())!.auth!.publicKey, publisher.key.publicKey);
+  for (const n of copies) assert.deepEqual(n.localValue(key)!.auth!.publicKey, publisher.key.publicKey);
   const attacker = sim.nodes[7];
   const evil = put(sim, attacker, 'replicated', 'EVIL');
   assert.equal(evil.replicas, 0);
@@ -176,15 +176,13 @@ test('one ip:port is one contact: 2,000 made-up ids from one address put one con
   const victim = sim.nodes[2];
   const attacker = sim.network.createTransport();
   for (let i = 0; i < 2000; i++) {
-    const id = victim.table.randomIdInBucket(i % 100, (n) => seededBytes(`sybil${i}`, n));
+    const id = victim['table'].randomIdInBucket(i % 100, (n) => seededBytes(`sybil${i}`, n));
     attacker.send(victim.address, encodeMessage({ requestId: seededBytes(`r${i}`, 8), sender: id, body: { type: 'PING' } }));
   }
   sim.clock.advance(30_000);
-  const atAttacker = victim.table
-    .all()
-    .filter((c) => victim.arena.host(c) === attacker.local.host && victim.arena.port(c) === attacker.local.port);
+  const atAttacker = victim.contacts().filter((c) => c.host === attacker.local.host && c.port === attacker.local.port);
   assert.equal(atAttacker.length, 0, 'the first made-up id was pinged, never answered, and left');
-  assert.ok(victim.table.size <= 4, `the table holds the ${victim.table.size} real nodes`);
+  assert.ok(victim.stats().contacts <= 4, `the table holds the ${victim.stats().contacts} real nodes`);
 });
 
 test('at most maxContactsPerIp contacts per IP, however many ports it uses', () => {
@@ -197,7 +195,7 @@ test('at most maxContactsPerIp contacts per IP, however many ports it uses', () 
     sybil.send(victim.address, encodeMessage({ requestId: seededBytes(`r${i}`, 8), sender: id, body: { type: 'PING' } }));
   }
   sim.clock.advance(100);
-  assert.equal(victim.table.all().filter((c) => victim.arena.host(c) === '10.99.0.1').length, 3);
+  assert.equal(victim.contacts().filter((c) => c.host === '10.99.0.1').length, 3);
 });
 
 test('BEP 42: with idFromIp "all", our id comes from our address, and contacts whose id does not are ignored', () => {
@@ -207,11 +205,11 @@ test('BEP 42: with idFromIp "all", our id comes from our address, and contacts w
   const ip = (host: string) => host.split('.').reduce((n, p) => n * 256 + Number(p), 0);
   assert.deepEqual(a.id.subarray(0, 2), idForIpv4(ip(a.address.host), a.id).subarray(0, 2));
   assert.equal(sim.settle<{ ok: boolean }>((done) => b.join(a.address, done)).ok, true);
-  assert.ok(a.table.size === 1 && b.table.size === 1, 'ids made from their addresses are accepted');
+  assert.ok(a.stats().contacts === 1 && b.stats().contacts === 1, 'ids made from their addresses are accepted');
   const liar = sim.addNode({ id: seededBytes('chosen id next to a key', 20) });
   sim.settle<{ ok: boolean }>((done) => liar.join(a.address, done));
-  assert.equal(a.table.size, 1, 'a chosen id at an address it does not belong to is never added');
-  assert.ok(a.counters.idMismatches > 0);
+  assert.equal(a.stats().contacts, 1, 'a chosen id at an address it does not belong to is never added');
+  assert.ok(a.stats().traffic.idMismatches > 0);
 });
 
 test('a source over its rate is dropped before decoding; the node keeps answering others', () => {
@@ -228,7 +226,7 @@ test('a source over its rate is dropped before decoding; the node keeps answerin
   }
   sim.clock.advance(1000);
   assert.ok(answered <= 2 * 200 + 100, `answered ${answered} of 20,000`);
-  assert.ok(victim.counters.rateLimited >= 19_000);
+  assert.ok(victim.stats().traffic.rateLimited >= 19_000);
   assert.ok(put(sim, sim.nodes[3], 'still', 'working').replicas > 0);
   assert.equal(untext(get(sim, victim, keyFromString('still')).value), 'working');
 });

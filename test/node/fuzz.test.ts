@@ -114,20 +114,20 @@ test(`a live UDP node survives ${DATAGRAMS.toLocaleString('en-US')} random and m
 
     const arrived = arrivedSoFar() - started;
     t.diagnostic(
-      `${arrived} of ${sent} arrived; ${target.counters.malformed} malformed, ${target.counters.requestsHandled} valid requests, ${target.rpc.counters.unmatchedResponses} unmatched responses`,
+      `${arrived} of ${sent} arrived; ${target.stats().traffic.malformed} malformed, ${target.stats().traffic.requestsHandled} valid requests, ${target.stats().rpc.unmatchedResponses} unmatched responses`,
     );
     assert.ok(arrived > DATAGRAMS * 0.5, `most datagrams arrived (${arrived})`);
-    assert.equal(target.counters.internalErrors, 0, 'nothing threw on the receive path');
+    assert.equal(target.stats().traffic.internalErrors, 0, 'nothing threw on the receive path');
     assert.ok(
-      target.counters.malformed > target.counters.datagramsIn * 0.5,
-      `most were refused as malformed (${target.counters.malformed} of ${target.counters.datagramsIn})`,
+      target.stats().traffic.malformed > target.stats().traffic.datagramsIn * 0.5,
+      `most were refused as malformed (${target.stats().traffic.malformed} of ${target.stats().traffic.datagramsIn})`,
     );
     assert.ok(transport.counters.oversizedIn > 0, 'oversized datagrams were dropped unread');
 
     // bounded state: at most k per bucket plus replacement caches, quota-bound storage
-    assert.ok(target.table.size <= 160 * 20);
+    assert.ok(target.stats().contacts <= 160 * 20);
     assert.ok(arena.count < 2000, `contacts interned: ${arena.count}`);
-    assert.ok(target.storage.size <= 10_000, `stored entries: ${target.storage.size}`);
+    assert.ok(target.stats().stored.entries <= 10_000, `stored entries: ${target.stats().stored.entries}`);
     await new Promise((r) => setTimeout(r, 400)); // pings to fake contacts time out
     global.gc?.();
     const growth = process.memoryUsage().heapUsed - heapBefore;

@@ -30,14 +30,14 @@ test('every stored value is found from any node; missing keys are not', () => {
   assert.equal(miss.value, null);
   assert.ok(miss.queried <= 40, `a miss costs about one node lookup (asked ${miss.queried})`);
   assert.ok(sim.clock.now() - start < 2000, 'and ends without waiting on timeouts');
-  for (const node of sim.nodes) assert.equal(node.counters.internalErrors, 0);
+  for (const node of sim.nodes) assert.equal(node.stats().traffic.internalErrors, 0);
 });
 
 test('values sit on the k nodes closest to their key', () => {
   const sim = createNetwork(60);
   put(sim, sim.nodes[5], 'placed', 'here');
   const key = keyFromString('placed');
-  const holders = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).map((n) => n.address.port);
+  const holders = sim.nodes.filter((n) => n.localValue(key)).map((n) => n.address.port);
   const expected = referenceClosest(
     key,
     sim.nodes.map((n) => n.id),
@@ -53,12 +53,12 @@ test('a found value is cached at the closest node on the path that lacked it', (
   const sim = createNetwork(120, { node: { k: 5 } });
   put(sim, sim.nodes[1], 'cached', 'v');
   const key = keyFromString('cached');
-  const before = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).length;
-  const asker = sim.nodes.find((n) => !n.storage.get(key, sim.clock.now()))!;
+  const before = sim.nodes.filter((n) => n.localValue(key)).length;
+  const asker = sim.nodes.find((n) => !n.localValue(key))!;
   const result = get(sim, asker, 'cached');
   assert.equal(untext(result.value), 'v');
   sim.clock.advance(1000);
-  const after = sim.nodes.filter((n) => n.storage.get(key, sim.clock.now())).length;
+  const after = sim.nodes.filter((n) => n.localValue(key)).length;
   if (result.hops > 1) assert.equal(after, before + 1);
   else assert.ok(after >= before);
 });
@@ -71,7 +71,7 @@ test('values expire after their TTL once nobody republishes them', () => {
   sim.clock.advance(11_000);
   assert.equal(get(sim, sim.nodes[0], 'ephemeral').value, null);
   const key = keyFromString('ephemeral');
-  assert.ok(sim.nodes.every((n) => !n.storage.get(key, sim.clock.now())));
+  assert.ok(sim.nodes.every((n) => !n.localValue(key)));
 });
 
 test('the publisher republishes before expiry, keeping its value alive', () => {
@@ -86,15 +86,15 @@ test('holders replicate values to the k closest without extending their life', (
   put(sim, sim.nodes[2], 'replicated', 'v');
   sim.nodes[2].stop();
   const key = keyFromString('replicated');
-  const holders = sim.nodes.filter((n) => n.isRunning && n.storage.get(key, sim.clock.now()));
+  const holders = sim.nodes.filter((n) => n.isRunning && n.localValue(key));
   // each holder's clock started when the publisher's STORE reached it
-  const expiresAt = Math.max(...holders.map((h) => h.storage.get(key, sim.clock.now())!.expiresAt));
+  const expiresAt = Math.max(...holders.map((h) => h['storage'].get(key, sim.clock.now())!.expiresAt));
   // one holder loses its copy; replication by the others restores it
   const forgetful = holders[holders.length - 1];
-  forgetful.storage.sweep(Infinity);
-  assert.equal(forgetful.storage.get(key, sim.clock.now()), undefined);
+  forgetful['storage'].sweep(Infinity);
+  assert.equal(forgetful.localValue(key), undefined);
   sim.clock.advance(8000);
-  const restored = forgetful.storage.get(key, sim.clock.now());
+  const restored = forgetful['storage'].get(key, sim.clock.now());
   assert.ok(restored, 'replication restored the lost copy');
   // a relative TTL gains the one-way transit time (<= 50 ms here) and nothing more
   assert.ok(restored.expiresAt <= expiresAt + 51, `without extending the TTL (${restored.expiresAt} vs ${expiresAt})`);
@@ -116,26 +116,26 @@ function replicatingNetwork(latencyMs: [number, number] = [10, 50]) {
   }
   const keys = Array.from({ length: 30 }, (_, i) => `upkeep${i}`);
   keys.forEach((key, i) => put(sim, sim.nodes[1 + (i % 39)], key, `v${i}`));
-  const held = keys.map(keyFromString).filter((key) => holder.storage.get(key, sim.clock.now()));
+  const held = keys.map(keyFromString).filter((key) => holder.localValue(key));
   assert.ok(held.length >= 5, `node 0 holds ${held.length} values`);
-  sim.clock.runWhile(() => holder.upkeep.busy, 1_000_000); // node 0 has been replicating while the values went in
-  assert.equal(holder.upkeep.busy, false, 'the upkeep caught up');
-  for (const key of held) holder.storage.touch(key, sim.clock.now());
+  sim.clock.runWhile(() => holder['upkeep'].busy, 1_000_000); // node 0 has been replicating while the values went in
+  assert.equal(holder['upkeep'].busy, false, 'the upkeep caught up');
+  for (const key of held) holder['storage'].touch(key, sim.clock.now());
   return { sim, holder, held };
 }
 
 test('upkeep keeps one operation in flight, not a whole pass', () => {
   const { sim, holder, held } = replicatingNetwork();
-  const lookups = holder.counters.lookups;
+  const lookups = holder.stats().traffic.lookups;
   let most = 0;
   const until = sim.clock.now() + 30_000;
   sim.clock.runWhile(() => {
-    most = Math.max(most, holder.rpc.inFlight);
+    most = Math.max(most, holder.stats().requestsInFlight);
     return sim.clock.now() < until;
   });
-  assert.ok(holder.counters.lookups > lookups, 'node 0 replicated');
+  assert.ok(holder.stats().traffic.lookups > lookups, 'node 0 replicated');
   assert.ok(
-    held.every((key) => holder.storage.get(key, sim.clock.now())!.storedAt > until - 30_000),
+    held.every((key) => holder['storage'].get(key, sim.clock.now())!.storedAt > until - 30_000),
     'every value was refreshed',
   );
   // one lookup (alpha = 3 requests) or one round of k = 20 STOREs at a time; a whole pass
@@ -145,17 +145,17 @@ test('upkeep keeps one operation in flight, not a whole pass', () => {
 
 test('an upkeep operation skips its value if a STORE refreshed it while it waited', () => {
   const { sim, holder, held } = replicatingNetwork();
-  const lookups = holder.counters.lookups;
-  sim.clock.runWhile(() => holder.counters.lookups === lookups); // the pass has started its first replication
-  assert.equal(holder.upkeep.inFlight, 1);
-  assert.equal(holder.upkeep.queued, held.length - 1);
+  const lookups = holder.stats().traffic.lookups;
+  sim.clock.runWhile(() => holder.stats().traffic.lookups === lookups); // the pass has started its first replication
+  assert.equal(holder.stats().upkeep.inFlight, 1);
+  assert.equal(holder.stats().upkeep.queued, held.length - 1);
   // another holder's STORE reaches node 0 for every value: nothing is left to replicate
   for (const key of held) {
-    const entry = holder.storage.get(key, sim.clock.now())!;
-    assert.ok(holder.storage.put(key, entry.value, entry.expiresAt, 'sim:1', sim.clock.now()).ok);
+    const entry = holder['storage'].get(key, sim.clock.now())!;
+    assert.ok(holder['storage'].put(key, entry.value, entry.expiresAt, 'sim:1', sim.clock.now()).ok);
   }
-  sim.clock.runWhile(() => holder.upkeep.busy);
-  assert.equal(holder.counters.lookups, lookups + 1, 'only the replication already under way ran');
+  sim.clock.runWhile(() => holder['upkeep'].busy);
+  assert.equal(holder.stats().traffic.lookups, lookups + 1, 'only the replication already under way ran');
 });
 
 test('a pass replicates its values in a random order, not the order they arrived in', () => {
@@ -172,9 +172,9 @@ test('a pass replicates its values in a random order, not the order they arrived
     if (arrival.includes(name)) order.push(name);
     findNode(target, ...rest);
   };
-  const lookups = holder.counters.lookups;
-  sim.clock.runWhile(() => holder.counters.lookups === lookups);
-  sim.clock.runWhile(() => holder.upkeep.busy);
+  const lookups = holder.stats().traffic.lookups;
+  sim.clock.runWhile(() => holder.stats().traffic.lookups === lookups);
+  sim.clock.runWhile(() => holder['upkeep'].busy);
   assert.deepEqual([...order].sort(), [...arrival].sort(), 'each held value replicated once');
   assert.notDeepEqual(order, arrival);
 });
@@ -182,15 +182,15 @@ test('a pass replicates its values in a random order, not the order they arrived
 test('a maintenance tick adds nothing while the last pass is still at work', () => {
   // 2 s each way: one replication (a lookup, then STOREs) outlasts several 1 s ticks
   const { sim, holder, held } = replicatingNetwork([2000, 2000]);
-  const lookups = holder.counters.lookups;
-  sim.clock.runWhile(() => holder.counters.lookups === lookups);
+  const lookups = holder.stats().traffic.lookups;
+  sim.clock.runWhile(() => holder.stats().traffic.lookups === lookups);
   let most = 0;
   sim.clock.runWhile(() => {
-    most = Math.max(most, holder.upkeep.queued + holder.upkeep.inFlight);
-    return holder.upkeep.busy;
+    most = Math.max(most, holder.stats().upkeep.queued + holder.stats().upkeep.inFlight);
+    return holder['upkeep'].busy;
   });
   assert.equal(most, held.length, 'each value queued once');
-  assert.ok(holder.counters.lookups - lookups >= held.length - 1, 'and replicated');
+  assert.ok(holder.stats().traffic.lookups - lookups >= held.length - 1, 'and replicated');
 });
 
 test('a full bucket pings its least-recently-seen contact and evicts it only if dead', () => {
@@ -207,7 +207,7 @@ test('a full bucket pings its least-recently-seen contact and evicts it only if 
   sim.settle((done) => a.ping(hub.address, done));
   sim.settle((done) => b.ping(hub.address, done));
   assert.deepEqual(
-    hub.table.bucket(0).map((c) => hub.arena.port(c)),
+    hub['table'].bucket(0).map((c) => hub['arena'].port(c)),
     [a.address.port, b.address.port],
   );
 
@@ -215,14 +215,14 @@ test('a full bucket pings its least-recently-seen contact and evicts it only if 
   sim.settle((done) => c.ping(hub.address, done)); // a answers the hub's ping: a stays
   sim.clock.advance(3000);
   assert.deepEqual(
-    hub.table
+    hub['table']
       .bucket(0)
-      .map((x) => hub.arena.port(x))
+      .map((x) => hub['arena'].port(x))
       .sort(),
     [a.address.port, b.address.port].sort(),
   );
   assert.deepEqual(
-    hub.table.replacements(0).map((x) => hub.arena.port(x)),
+    hub['table'].replacements(0).map((x) => hub['arena'].port(x)),
     [c.address.port],
   );
 
@@ -230,7 +230,7 @@ test('a full bucket pings its least-recently-seen contact and evicts it only if 
   const d = sim.addNode({ id: flip('d') });
   sim.settle((done) => d.ping(hub.address, done));
   sim.clock.advance(3000); // the hub's ping to b times out
-  const ports = hub.table.bucket(0).map((x) => hub.arena.port(x));
+  const ports = hub['table'].bucket(0).map((x) => hub['arena'].port(x));
   assert.ok(!ports.includes(b.address.port), 'dead b evicted');
   assert.ok(ports.includes(a.address.port));
   assert.equal(ports.length, 2, 'its slot went to the newest replacement');
@@ -247,12 +247,12 @@ test('good contacts (heard from lately) are not pinged for a newcomer; stale one
   const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((seed) => sim.addNode({ id: flip(seed) }));
   sim.settle((done) => a.ping(hub.address, done));
   sim.settle((done) => b.ping(hub.address, done));
-  const sent = () => hub.rpc.counters.requestsSent;
+  const sent = () => hub.stats().rpc.requestsSent;
   const before = sent();
   sim.settle((done) => c.ping(hub.address, done));
   assert.equal(sent(), before, 'a was heard from just now: no ping');
   assert.deepEqual(
-    hub.table.replacements(0).map((x) => hub.arena.port(x)),
+    hub['table'].replacements(0).map((x) => hub['arena'].port(x)),
     [c.address.port],
   );
 
@@ -261,7 +261,7 @@ test('good contacts (heard from lately) are not pinged for a newcomer; stale one
   sim.settle((done) => d.ping(hub.address, done));
   assert.equal(sent(), before + 1, 'a has been quiet for 16 min: pinged');
   sim.clock.advance(3000);
-  const ports = hub.table.bucket(0).map((x) => hub.arena.port(x));
+  const ports = hub['table'].bucket(0).map((x) => hub['arena'].port(x));
   assert.ok(!ports.includes(a.address.port), 'and evicted when the ping failed');
   assert.ok(ports.includes(b.address.port));
   assert.equal(ports.length, 2);
@@ -288,7 +288,7 @@ test('responses must match request id, source address and type', () => {
   mallory.send(a.address, forged);
   sim.clock.advance(15); // the forgery has arrived (10 ms); b's answer has not (20 ms)
   assert.equal(answered, undefined);
-  assert.equal(a.rpc.counters.unmatchedResponses, 1);
+  assert.equal(a.stats().rpc.unmatchedResponses, 1);
   sim.clock.advance(100);
   assert.equal(answered, true);
   // the same answer again is a duplicate
@@ -296,7 +296,7 @@ test('responses must match request id, source address and type', () => {
   sim.network.createTransport(); // unrelated endpoint, keeps ports distinct
   (b.transport as unknown as { send: (to: unknown, d: Uint8Array) => void }).send(a.address, replay);
   sim.clock.advance(100);
-  assert.equal(a.rpc.counters.duplicateResponses, 1);
+  assert.equal(a.stats().rpc.duplicateResponses, 1);
   // an answer after the timeout is late
   const c = sim.addNode();
   c.stop();
@@ -308,7 +308,7 @@ test('responses must match request id, source address and type', () => {
   const lateReply = encodeMessage({ requestId: lateId, sender: c.id, body: { type: 'PONG' } });
   mallory.send(a.address, lateReply);
   sim.clock.advance(100);
-  assert.equal(a.rpc.counters.lateResponses, 1);
+  assert.equal(a.stats().rpc.lateResponses, 1);
 });
 
 test('bad datagrams are counted and dropped; the node keeps working', () => {
@@ -317,8 +317,8 @@ test('bad datagrams are counted and dropped; the node keeps working', () => {
   const attacker = sim.network.createTransport();
   for (let i = 0; i < 2000; i++) attacker.send(victim.address, seededBytes(`junk-${i}`, 1 + (i % 300)));
   sim.clock.advance(1000);
-  assert.equal(victim.counters.malformed, 2000);
-  assert.equal(victim.counters.internalErrors, 0);
+  assert.equal(victim.stats().traffic.malformed, 2000);
+  assert.equal(victim.stats().traffic.internalErrors, 0);
   put(sim, sim.nodes[1], 'after-junk', 'ok');
   assert.equal(untext(get(sim, victim, 'after-junk').value), 'ok');
 });
@@ -330,7 +330,7 @@ test('stores over a limit are refused with a reason, and nothing stored is lost'
   const second = put(sim, sim.nodes[2], 'second', 'refused');
   assert.equal(second.replicas, 0);
   assert.ok(second.refusals.length > 0 && second.refusals.every((r) => r === 'storage full (1 entries)'), second.refusals.join());
-  for (const n of sim.nodes) assert.equal(untext(n.storage.get(keyFromString('first'), sim.clock.now())?.value ?? null), 'kept');
+  for (const n of sim.nodes) assert.equal(untext(n.localValue(keyFromString('first'))?.value ?? null), 'kept');
 });
 
 test('a value too large for one datagram is refused up front', () => {
@@ -378,8 +378,8 @@ test('bad arguments to the operations are refused at once, by name, and the node
 test('after joining, buckets farther than the closest neighbour are filled', () => {
   const sim = createNetwork(150);
   const last = sim.nodes[149];
-  assert.ok(last.table.size >= 40, `routing table has ${last.table.size} contacts`);
-  assert.ok(last.table.bucket(0).length === 20, 'bucket 0 full');
+  assert.ok(last.stats().contacts >= 40, `routing table has ${last.stats().contacts} contacts`);
+  assert.ok(last['table'].bucket(0).length === 20, 'bucket 0 full');
 });
 
 test('right after joining, every bucket holds as many contacts as its range has nodes, up to k', () => {
@@ -388,14 +388,14 @@ test('right after joining, every bucket holds as many contacts as its range has 
   let checked = 0;
   for (let i = 1; i < 250; i++) {
     const node = sim.addNode();
-    const lookupsBefore = node.counters.lookups;
+    const lookupsBefore = node.stats().traffic.lookups;
     sim.settle<JoinResult>((done) => node.join(entry.address, done));
     if (i < 220) continue;
     const inRange = new Array<number>(161).fill(0);
     for (const other of sim.nodes) if (other !== node) inRange[referencePrefixLength(node.id, other.id)]++;
     for (let b = 0; b < 160; b++) {
       if (inRange[b] === 0) continue;
-      assert.equal(node.table.bucketSize(b), Math.min(20, inRange[b]), `node ${i}, bucket ${b}`);
+      assert.equal(node['table'].bucketSize(b), Math.min(20, inRange[b]), `node ${i}, bucket ${b}`);
       checked++;
     }
     // The lookup of its own id, plus at most one refresh per bucket up to that of its k-th
@@ -404,7 +404,7 @@ test('right after joining, every bucket holds as many contacts as its range has 
       .filter((other) => other !== node)
       .map((other) => referencePrefixLength(node.id, other.id))
       .sort((a, b) => b - a)[19];
-    const lookups = node.counters.lookups - lookupsBefore;
+    const lookups = node.stats().traffic.lookups - lookupsBefore;
     assert.ok(lookups <= 1 + kth + 1, `node ${i}: ${lookups} lookups, k-th closest in bucket ${kth}`);
   }
   assert.ok(checked > 100, `${checked} buckets checked`);
@@ -417,29 +417,29 @@ test('an upkeep operation that throws is counted, and the node goes on serving',
   (node as unknown as { membership: { refreshIdleBucket: () => void } }).membership.refreshIdleBucket = () => {
     throw new Error('bug');
   };
-  assert.equal(node.counters.internalErrors, 0);
+  assert.equal(node.stats().traffic.internalErrors, 0);
   sim.clock.advance(12_000);
-  assert.ok(node.counters.internalErrors >= 1, `${node.counters.internalErrors} errors counted`);
+  assert.ok(node.stats().traffic.internalErrors >= 1, `${node.stats().traffic.internalErrors} errors counted`);
   put(sim, sim.nodes[1], 'after-bug', 'ok');
   assert.equal(untext(get(sim, node, 'after-bug').value), 'ok');
   // a throwing response callback is caught by the RPC layer; exceptionsCaught sums both
   const before = node.exceptionsCaught;
-  assert.equal(before, node.counters.internalErrors);
+  assert.equal(before, node.stats().traffic.internalErrors);
   node.ping(sim.nodes[1].address, () => {
     throw new Error('bug in a callback');
   });
   sim.clock.advance(1000);
-  assert.equal(node.rpc.counters.callbackErrors, 1);
-  assert.equal(node.exceptionsCaught, node.counters.internalErrors + 1);
+  assert.equal(node.stats().rpc.callbackErrors, 1);
+  assert.equal(node.exceptionsCaught, node.stats().traffic.internalErrors + 1);
 });
 
 test('idle buckets are refreshed with a lookup in their range', () => {
   const sim = createNetwork(40, { node: { refreshMs: 10_000, maintenanceMs: 1000 } });
   const node = sim.nodes[7];
-  const lookups = node.counters.lookups;
+  const lookups = node.stats().traffic.lookups;
   sim.clock.advance(12_000);
-  assert.ok(node.counters.lookups > lookups, 'refresh lookups ran');
-  assert.deepEqual(node.table.bucketsIdleSince(sim.clock.now(), 10_000), []);
+  assert.ok(node.stats().traffic.lookups > lookups, 'refresh lookups ran');
+  assert.deepEqual(node['table'].bucketsIdleSince(sim.clock.now(), 10_000), []);
 });
 
 test('the message-carrying simulator runs exactly like the bytes path (same seed, same outcome)', () => {
@@ -454,7 +454,7 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
       miss: [miss.value, miss.queried, miss.hops],
       now: sim.clock.now(),
       sent: sim.network.counters.sent,
-      stored: sim.nodes.map((n) => n.storage.size),
+      stored: sim.nodes.map((n) => n.stats().stored.entries),
     };
   };
   const bytes = outcome(false);
@@ -468,27 +468,29 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
 test('a FIND_NODE answer names the k closest contacts the node knows, never the requester', () => {
   const sim = createNetwork(150);
   const answerer = sim.nodes[7];
-  const knownNodes = answerer.table.all().map((c) => sim.nodes.find((n) => n.address.port === answerer.arena.port(c))!);
+  const knownNodes = answerer['table'].all().map((c) => sim.nodes.find((n) => n.address.port === answerer['arena'].port(c))!);
   const farTarget = seededBytes('far-target', 20);
   const cases = [
     // a node looking up its own id: the answerer knows it, and it is the closest to the target
     { requester: knownNodes[0], target: knownNodes[0].id, requesterAmongClosest: true },
     // a node the answerer knows, far from the target
     {
-      requester: knownNodes.find((n) => !answerer.table.closestContacts(farTarget, 21).some((c) => idsEqual(answerer.arena.id(c), n.id)))!,
+      requester: knownNodes.find(
+        (n) => !answerer['table'].closestContacts(farTarget, 21).some((c) => idsEqual(answerer['arena'].id(c), n.id)),
+      )!,
       target: farTarget,
       requesterAmongClosest: false,
     },
   ];
   for (const { requester, target, requesterAmongClosest } of cases) {
-    const known = answerer.table.closestContacts(target, 21).map((c) => answerer.arena.id(c));
+    const known = answerer['table'].closestContacts(target, 21).map((c) => answerer['arena'].id(c));
     assert.equal(known.length, 21);
     assert.equal(
       known.some((id) => idsEqual(id, requester.id)),
       requesterAmongClosest,
     );
     const expected = known.filter((id) => !idsEqual(id, requester.id)).slice(0, 20);
-    const answer = sim.settle<ResponseBody | null>((done) => requester.rpc.request(answerer.address, { type: 'FIND_NODE', target }, done));
+    const answer = sim.settle<ResponseBody | null>((done) => requester.query(answerer.address, { type: 'FIND_NODE', target }, done));
     assert.equal(answer?.type, 'NODES');
     const named = (answer as Extract<ResponseBody, { type: 'NODES' }>).contacts.map((c) => Array.from(c.id));
     assert.deepEqual(

@@ -29,8 +29,8 @@ test('each request times out exactly its timeout after it was sent, in order', (
   }
   sim.clock.advance(5000);
   assert.deepEqual(failedAt, [1000, 1250, 1600, 2700]);
-  assert.equal(a.rpc.counters.timeouts, 4);
-  assert.equal(a.rpc.inFlight, 0);
+  assert.equal(a.stats().rpc.timeouts, 4);
+  assert.equal(a.stats().requestsInFlight, 0);
 });
 
 test('answered requests never time out, even when their neighbours in the queue do', () => {
@@ -41,8 +41,8 @@ test('answered requests never time out, even when their neighbours in the queue 
   a.ping(dead.address, (ok) => outcomes.push(`dead ${ok} at ${sim.clock.now()}`));
   sim.clock.advance(2000);
   assert.deepEqual(outcomes, ['alive true at 20', 'dead false at 500', 'dead false at 500']);
-  assert.equal(a.rpc.counters.timeouts, 2);
-  assert.equal(a.rpc.counters.responsesAccepted, 1);
+  assert.equal(a.stats().rpc.timeouts, 2);
+  assert.equal(a.stats().rpc.responsesAccepted, 1);
 });
 
 test('stopping a node fails its pending requests at once, and no timer fires later', () => {
@@ -55,10 +55,10 @@ test('stopping a node fails its pending requests at once, and no timer fires lat
   a.ping(dead.address, (ok) => results.push(ok));
   a.stop();
   assert.deepEqual(results, [false, false]);
-  assert.equal(a.rpc.inFlight, 0);
+  assert.equal(a.stats().requestsInFlight, 0);
   sim.clock.advance(5000);
   assert.deepEqual(results, [false, false]);
-  assert.equal(a.rpc.counters.timeouts, 0);
+  assert.equal(a.stats().rpc.timeouts, 0);
 });
 
 test('a request sent from a timeout callback does not delay the deadlines already queued', () => {
@@ -79,12 +79,12 @@ test('a request sent from a timeout callback does not delay the deadlines alread
 
 test('once answers are timed, a dead peer costs srtt + 4 rttvar (at least 250 ms), not the whole timeout', () => {
   const { sim, a, alive, dead } = nodeWithLiveAndDeadPeers(1000);
-  assert.equal(a.rpc.currentTimeoutMs, 1000, 'nothing timed yet: the whole timeout');
+  assert.equal(a.stats().requestTimeoutMs, 1000, 'nothing timed yet: the whole timeout');
   for (let i = 0; i < 5; i++) {
     a.ping(alive.address, (ok) => assert.equal(ok, true));
     sim.clock.advance(100);
   }
-  assert.equal(a.rpc.currentTimeoutMs, 250, '20 ms round trips: the floor');
+  assert.equal(a.stats().requestTimeoutMs, 250, '20 ms round trips: the floor');
   const sentAt = sim.clock.now();
   let failedAt = -1;
   a.ping(dead.address, () => (failedAt = sim.clock.now()));

@@ -75,7 +75,7 @@ function query(socket: dgram.Socket, to: KademliaNode, body: Body, sender = seed
   });
 }
 
-const holdersOf = (key: Uint8Array) => nodes.filter((n) => n.storage.get(key, clock.now()));
+const holdersOf = (key: Uint8Array) => nodes.filter((n) => n.localValue(key));
 
 test('overwrite and delete: a stranger with valid tokens and its own key changes no copy, and a replay with ttl 1 shortens none', async () => {
   const publisher = nodes[3];
@@ -89,7 +89,7 @@ test('overwrite and delete: a stranger with valid tokens and its own key changes
     salt: null,
     signature: attackerKey.sign(signedBytes(key, text('EVIL'), { seq, salt: null })),
   });
-  const original = holdersOf(key)[0].storage.get(key, clock.now())!;
+  const original = holdersOf(key)[0].localValue(key)!;
   let refused = 0;
   for (const holder of holdersOf(key)) {
     const answer = await query(attacker, holder, { type: 'FIND_NODE', target: key });
@@ -117,7 +117,7 @@ test('overwrite and delete: a stranger with valid tokens and its own key changes
   assert.ok(refused >= 20, `${refused} refusals`);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(holdersOf(key).length >= 20, 'every copy still there after the ttl-1 replay');
-  for (const holder of holdersOf(key)) assert.equal(untext(holder.storage.get(key, clock.now())!.value), 'original');
+  for (const holder of holdersOf(key)) assert.equal(untext(holder.localValue(key)!.value), 'original');
   for (const reader of [nodes[0], nodes[12], publisher]) assert.equal(untext((await reader.get(key)).value), 'original');
 });
 
@@ -138,7 +138,7 @@ test('forged source: a STORE from an address that never received the token is re
   assert.ok(answer?.type === 'NODES');
   const stored = await query(forger, victim, { type: 'STORE', key, value, ttlMs: 60_000, token: answer.token, auth, cas: null });
   assert.deepEqual(stored, { type: 'STORED', ok: false, reason: 'invalid write token: use the one a lookup answer gave this IP' });
-  assert.equal(victim.storage.get(key, clock.now()), undefined);
+  assert.equal(victim.localValue(key), undefined);
   const own = await query(asker, victim, { type: 'STORE', key, value, ttlMs: 60_000, token: answer.token, auth, cas: null });
   assert.deepEqual(own, { type: 'STORED', ok: true, reason: '' }, 'the address the token went to may write');
 });
@@ -191,13 +191,13 @@ test('table poisoning: 2,000 PINGs with made-up ids from one ip:port leave at mo
   const victim = nodes[10];
   const attacker = await rawSocket('127.0.20.7');
   for (let i = 0; i < 2000; i++) {
-    const id = victim.table.randomIdInBucket(i % 100, (n) => seededBytes(`poison${i}`, n));
+    const id = victim['table'].randomIdInBucket(i % 100, (n) => seededBytes(`poison${i}`, n));
     const request = encodeMessage({ requestId: seededBytes(`p${i}`, 8), sender: id, body: { type: 'PING' } });
     attacker.send(request, victim.address.port, victim.address.host);
     if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const fromAttacker = victim.table.all().filter((c) => victim.arena.host(c) === '127.0.20.7');
+  const fromAttacker = victim.contacts().filter((c) => c.host === '127.0.20.7');
   assert.ok(fromAttacker.length <= 1, `${fromAttacker.length} contacts at the attacker's address`);
 });
 
@@ -234,7 +234,7 @@ test('eclipse: 20 ids next to a key, from one IP, cannot hide the value its hold
     }
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const inTable = victim.table.all().filter((c) => victim.arena.host(c) === '127.0.20.8').length;
+  const inTable = victim.contacts().filter((c) => c.host === '127.0.20.8').length;
   assert.ok(inTable <= victim.options.maxContactsPerIp, `${inTable} of the 20 in the table`);
   assert.equal(untext((await victim.get(key)).value), 'still here');
   const stored: StoreResult = await victim.store(keyFromString('through the victim'), text('v'));
@@ -246,7 +246,7 @@ test('flood: 20,000 requests from one socket get a rate-limited share of answers
   const flooder = await rawSocket('127.0.20.9');
   let answers = 0;
   flooder.on('message', () => answers++);
-  const received = victim.counters.datagramsIn;
+  const received = victim.stats().traffic.datagramsIn;
   const started = performance.now();
   for (let i = 0; i < 20_000; i++) {
     const request = encodeMessage({
@@ -263,7 +263,10 @@ test('flood: 20,000 requests from one socket get a rate-limited share of answers
   const limit = victim.options.rateLimit as { perSecond: number; burst: number };
   assert.equal(untext(get.value), 'original');
   assert.ok(answers <= 2 * limit.burst + limit.perSecond * seconds, `${answers} answers in ${seconds.toFixed(1)} s`);
-  const arrived = victim.counters.datagramsIn - received; // the kernel may drop some when the socket's queue is full
+  const arrived = victim.stats().traffic.datagramsIn - received; // the kernel may drop some when the socket's queue is full
   assert.ok(arrived > 5_000, `${arrived} arrived`);
-  assert.ok(victim.counters.rateLimited >= arrived - answers - 200, `${victim.counters.rateLimited} of ${arrived} dropped unread`);
+  assert.ok(
+    victim.stats().traffic.rateLimited >= arrived - answers - 200,
+    `${victim.stats().traffic.rateLimited} of ${arrived} dropped unread`,
+  );
 });

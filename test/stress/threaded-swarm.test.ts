@@ -73,7 +73,7 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
     assert.equal(new TextDecoder().decode(found!), 'v-from-the-worker');
 
     // findValue reports before the STORE that caches the value on the path is answered: let it land
-    await swarm.runUntil(() => swarm.entry.rpc.inFlight === 0);
+    await swarm.runUntil(() => swarm.entry.stats().requestsInFlight === 0);
     await swarm.refreshTraffic();
     const before = swarm.traffic();
     assert.ok(before.messages > 40 * 10, `messages ${before.messages}`);
@@ -95,8 +95,8 @@ test('nodes in a worker thread join, publish and stop on orders from this one', 
 /** The address of a node the worker thread hosts (one the entry knows). */
 function workerAddress(swarm: Swarm): { host: string; port: number } {
   const local = new Set(swarm.nodes.map((n) => n.address.port));
-  const arena = swarm.entry.arena;
-  const contacts = swarm.entry.table.closestContacts(swarm.entry.id, 40).map((c) => ({ host: arena.host(c), port: arena.port(c) }));
+  const arena = swarm.entry['arena'];
+  const contacts = swarm.entry['table'].closestContacts(swarm.entry.id, 40).map((c) => ({ host: arena.host(c), port: arena.port(c) }));
   const remote = contacts.find((a) => !local.has(a.port));
   assert.ok(remote !== undefined, 'the entry knows a node of the worker thread');
   return remote;

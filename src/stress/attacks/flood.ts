@@ -20,7 +20,7 @@ export class FloodAttack implements Attack {
 
   async start({ swarm, attackers, random }: AttackContext): Promise<void> {
     const target = swarm.entry;
-    this.droppedBefore = target.counters.rateLimited;
+    this.droppedBefore = target.stats().traffic.rateLimited;
     for (const a of attackers) {
       const node = swarm.nodes[a];
       let timer: TimerHandle | null = null;
@@ -41,6 +41,6 @@ export class FloodAttack implements Attack {
 
   stop({ swarm }: AttackContext): AttackTally {
     for (const t of this.timers) t.clear();
-    return { tried: this.tried, refused: swarm.entry.counters.rateLimited - this.droppedBefore };
+    return { tried: this.tried, refused: swarm.entry.stats().traffic.rateLimited - this.droppedBefore };
   }
 }

@@ -46,7 +46,7 @@ export class LyingSwarm {
     const addresses = new Set(this.endpoints.map((e) => `${e.transport.local.host}:${e.transport.local.port}`));
     let admitted = 0;
     for (const node of this.honest(context)) {
-      for (const c of node.table.all()) if (addresses.has(`${node.arena.host(c)}:${node.arena.port(c)}`)) admitted++;
+      for (const c of node.contacts()) if (addresses.has(`${c.host}:${c.port}`)) admitted++;
     }
     for (const e of this.endpoints) e.close();
     return { tried: this.offered, refused: Math.max(0, this.offered - admitted) };

@@ -23,7 +23,7 @@ export class OverwriteAttack implements Attack {
     let pending = 0;
     for (const a of attackers) {
       const node = swarm.nodes[a];
-      for (const entry of node.storage.dueForReplication(node.clock.now(), 0)) {
+      for (const entry of node.localKeys()) {
         if (ownedBy(entry.auth, node)) continue; // its own key: changing it is the publisher's right, not an attack
         pending++;
         this.overwrite(node, entry.key, entry.auth, () => pending--);
@@ -47,7 +47,7 @@ export class OverwriteAttack implements Attack {
       found.closest.forEach((peer, i) => {
         this.tally.tried++;
         const store = { type: 'STORE' as const, key, value, ttlMs: SHORT_TTL_MS, token: found.tokens[i], auth, cas: null };
-        node.rpc.request(peer, store, (answer) => {
+        node.query(peer, store, (answer) => {
           if (answer?.type === 'STORED' && !answer.ok) this.tally.refused++;
           if (--waiting === 0) done();
         });

@@ -23,7 +23,7 @@ export class SpoofAttack implements Attack {
     let pending = 0;
     for (const a of attackers) {
       const node = swarm.nodes[a];
-      for (const entry of node.storage.dueForReplication(node.clock.now(), 0)) {
+      for (const entry of node.localKeys()) {
         if (ownedBy(entry.auth, node)) continue;
         pending++;
         node.findNode(entry.key, (found) => {
@@ -33,7 +33,7 @@ export class SpoofAttack implements Attack {
             const victim = swarm.nodes[1 + Math.floor(random.float() * (swarm.nodes.length - 1))].address;
             const value = new TextEncoder().encode(`${FORGED_PREFIX} spoofed`);
             const auth = this.sign(node, entry.key, value, (entry.auth?.seq ?? 0) + 1);
-            const message = (body: Parameters<typeof node.rpc.request>[1]) => ({ requestId: random.bytes(8), sender: node.id, body });
+            const message = (body: Parameters<typeof node.query>[1]) => ({ requestId: random.bytes(8), sender: node.id, body });
             context.forge(
               victim,
               holder,
@@ -59,7 +59,7 @@ export class SpoofAttack implements Attack {
     const decoder = new TextDecoder();
     let accepted = 0;
     for (const { holder, key } of this.targets) {
-      const held = holder?.storage.get(key, holder.clock.now());
+      const held = holder?.localValue(key);
       if (held && decoder.decode(held.value).startsWith(FORGED_PREFIX)) accepted++;
     }
     return { tried: this.tried, refused: this.tried - accepted };
