@@ -407,16 +407,13 @@ export class KademliaNode {
         alpha,
         selfId: this.id,
         start: this.closestPeers(target, null),
-        accepts: (peer) => this.transport.accepts(peer) && this.idAllowed(peer.id, peer.host, peer.ipv4, peer.idFitsIp),
+        accepts: (peer) => this.parts.admits(peer),
         maxPerIp: this.options.maxContactsPerIp,
         plainQuorum: 2,
         // the lookup has checked accepts() for it
         discovered: (peer) => this.liveness.learn(peer),
-        query: (peer, request, answered) =>
-          this.rpc.request(peer, request, (response) => {
-            if (!response) this.liveness.failed(peer);
-            answered(response);
-          }),
+        query: (peer, request, handler, tag) => this.rpc.requestFor(peer, request, handler, tag),
+        failed: (peer) => this.liveness.failed(peer),
         enough,
         acceptValue: kind === 'value' ? (value, auth) => itemProblem(target, value, auth, this.crypto) === '' : undefined,
       },
@@ -540,8 +537,8 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
     return this.node.closestPeers(target, exclude);
   }
 
-  admits(id: Uint8Array, from: Address): boolean {
-    return this.node.transport.accepts(from) && this.node['idAllowed'](id, from.host);
+  admits(peer: Peer): boolean {
+    return this.node.transport.accepts(peer) && this.node['idAllowed'](peer.id, peer.host, peer.ipv4, peer.idFitsIp);
   }
 
   ping(to: Address, done: (alive: boolean) => void): void {

@@ -20,8 +20,8 @@ export interface LivenessDeps {
   readonly arena: ContactArena;
   readonly clock: Clock;
   readonly settings: LivenessSettings;
-  /** Whether a contact at this address, with this id, may enter the table (transport, BEP 42). */
-  admits(id: Uint8Array, from: Address): boolean;
+  /** Whether a peer (its id at its address) may enter the table (transport, BEP 42). */
+  admits(peer: Peer): boolean;
   ping(to: Address, done: (alive: boolean) => void): void;
   /** False once the node has stopped: late answers change nothing then. */
   isRunning(): boolean;
@@ -43,10 +43,16 @@ export class Liveness {
    * replacement cache.
    */
   heardFrom(id: Uint8Array, from: Address): void {
-    const { arena, table } = this.deps;
-    if (!this.deps.admits(id, from)) return;
+    const { arena } = this.deps;
     const contact = arena.intern(id, from.host, from.port);
     arena.retain(contact); // held while we work with it; freed at the end if nobody kept it
+    // admitted on the arena's record: whether its id fits its IP is worked out once per contact, not per message
+    if (this.deps.admits(arena.peer(contact))) this.observe(contact);
+    arena.release(contact);
+  }
+
+  private observe(contact: number): void {
+    const { table } = this.deps;
     const now = this.deps.clock.now();
     const result = table.observe(contact, now);
     if (result.kind === 'full') {
@@ -56,7 +62,6 @@ export class Liveness {
       if (result.kind === 'replaced') this.failures?.delete(result.evicted);
       this.failures?.delete(contact);
     }
-    arena.release(contact);
   }
 
   /** A contact named in a lookup answer (already admitted): it fills a free bucket slot, unverified. */

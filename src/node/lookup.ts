@@ -7,9 +7,15 @@ import { ID_BYTES, idsEqual } from '../id/id.js';
 import { idHeadAt, idNextAt } from '../id/prefix.js';
 import type { ItemAuth, RequestBody, ResponseBody } from '../protocol/messages.js';
 import type { Peer } from '../routing/peer.js';
+import { giveBackHostCounts, type HostCounts, takeHostCounts } from './host-counts.js';
+import type { ResponseHandler } from './response-handler.js';
 
 export type LookupKind = 'node' | 'value';
-export type LookupQuery = (peer: Peer, request: RequestBody, done: (response: ResponseBody | null) => void) => void;
+
+export type { ResponseHandler } from './response-handler.js';
+
+/** Sends `request` to `peer`; the answer, or null on timeout, goes to handler.answered(tag, ...). */
+export type LookupQuery = (peer: Peer, request: RequestBody, handler: ResponseHandler, tag: number) => void;
 
 export interface LookupParams {
   target: Uint8Array;
@@ -34,6 +40,8 @@ export interface LookupParams {
    */
   discovered?: (peer: Peer) => void;
   query: LookupQuery;
+  /** A peer this lookup asked did not answer (the node counts it against the contact). */
+  failed?: (peer: Peer) => void;
   /** Ends the lookup early (as if it had converged) when it returns true; asked after each answer. */
   enough?: (answeredBy: Peer) => boolean;
   /**
@@ -80,19 +88,7 @@ const FAILED = 3;
 const WITH_TOKEN = 4;
 
 const NO_TOKEN = new Uint8Array(0);
-
-interface Candidate {
-  peer: Peer;
-  state: number;
-  round: number;
-  /** The write token its answer carried. */
-  token: Uint8Array;
-  /** It answered with a value (that did not settle the lookup alone). */
-  held: boolean;
-  /** The first 60 bits of the peer's XOR distance to the target, as two 30-bit words. */
-  high: number;
-  low: number;
-}
+const NONE = -1;
 
 /** Orders ids a and b by XOR distance to target (negative: a is closer), without materializing distances. */
 function compareDistance(a: Uint8Array, b: Uint8Array, target: Uint8Array): number {
@@ -105,220 +101,350 @@ function compareDistance(a: Uint8Array, b: Uint8Array, target: Uint8Array): numb
 }
 
 /**
- * Puts `item` at `index`, shifting the rest up, and drops what falls past `capacity`. By
- * hand because splice allocates an array for what it removes, on every call.
+ * A lookup's candidates, column by column: a candidate is a slot, numbered in the order
+ * it was added (a slot names the request asked of it, so slots are never reused within a
+ * lookup), and `order` lists the kept slots nearest first. Taken from a pool and given
+ * back once the lookup has finished and nothing it asked is in flight: a lookup then
+ * allocates no object per candidate or per request.
  */
-function insertAt<T>(items: T[], index: number, item: T, capacity: number): void {
-  let i = items.length;
-  if (i < capacity) items.push(item);
-  else i = capacity - 1;
-  for (; i > index; i--) items[i] = items[i - 1];
-  items[index] = item;
+class Candidates {
+  peers: Peer[] = [];
+  tokens: Uint8Array[] = [];
+  state = new Uint8Array(64);
+  /** It answered with a value (that did not settle the lookup alone). */
+  held = new Uint8Array(64);
+  round = new Uint16Array(64);
+  /** The first 60 bits of the peer's XOR distance to the target, as two 30-bit words. */
+  high = new Int32Array(64);
+  low = new Int32Array(64);
+  /** Kept slots, nearest first. */
+  order = new Int32Array(64);
+  kept = 0;
+  /** Slots used. */
+  used = 0;
+
+  /** A new slot (grown as needed). */
+  add(peer: Peer, round: number, high: number, low: number): number {
+    const slot = this.used++;
+    if (slot === this.state.length) this.grow();
+    this.peers[slot] = peer;
+    this.tokens[slot] = NO_TOKEN;
+    this.state[slot] = FRESH;
+    this.held[slot] = 0;
+    this.round[slot] = round;
+    this.high[slot] = high;
+    this.low[slot] = low;
+    return slot;
+  }
+
+  /** Puts `slot` at place `index` of the order, dropping what falls past `capacity`. */
+  insert(index: number, slot: number, capacity: number): void {
+    if (this.order.length < capacity) this.order = grown(this.order, capacity);
+    const order = this.order;
+    let i = this.kept;
+    if (i < capacity) this.kept++;
+    else i = capacity - 1;
+    for (; i > index; i--) order[i] = order[i - 1];
+    order[index] = slot;
+  }
+
+  /** Forgets everything (for reuse); lets go of the peers and tokens it held. */
+  clear(): void {
+    this.peers.fill(undefined as unknown as Peer, 0, this.used);
+    this.tokens.fill(NO_TOKEN, 0, this.used);
+    this.kept = 0;
+    this.used = 0;
+  }
+
+  private grow(): void {
+    const size = this.state.length * 2;
+    this.state = grown(this.state, size);
+    this.held = grown(this.held, size);
+    this.round = grown(this.round, size);
+    this.high = grown(this.high, size);
+    this.low = grown(this.low, size);
+  }
 }
 
-export function lookup(params: LookupParams, done: (result: LookupResult) => void): void {
-  const { target, kind, k, alpha, selfId, query } = params;
-  // Sorted by XOR distance to one target, so an id seen before sits exactly where a
-  // duplicate would go (equal distance means equal id): no separate "seen" set needed.
-  const candidates: Candidate[] = [];
-  const capacity = Math.max(3 * k, 64); // the far end never matters once k closer ones answered
-  let inFlight = 0;
-  let queried = 0;
-  let failed = 0;
-  let rejectedValues = 0;
-  let finished = false;
-  const maxPerIp = params.maxPerIp ?? Infinity;
-  /** Candidates per host (only kept when maxPerIp is set). A candidate that later falls off the far end still counts. */
-  let perIp: Map<string, number> | null = null;
-  const admitsHost = (host: string): boolean => {
-    if (maxPerIp === Infinity) return true;
-    const seen = (perIp ??= new Map()).get(host) ?? 0;
-    if (seen >= maxPerIp) return false;
-    perIp.set(host, seen + 1);
-    return true;
-  };
-  // A value lookup whose closest peer has answered without the value is almost surely a
-  // miss (that peer would be a holder): the rest of the k closest all have to answer
-  // before it can say so, so ask them all at once (one round trip instead of k / alpha),
-  // as the paper's final round does. Hits rarely get here, so they cost no extra messages.
-  let parallelism = alpha;
-  const request: RequestBody = kind === 'value' ? { type: 'FIND_VALUE', key: target, token: null } : { type: 'FIND_NODE', target };
+function grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}
 
+const candidatePool: Candidates[] = [];
+/** Candidate tables kept for reuse; more lookups at once than this make new ones. */
+const POOL_LIMIT = 4096;
+
+type Vote = { count: number; value: Uint8Array; auth: ItemAuth; ttlMs: number; from: number };
+
+class Lookup implements ResponseHandler {
+  private readonly target: Uint8Array;
+  private readonly kind: LookupKind;
+  private readonly k: number;
+  /** The far end never matters once k closer ones answered. */
+  private readonly capacity: number;
+  private readonly maxPerIp: number;
+  private readonly plainQuorum: number;
+  private readonly request: RequestBody;
   // Distances are compared on their first 60 bits as numbers; the bytes only settle ties
   // (ids that close are rare, so most comparisons never touch an id).
-  const targetHead = idHeadAt(target, 0);
-  const targetNext = idNextAt(target, 0);
-  const selfHigh = idHeadAt(selfId, 0) ^ targetHead;
-  const selfLow = idNextAt(selfId, 0) ^ targetNext;
+  private readonly targetHead: number;
+  private readonly targetNext: number;
+  private readonly selfHigh: number;
+  private readonly selfLow: number;
+  private c: Candidates;
+  private inFlight = 0;
+  private queried = 0;
+  private failed = 0;
+  private rejectedValues = 0;
+  private finished = false;
   /**
-   * Negative when the candidate is nearer to the target than `peer` (whose id has these
-   * words). Equal words are nearly always the same peer named again (64% of the peers
-   * answers name are repeats): a shared record (the arena's, in one process) says so
-   * without reading two id arrays, which at 100,000 nodes are cache misses that took
+   * A value lookup whose closest peer has answered without the value is almost surely a
+   * miss (that peer would be a holder): the rest of the k closest all have to answer
+   * before it can say so, so ask them all at once (one round trip instead of k / alpha),
+   * as the paper's final round does. Hits rarely get here, so they cost no extra messages.
+   */
+  private parallelism: number;
+  /** Candidates per host (only kept when maxPerIp is set). A candidate that later falls off the far end still counts. */
+  private perIp: HostCounts | null = null;
+  /** Owned plain values seen so far, by signer and seq: how many holders gave each, and the first answer. */
+  private votes: Map<string, Vote> | null = null;
+  // pump() is never re-entered: a query answered synchronously (inside query()) changes
+  // the candidates under its feet, so it only asks for another pass.
+  private pumping = false;
+  private again = false;
+
+  constructor(
+    private readonly params: LookupParams,
+    private readonly done: (result: LookupResult) => void,
+  ) {
+    const { target, kind, k, selfId } = params;
+    this.target = target;
+    this.kind = kind;
+    this.k = k;
+    this.capacity = Math.max(3 * k, 64);
+    this.maxPerIp = params.maxPerIp ?? Infinity;
+    this.plainQuorum = params.plainQuorum ?? 1;
+    this.parallelism = params.alpha;
+    this.request = kind === 'value' ? { type: 'FIND_VALUE', key: target, token: null } : { type: 'FIND_NODE', target };
+    this.targetHead = idHeadAt(target, 0);
+    this.targetNext = idNextAt(target, 0);
+    this.selfHigh = idHeadAt(selfId, 0) ^ this.targetHead;
+    this.selfLow = idNextAt(selfId, 0) ^ this.targetNext;
+    this.c = candidatePool.pop() ?? new Candidates();
+  }
+
+  start(): void {
+    for (const peer of this.params.start) this.add(peer, 1, false);
+    this.pump();
+  }
+
+  /** The answer of the request asked of candidate `slot`. */
+  answered(slot: number, response: ResponseBody | null): void {
+    this.inFlight--;
+    const c = this.c;
+    if (response === null) this.params.failed?.(c.peers[slot]);
+    if (this.finished) {
+      this.release();
+      return;
+    }
+    if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE')) {
+      c.state[slot] = FAILED;
+      this.failed++;
+      this.pump();
+      return;
+    }
+    c.tokens[slot] = response.token;
+    if (response.type === 'VALUE' && this.kind === 'value') {
+      if (response.withheld && c.state[slot] === IN_FLIGHT) {
+        // it holds a value too large for an unproven asker: ask again, proving our address
+        c.state[slot] = WITH_TOKEN;
+        this.inFlight++;
+        this.queried++;
+        this.params.query(c.peers[slot], { type: 'FIND_VALUE', key: this.target, token: response.token }, this, slot);
+        return;
+      }
+      if (response.value !== null) {
+        if (!this.params.acceptValue || this.params.acceptValue(response.value, response.auth)) {
+          if (this.believed(response, slot)) {
+            this.finish(response.value, response.auth, response.ttlMs, slot);
+            return;
+          }
+          c.held[slot] = 1; // a second holder is needed: the lookup goes on
+        } else this.rejectedValues++;
+      }
+    }
+    c.state[slot] = ANSWERED;
+    const round = c.round[slot] + 1;
+    const accepts = this.params.accepts;
+    for (const peer of response.contacts) if (accepts(peer)) this.add(peer, round, true);
+    if (this.kind === 'value') {
+      const closest = this.closestLive();
+      if (closest !== NONE && c.state[closest] === ANSWERED && c.held[closest] === 0) this.parallelism = this.k;
+    }
+    if (this.params.enough?.(c.peers[slot])) {
+      this.finish(null, null, 0, NONE);
+      return;
+    }
+    this.pump();
+  }
+
+  /**
+   * Negative when candidate `slot` is nearer to the target than `peer` (whose distance
+   * words are high, low). Equal words are nearly always the same peer named again (64% of
+   * the peers answers name are repeats): a shared record (the arena's, in one process) says
+   * so without reading two id arrays, which at 100,000 nodes are cache misses that took
    * ~15% of the run.
    */
-  const compare = (c: Candidate, peer: Peer, high: number, low: number): number =>
-    c.high !== high ? c.high - high : c.low !== low ? c.low - low : c.peer === peer ? 0 : compareDistance(c.peer.id, peer.id, target);
+  private compare(slot: number, peer: Peer, high: number, low: number): number {
+    const c = this.c;
+    if (c.high[slot] !== high) return c.high[slot] - high;
+    if (c.low[slot] !== low) return c.low[slot] - low;
+    return c.peers[slot] === peer ? 0 : compareDistance(c.peers[slot].id, peer.id, this.target);
+  }
 
-  const add = (peer: Peer, round: number, fromResponse: boolean): void => {
+  // Sorted by XOR distance to one target, so an id seen before sits exactly where a
+  // duplicate would go (equal distance means equal id): no separate "seen" set needed.
+  private add(peer: Peer, round: number, fromResponse: boolean): void {
     const id = peer.id;
-    const high = (peer.head ?? idHeadAt(id, 0)) ^ targetHead;
-    const low = (peer.next ?? idNextAt(id, 0)) ^ targetNext;
-    if (high === selfHigh && low === selfLow && idsEqual(id, selfId)) return;
-    let hi = candidates.length;
-    if (hi >= capacity) {
+    const high = (peer.head ?? idHeadAt(id, 0)) ^ this.targetHead;
+    const low = (peer.next ?? idNextAt(id, 0)) ^ this.targetNext;
+    if (high === this.selfHigh && low === this.selfLow && idsEqual(id, this.params.selfId)) return;
+    const c = this.c;
+    let hi = c.kept;
+    if (hi >= this.capacity) {
       // full, and no nearer than the farthest kept: past the far end, never asked
-      const order = compare(candidates[hi - 1], peer, high, low);
+      const order = this.compare(c.order[hi - 1], peer, high, low);
       if (order === 0) return; // seen: it is the farthest kept
       if (order < 0) {
-        if (fromResponse) params.discovered?.(peer);
+        if (fromResponse) this.params.discovered?.(peer);
         return;
       }
     }
     let lo = 0;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compare(candidates[mid], peer, high, low) <= 0) lo = mid + 1;
+      if (this.compare(c.order[mid], peer, high, low) <= 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo > 0 && compare(candidates[lo - 1], peer, high, low) === 0) return; // seen
-    if (!admitsHost(peer.host)) return;
-    if (fromResponse) params.discovered?.(peer);
-    insertAt(candidates, lo, { peer, state: FRESH, round, token: NO_TOKEN, held: false, high, low }, capacity);
-  };
+    if (lo > 0 && this.compare(c.order[lo - 1], peer, high, low) === 0) return; // seen
+    if (this.maxPerIp !== Infinity && !(this.perIp ??= takeHostCounts()).admit(peer.host, peer.ipv4, this.maxPerIp)) return;
+    if (fromResponse) this.params.discovered?.(peer);
+    c.insert(lo, c.add(peer, round, high, low), this.capacity);
+  }
 
-  const plainQuorum = params.plainQuorum ?? 1;
-  /** Owned plain values seen so far, by signer and seq: how many holders gave each, and the first answer. */
-  let votes: Map<string, { count: number; value: Uint8Array; auth: ItemAuth; ttlMs: number; from: Candidate }> | null = null;
-  const believed = (response: Extract<ResponseBody, { type: 'VALUE' }>, c: Candidate): boolean => {
+  private believed(response: Extract<ResponseBody, { type: 'VALUE' }>, slot: number): boolean {
     const auth = response.auth;
-    if (plainQuorum <= 1 || auth === null || auth.salt !== null) return true;
+    if (this.plainQuorum <= 1 || auth === null || auth.salt !== null) return true;
     const name = `${Buffer.from(auth.publicKey).toString('latin1')}/${auth.seq}`;
-    const vote = (votes ??= new Map()).get(name);
+    const vote = (this.votes ??= new Map()).get(name);
     if (vote) vote.count++;
-    else votes.set(name, { count: 1, value: response.value!, auth, ttlMs: response.ttlMs, from: c });
-    return (vote?.count ?? 1) >= plainQuorum;
-  };
+    else this.votes.set(name, { count: 1, value: response.value!, auth, ttlMs: response.ttlMs, from: slot });
+    return (vote?.count ?? 1) >= this.plainQuorum;
+  }
+
   /** Ends a lookup that found values but no quorum: the one most holders gave. */
-  const finishWithoutQuorum = (): void => {
-    let best: { count: number; value: Uint8Array; auth: ItemAuth; ttlMs: number; from: Candidate } | null = null;
-    for (const vote of votes?.values() ?? []) if (best === null || vote.count > best.count) best = vote;
-    if (best) finish(best.value, best.auth, best.ttlMs, best.from);
-    else finish(null, null, 0, null);
-  };
+  private finishWithoutQuorum(): void {
+    let best: Vote | null = null;
+    for (const vote of this.votes?.values() ?? []) if (best === null || vote.count > best.count) best = vote;
+    if (best) this.finish(best.value, best.auth, best.ttlMs, best.from);
+    else this.finish(null, null, 0, NONE);
+  }
 
-  const closestLive = (): Candidate | undefined => {
-    for (const c of candidates) if (c.state !== FAILED) return c;
-    return undefined;
-  };
+  private closestLive(): number {
+    const c = this.c;
+    for (let i = 0; i < c.kept; i++) if (c.state[c.order[i]] !== FAILED) return c.order[i];
+    return NONE;
+  }
 
-  const finish = (value: Uint8Array | null, valueAuth: ItemAuth | null, valueTtlMs: number, answeredBy: Candidate | null): void => {
-    finished = true;
+  private finish(value: Uint8Array | null, valueAuth: ItemAuth | null, valueTtlMs: number, answeredBy: number): void {
+    this.finished = true;
+    const c = this.c;
     const closest: Peer[] = [];
     const tokens: Uint8Array[] = [];
-    let hops = answeredBy ? answeredBy.round : 0;
-    for (const c of candidates) {
-      if (closest.length === k) break;
-      if (c.state !== ANSWERED) continue;
-      closest.push(c.peer);
-      tokens.push(c.token);
-      if (!answeredBy) hops = Math.max(hops, c.round);
+    let hops = answeredBy !== NONE ? c.round[answeredBy] : 0;
+    let cache = NONE;
+    for (let i = 0; i < c.kept; i++) {
+      const slot = c.order[i];
+      if (c.state[slot] !== ANSWERED) continue;
+      if (answeredBy !== NONE && cache === NONE && c.held[slot] === 0 && slot !== answeredBy) cache = slot;
+      if (closest.length === this.k) {
+        if (answeredBy === NONE || cache !== NONE) break;
+        continue;
+      }
+      closest.push(c.peers[slot]);
+      tokens.push(c.tokens[slot]);
+      if (answeredBy === NONE) hops = Math.max(hops, c.round[slot]);
     }
-    const cache = answeredBy ? candidates.find((c) => c.state === ANSWERED && !c.held && c !== answeredBy) : undefined;
-    done({
+    const result: LookupResult = {
       closest,
       tokens,
       value,
       valueAuth,
       valueTtlMs,
-      cacheAt: cache?.peer ?? null,
-      cacheToken: cache?.token ?? null,
-      rejectedValues,
+      cacheAt: cache === NONE ? null : c.peers[cache],
+      cacheToken: cache === NONE ? null : c.tokens[cache],
+      rejectedValues: this.rejectedValues,
       hops,
-      queried,
-      failed,
-    });
-  };
+      queried: this.queried,
+      failed: this.failed,
+    };
+    this.release();
+    this.done(result);
+  }
 
-  const onResponse = (c: Candidate, response: ResponseBody | null): void => {
-    inFlight--;
-    if (finished) return;
-    if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE')) {
-      c.state = FAILED;
-      failed++;
-      pump();
+  /** Once finished with nothing in flight: the candidate tables go back to their pools. */
+  private release(): void {
+    if (this.inFlight > 0) return;
+    if (this.perIp) giveBackHostCounts(this.perIp); // nothing is added once finished
+    this.perIp = null;
+    if (candidatePool.length < POOL_LIMIT) {
+      this.c.clear();
+      candidatePool.push(this.c);
+    }
+    this.c = RELEASED;
+  }
+
+  private ask(slot: number): void {
+    this.c.state[slot] = IN_FLIGHT;
+    this.inFlight++;
+    this.queried++;
+    this.params.query(this.c.peers[slot], this.request, this, slot);
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.again = true;
       return;
     }
-    c.token = response.token;
-    if (response.type === 'VALUE' && kind === 'value') {
-      if (response.withheld && c.state === IN_FLIGHT) {
-        // it holds a value too large for an unproven asker: ask again, proving our address
-        c.state = WITH_TOKEN;
-        inFlight++;
-        queried++;
-        query(c.peer, { type: 'FIND_VALUE', key: target, token: response.token }, (again) => onResponse(c, again));
-        return;
-      }
-      if (response.value !== null) {
-        if (!params.acceptValue || params.acceptValue(response.value, response.auth)) {
-          if (believed(response, c)) {
-            finish(response.value, response.auth, response.ttlMs, c);
-            c.state = ANSWERED;
-            return;
-          }
-          c.held = true; // a second holder is needed: the lookup goes on
-        } else rejectedValues++;
-      }
-    }
-    c.state = ANSWERED;
-    for (const peer of response.contacts) if (params.accepts(peer)) add(peer, c.round + 1, true);
-    if (kind === 'value') {
-      const closestOne = closestLive();
-      if (closestOne?.state === ANSWERED && !closestOne.held) parallelism = k;
-    }
-    if (params.enough?.(c.peer)) {
-      finish(null, null, 0, null);
-      return;
-    }
-    pump();
-  };
-
-  // Apart from pump's loop: a closure made inside it would give every pass of the loop a
-  // context of its own (a quarter of all the bytes a simulation allocated).
-  const ask = (c: Candidate): void => {
-    c.state = IN_FLIGHT;
-    inFlight++;
-    queried++;
-    query(c.peer, request, (response) => onResponse(c, response));
-  };
-
-  // Never re-entered: a query answered synchronously (inside query()) changes the
-  // candidates under our feet, so it only asks for another pass.
-  let pumping = false;
-  let again = false;
-  const pump = (): void => {
-    if (pumping) {
-      again = true;
-      return;
-    }
-    pumping = true;
+    this.pumping = true;
     do {
-      again = false;
+      this.again = false;
       let unsettled = 0; // fresh or in flight among the k closest live candidates
       let considered = 0;
-      for (let i = 0; i < candidates.length; i++) {
-        const c = candidates[i];
-        if (finished) break;
-        if (c.state === FAILED) continue;
-        if (considered++ === k) break;
-        if (c.state === FRESH && inFlight < parallelism) ask(c);
-        if (c.state === FRESH || c.state === IN_FLIGHT || c.state === WITH_TOKEN) unsettled++;
+      for (let i = 0; i < this.c.kept; i++) {
+        if (this.finished) break;
+        const slot = this.c.order[i];
+        let state = this.c.state[slot];
+        if (state === FAILED) continue;
+        if (considered++ === this.k) break;
+        if (state === FRESH && this.inFlight < this.parallelism) {
+          this.ask(slot);
+          if (this.finished) break; // answered at once, and that ended it
+          state = this.c.state[slot];
+        }
+        if (state === FRESH || state === IN_FLIGHT || state === WITH_TOKEN) unsettled++;
       }
-      if (!again && !finished && unsettled === 0) finishWithoutQuorum();
-    } while (again && !finished);
-    pumping = false;
-  };
+      if (!this.again && !this.finished && unsettled === 0) this.finishWithoutQuorum();
+    } while (this.again && !this.finished);
+    this.pumping = false;
+  }
+}
 
-  for (const peer of params.start) add(peer, 1, false);
-  pump();
+/** What a released lookup points at: an empty table (late answers only read a peer, which they no longer can). */
+const RELEASED = new Candidates();
+
+export function lookup(params: LookupParams, done: (result: LookupResult) => void): void {
+  new Lookup(params, done).start();
 }

@@ -9,9 +9,9 @@ import { expectedResponse, type Message, type RequestBody, type ResponseBody } f
 import type { RandomSource } from '../util/random.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { TokenBucket } from '../util/token-bucket.js';
+import type { ResponseCallback, ResponseHandler } from './response-handler.js';
 
-/** Called once per request: the response, or null after the timeout. */
-export type ResponseCallback = (response: ResponseBody | null) => void;
+export type { ResponseCallback, ResponseHandler } from './response-handler.js';
 
 interface Pending {
   /** The request id is key (its first 53 bits) and tail (the last 11): no bytes kept. */
@@ -24,7 +24,10 @@ interface Pending {
   deadline: number;
   /** Answered or failed: the deadline queue skips it. */
   settled: boolean;
+  /** Who gets the answer: the handler (with the tag) if there is one, else the callback. */
   callback: ResponseCallback;
+  handler: ResponseHandler | null;
+  tag: number;
 }
 
 export interface RpcCounters {
@@ -72,6 +75,8 @@ const PASSED: Pending = {
   deadline: 0,
   settled: true,
   callback: NOTHING_PENDING,
+  handler: null,
+  tag: 0,
 };
 const ANSWERED = 1;
 const TIMED_OUT = 2;
@@ -150,16 +155,23 @@ export class Rpc {
 
   /** Sends a request; `callback` gets the matching response or null on timeout. */
   request(to: Address, body: RequestBody, callback: ResponseCallback): void {
+    this.send(to, body, callback, null, 0);
+  }
+
+  /** Sends a request; handler.answered(tag, ...) gets the matching response or null on timeout. */
+  requestFor(to: Address, body: RequestBody, handler: ResponseHandler, tag: number): void {
+    this.send(to, body, NOTHING_PENDING, handler, tag);
+  }
+
+  private send(to: Address, body: RequestBody, callback: ResponseCallback, handler: ResponseHandler | null, tag: number): void {
     const requestId = this.random.bytes(REQUEST_ID_BYTES);
     const key = requestKey(requestId);
-    if (this.pending.has(key)) {
-      // a 53-bit collision among our own pending requests: astronomically rare, but never mix them up
-      callback(null);
-      return;
-    }
-    const payload = this.prepare({ requestId, sender: this.selfId, body });
+    // a 53-bit collision among our own pending requests (astronomically rare, but never mix
+    // them up), or a message too large to send: it fails at once
+    const payload = this.pending.has(key) ? null : this.prepare({ requestId, sender: this.selfId, body });
     if (!payload) {
-      callback(null);
+      if (handler) handler.answered(tag, null);
+      else callback(null);
       return;
     }
     const now = this.clock.now();
@@ -178,6 +190,8 @@ export class Rpc {
       deadline,
       settled: false,
       callback,
+      handler,
+      tag,
     };
     this.pending.set(key, entry);
     this.deadlines.push(entry);
@@ -274,9 +288,7 @@ export class Rpc {
       return false;
     }
     this.pending.delete(key);
-    const callback = pending.callback;
     pending.settled = true;
-    pending.callback = NOTHING_PENDING; // the queue may hold the entry a while: let the callback's state go
     // Answers mostly come in send order: drop the answered head at once. Left in the queue
     // until the timer passed it, every request lived a timeout (250 ms or more) and so
     // outlived young collections, to die in the old generation.
@@ -284,7 +296,7 @@ export class Rpc {
     this.remember(key, ANSWERED);
     this.rtt.sample(this.clock.now() - pending.sentAt);
     this.counters.responsesAccepted++;
-    this.deliver(callback, message.body as ResponseBody);
+    this.deliver(pending, message.body as ResponseBody);
     return true;
   }
 
@@ -296,10 +308,7 @@ export class Rpc {
     this.deadlineHead = 0;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    for (const p of all) {
-      p.settled = true;
-      this.deliver(p.callback, null);
-    }
+    for (const p of all) this.deliver(p, null);
   }
 
   /** The timer: fails every request past its deadline, then re-arms for the next one. */
@@ -313,11 +322,10 @@ export class Rpc {
       if (!entry.settled && entry.deadline > now) break;
       queue[this.deadlineHead++] = PASSED;
       if (entry.settled) continue;
-      entry.settled = true;
       this.pending.delete(entry.key);
       this.remember(entry.key, TIMED_OUT);
       this.counters.timeouts++;
-      this.deliver(entry.callback, null);
+      this.deliver(entry, null);
     }
     if (this.deadlineHead === queue.length) {
       queue.length = 0;
@@ -348,10 +356,19 @@ export class Rpc {
     this.timer = this.clock.setTimeout(this.expire, Math.max(0, deadline - now));
   }
 
-  /** Runs a callback from a timer or the receive path: whatever it throws is counted, never propagated. */
-  private deliver(callback: ResponseCallback, response: ResponseBody | null): void {
+  /**
+   * Settles a request and hands over its answer (from a timer or the receive path): what
+   * the callback or handler throws is counted, never propagated. The deadline queue may
+   * hold the entry a while: it lets go of the callback and handler first.
+   */
+  private deliver(entry: Pending, response: ResponseBody | null): void {
+    const { callback, handler, tag } = entry;
+    entry.settled = true;
+    entry.callback = NOTHING_PENDING;
+    entry.handler = null;
     try {
-      callback(response);
+      if (handler) handler.answered(tag, response);
+      else callback(response);
     } catch {
       this.counters.callbackErrors++;
     }

@@ -8,24 +8,32 @@
 import { createHash } from 'node:crypto';
 import type { ItemAuth } from './messages.js';
 
-const ascii = (s: string) => Buffer.from(s, 'latin1');
-
-/** `<length>:<bytes>`, a bencoded byte string. */
-function bencodedBytes(bytes: Uint8Array): Buffer {
-  return Buffer.concat([ascii(`${bytes.length}:`), bytes]);
+/**
+ * `<name><length>:<first>` when there is a first field, then `3:seqi<seq>e1:v<length>:<value>`,
+ * written into one buffer: every STORE a node takes is checked against these bytes, and
+ * joining the pieces made eight buffers each time.
+ */
+function signedFields(name: string, first: Uint8Array | null, seq: number, value: Uint8Array): Buffer {
+  const head = first === null ? '' : `${name}${first.length}:`;
+  const middle = `3:seqi${seq}e1:v${value.length}:`;
+  const firstLength = first === null ? 0 : first.length;
+  const out = Buffer.allocUnsafe(head.length + firstLength + middle.length + value.length);
+  let at = out.write(head, 0, 'latin1');
+  if (first !== null) out.set(first, at);
+  at += firstLength;
+  at += out.write(middle, at, 'latin1');
+  out.set(value, at);
+  return out;
 }
 
 /** What the owner of a mutable item (BEP 44) signs. */
 export function mutableSignedBytes(salt: Uint8Array, seq: number, value: Uint8Array): Buffer {
-  const parts: Uint8Array[] = [];
-  if (salt.length > 0) parts.push(ascii('4:salt'), bencodedBytes(salt));
-  parts.push(ascii(`3:seqi${seq}e1:v`), bencodedBytes(value));
-  return Buffer.concat(parts);
+  return signedFields('4:salt', salt.length > 0 ? salt : null, seq, value);
 }
 
 /** What the owner of a plain value signs: the key it chose, instead of a salt. */
 export function plainSignedBytes(key: Uint8Array, seq: number, value: Uint8Array): Buffer {
-  return Buffer.concat([ascii('3:key'), bencodedBytes(key), ascii(`3:seqi${seq}e1:v`), bencodedBytes(value)]);
+  return signedFields('3:key', key, seq, value);
 }
 
 /** The bytes `auth.signature` must sign for `value` stored under `key`. */

@@ -316,7 +316,8 @@ export class RoutingTable {
 
   /** Empties the table, releasing every contact it held (the node is going away). */
   clear(): void {
-    for (const contact of this.all()) this.arena.release(contact);
+    const words = this.words;
+    for (let i = TABLE_HEADER_WORDS, end = TABLE_HEADER_WORDS + this.size; i < end; i++) this.arena.release(words[i]);
     for (const cache of this.replacementCaches.values()) for (const contact of cache) this.arena.release(contact);
     this.replacementCaches.clear();
     this.counts.fill(0);

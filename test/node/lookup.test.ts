@@ -76,7 +76,7 @@ function run(
       selfId: seededBytes('self', 20),
       start: world.peers.slice(0, 3),
       accepts: () => true,
-      query: (peer, request, done) => queue.push(() => respond(peer, request, done, k)),
+      query: (peer, request, handler, tag) => queue.push(() => respond(peer, request, (r) => handler.answered(tag, r), k)),
       ...overrides,
     },
     (r) => (result = r),
@@ -187,11 +187,11 @@ test('a miss asks the rest of the k closest at once when the closest has answere
         selfId: seededBytes('self', 20),
         start: world.peers.slice(0, 3),
         accepts: () => true,
-        query: (peer, request, done) => {
+        query: (peer, request, handler, tag) => {
           peak = Math.max(peak, ++inFlight);
           queue.push(() => {
             inFlight--;
-            done(answer(world, peer, request, 20));
+            handler.answered(tag, answer(world, peer, request, 20));
           });
         },
       },
@@ -229,7 +229,7 @@ test('a query answered synchronously (inside query) is handled too', () => {
       selfId: seededBytes('self', 20),
       start: world.peers.slice(0, 3),
       accepts: () => true,
-      query: (peer, request, done) => done(answer(world, peer, request, 20)),
+      query: (peer, request, handler, tag) => handler.answered(tag, answer(world, peer, request, 20)),
     },
     (r) => (result = r),
   );
@@ -286,11 +286,11 @@ test('each new peer a response names is reported once; start peers, our own id a
       start,
       accepts,
       discovered: (peer) => reported.push(peer.port),
-      query: (peer, request, done) =>
+      query: (peer, request, handler, tag) =>
         queue.push(() => {
           const response = answer(world, peer, request, 20);
           if (!finished && response?.type === 'NODES') for (const c of response.contacts) named.add(c.port);
-          done(response);
+          handler.answered(tag, response);
         }),
     },
     () => (finished = true),
