@@ -391,3 +391,48 @@ test('a lookup told of more peers than it keeps still ends with exactly the k cl
     );
   }
 });
+
+test('a lookup that ends with requests in flight keeps its candidates until they settle; lookups meanwhile are unaffected', () => {
+  const world = makeWorld(300, 'w-late');
+  const target = seededBytes('t-late', 20);
+  const held: Array<{ port: number; settle: (answers: boolean) => void }> = [];
+  const failed: number[] = [];
+  const results: LookupResult[] = [];
+  lookup(
+    {
+      target,
+      kind: 'node',
+      k: 20,
+      alpha: 3,
+      selfId: seededBytes('self', 20),
+      start: world.peers.slice(0, 3),
+      accepts: () => true,
+      enough: () => true, // the first answer ends it
+      failed: (peer) => failed.push(peer.port),
+      query: (peer, request, handler, tag) =>
+        held.push({ port: peer.port, settle: (answers) => handler.answered(tag, answers ? answer(world, peer, request, 20) : null) }),
+    },
+    (r) => results.push(r),
+  );
+  assert.equal(held.length, 3);
+  const answered = held.shift()!;
+  answered.settle(true);
+  assert.equal(results.length, 1, 'ended with two requests still out');
+  assert.deepEqual(
+    results[0].closest.map((p) => p.port),
+    [answered.port],
+  );
+  // other lookups run start to end meanwhile: the first one's table is not theirs to take
+  for (let t = 0; t < 3; t++) {
+    const other = seededBytes(`t-other-${t}`, 20);
+    assert.deepEqual(
+      run(world, { target: other }).closest.map((p) => p.port),
+      nearest(world.peers, other, 20).map((p) => p.port),
+    );
+  }
+  // the late timeouts still name the right peers, and change nothing else
+  const late = held.map((h) => h.port);
+  for (const h of held) h.settle(false);
+  assert.deepEqual(failed, late);
+  assert.equal(results.length, 1);
+});
