@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Gateway } from '../gateway/gateway.js';
-import { checkMemoryBudget, heapToRequestMb, rerunWithHeap } from '../stress/heap-budget.js';
+import { checkMemoryBudget, heapToRequestMb, rerunWithHeap, simulationCapacity } from '../stress/heap-budget.js';
 import { summaryTable } from '../stress/report.js';
 import { defaultConcurrency, runStress, type StressOptions } from '../stress/run-stress.js';
 import { swarmTarget } from '../stress/swarm-target.js';
@@ -30,7 +30,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   it, node i stores key<i> -> value<i>, then node 0 reads every key back, plus --misses
   keys that were never stored.
 
-  --nodes N          nodes (default 10000)
+  --nodes N          nodes (default 10000; this machine's memory holds a simulation of
+                     up to about ${simulationCapacity().toLocaleString('en-US')} nodes)
   --transport T      udp: one real UDP socket per node; sim: the simulated network (default udp)
   --host H           address the udp nodes listen on (default 127.0.0.1)
   --base-port P      node i listens on P+i; 0 lets the system pick (default 8081)

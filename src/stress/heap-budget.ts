@@ -36,12 +36,17 @@ export function memoryNeededMb(nodes: number): number {
   return Math.ceil((BASE_RSS_BYTES + nodes * PEAK_BYTES_PER_NODE) / MB);
 }
 
+/** The most simulated nodes a machine with `machineMb` of memory can hold, in thousands. */
+export function simulationCapacity(machineMb = totalmem() / MB): number {
+  const usable = Math.floor(machineMb * MACHINE_SHARE);
+  return Math.max(0, Math.floor((usable * MB - BASE_RSS_BYTES) / PEAK_BYTES_PER_NODE / 1000) * 1000);
+}
+
 /** Throws, naming the limit and the way out, when a simulation of `nodes` cannot fit in this machine's memory. */
 export function checkMemoryBudget(nodes: number, machineMb = totalmem() / MB): void {
-  const usable = Math.floor(machineMb * MACHINE_SHARE);
   const needed = memoryNeededMb(nodes);
-  if (needed <= usable) return;
-  const most = Math.floor((usable * MB - BASE_RSS_BYTES) / PEAK_BYTES_PER_NODE / 1000) * 1000;
+  if (needed <= Math.floor(machineMb * MACHINE_SHARE)) return;
+  const most = simulationCapacity(machineMb);
   throw new Error(
     `--nodes ${nodes} needs about ${needed.toLocaleString('en-US')} MB for one simulation (${PEAK_BYTES_PER_NODE / 1024} KB per node) ` +
       `but this machine has ${Math.round(machineMb).toLocaleString('en-US')} MB; simulate at most ${most.toLocaleString('en-US')} nodes here, or use a machine with more memory`,

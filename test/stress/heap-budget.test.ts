@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkMemoryBudget, heapNeededMb, heapToRequestMb, LARGE_RUN_SEMI_SPACE_MB, memoryNeededMb } from '../../src/stress/heap-budget.js';
+import {
+  checkMemoryBudget,
+  heapNeededMb,
+  heapToRequestMb,
+  LARGE_RUN_SEMI_SPACE_MB,
+  memoryNeededMb,
+  simulationCapacity,
+} from '../../src/stress/heap-budget.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 test('the heap asked for covers the run, within the machine, and only once', () => {
@@ -42,4 +49,18 @@ test('a simulation too big for the machine is refused up front, naming the limit
   assert.equal(await cli.exitCode(30_000), 2);
   assert.equal(cli.stderr.length, 1, cli.stderr.join(' | '));
   assert.match(cli.stderr[0], /^kademlia: --nodes 10000000 needs about [\d,]+ MB for one simulation/);
+});
+
+test('the capacity the help names is the largest run the budget accepts', async () => {
+  const most = simulationCapacity(24_000);
+  assert.ok(most >= 1_000_000, `${most} nodes in 24 GB`);
+  assert.doesNotThrow(() => checkMemoryBudget(most, 24_000));
+  assert.throws(() => checkMemoryBudget(most + 1000, 24_000), new RegExp(`simulate at most ${most.toLocaleString('en-US')} nodes`));
+  assert.equal(simulationCapacity(100), 0, 'too small a machine holds none');
+  const cli = CliProcess.spawn(['stress', '--help']);
+  assert.equal(await cli.exitCode(30_000), 0);
+  assert.match(
+    cli.stdout.join('\n'),
+    new RegExp(`holds a simulation of\\s+up to about ${simulationCapacity().toLocaleString('en-US')} nodes`),
+  );
 });
