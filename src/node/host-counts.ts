@@ -1,12 +1,11 @@
 // How many candidates each IP has given one lookup (the lookup's maxPerIp rule). IPv4
-// addresses count in an open-addressed table of typed arrays that lookups take from a pool
-// and give back when they end: a Map per lookup grew its backing store again and again, a
-// tenth of all the bytes a simulation allocated. Other hosts (IPv6, names) use a Map.
+// addresses count in an open-addressed table of typed arrays, kept with a lookup's pooled
+// candidate table and cleared for its next lookup: a Map per lookup grew its backing store
+// again and again, a tenth of all the bytes a simulation allocated. Other hosts (IPv6,
+// names) use a Map.
 import { packedIpv4 } from '../util/ipv4.js';
 
 const INITIAL_SLOTS = 64;
-/** Tables kept for reuse; more than this many lookups at once make new ones. */
-const POOL_LIMIT = 4096;
 
 export class HostCounts {
   private addresses = new Uint32Array(INITIAL_SLOTS);
@@ -67,17 +66,4 @@ export class HostCounts {
       this.counts[slot] = counts[i];
     }
   }
-}
-
-const pool: HostCounts[] = [];
-
-export function takeHostCounts(): HostCounts {
-  return pool.pop() ?? new HostCounts();
-}
-
-/** Hands a table back for another lookup (it must not be used after). */
-export function giveBackHostCounts(counts: HostCounts): void {
-  if (pool.length >= POOL_LIMIT) return;
-  counts.clear();
-  pool.push(counts);
 }

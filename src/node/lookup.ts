@@ -7,12 +7,10 @@ import { ID_BYTES, idsEqual } from '../id/id.js';
 import { idHeadAt, idNextAt } from '../id/prefix.js';
 import type { ItemAuth, RequestBody, ResponseBody } from '../protocol/messages.js';
 import type { Peer } from '../routing/peer.js';
-import { giveBackHostCounts, type HostCounts, takeHostCounts } from './host-counts.js';
+import { HostCounts } from './host-counts.js';
 import type { ResponseHandler } from './response-handler.js';
 
 export type LookupKind = 'node' | 'value';
-
-export type { ResponseHandler } from './response-handler.js';
 
 /** Sends `request` to `peer`; the answer, or null on timeout, goes to handler.answered(tag, ...). */
 export type LookupQuery = (peer: Peer, request: RequestBody, handler: ResponseHandler, tag: number) => void;
@@ -119,6 +117,11 @@ class Candidates {
   low = new Int32Array(64);
   /** Kept slots, nearest first. */
   order = new Int32Array(64);
+  /**
+   * Candidates per host (when the lookup limits them). A candidate that later falls off
+   * the far end still counts. Made on first use, kept with the table for its next lookup.
+   */
+  private hosts: HostCounts | null = null;
   kept = 0;
   /** Slots used. */
   used = 0;
@@ -148,8 +151,14 @@ class Candidates {
     order[index] = slot;
   }
 
+  /** Counts one more candidate at the peer's host, unless it already has `max` (then false). */
+  admitHost(peer: Peer, max: number): boolean {
+    return (this.hosts ??= new HostCounts()).admit(peer.host, peer.ipv4, max);
+  }
+
   /** Forgets everything (for reuse); lets go of the peers and tokens it held. */
   clear(): void {
+    this.hosts?.clear();
     this.peers.fill(undefined as unknown as Peer, 0, this.used);
     this.tokens.fill(NO_TOKEN, 0, this.used);
     this.kept = 0;
@@ -206,8 +215,6 @@ class Lookup implements ResponseHandler {
    * as the paper's final round does. Hits rarely get here, so they cost no extra messages.
    */
   private parallelism: number;
-  /** Candidates per host (only kept when maxPerIp is set). A candidate that later falls off the far end still counts. */
-  private perIp: HostCounts | null = null;
   /** Owned plain values seen so far, by signer and seq: how many holders gave each, and the first answer. */
   private votes: Map<string, Vote> | null = null;
   // pump() is never re-entered: a query answered synchronously (inside query()) changes
@@ -329,7 +336,7 @@ class Lookup implements ResponseHandler {
       else hi = mid;
     }
     if (lo > 0 && this.compare(c.order[lo - 1], peer, high, low) === 0) return; // seen
-    if (this.maxPerIp !== Infinity && !(this.perIp ??= takeHostCounts()).admit(peer.host, peer.ipv4, this.maxPerIp)) return;
+    if (this.maxPerIp !== Infinity && !c.admitHost(peer, this.maxPerIp)) return;
     if (fromResponse) this.params.discovered?.(peer);
     c.insert(lo, c.add(peer, round, high, low), this.capacity);
   }
@@ -397,8 +404,6 @@ class Lookup implements ResponseHandler {
   /** Once finished with nothing in flight: the candidate tables go back to their pools. */
   private release(): void {
     if (this.inFlight > 0) return;
-    if (this.perIp) giveBackHostCounts(this.perIp); // nothing is added once finished
-    this.perIp = null;
     if (candidatePool.length < POOL_LIMIT) {
       this.c.clear();
       candidatePool.push(this.c);

@@ -58,6 +58,11 @@ function answer(world: World, peer: Peer, request: RequestBody, k: number): Resp
   return { type: 'NODES', contacts, token: tokenOf(peer) };
 }
 
+/** What the lookups here share: a node lookup, k = 20, alpha = 3, from the world's first three peers, every peer accepted. */
+function baseParams(world: World, target: Uint8Array): Omit<LookupParams, 'query'> {
+  return { target, kind: 'node', k: 20, alpha: 3, selfId: seededBytes('self', 20), start: world.peers.slice(0, 3), accepts: () => true };
+}
+
 function run(
   world: World,
   overrides: Partial<LookupParams>,
@@ -69,13 +74,8 @@ function run(
   const queue: Array<() => void> = [];
   lookup(
     {
-      target: seededBytes('target', 20),
-      kind: 'node',
+      ...baseParams(world, seededBytes('target', 20)),
       k,
-      alpha: 3,
-      selfId: seededBytes('self', 20),
-      start: world.peers.slice(0, 3),
-      accepts: () => true,
       query: (peer, request, handler, tag) => queue.push(() => respond(peer, request, (r) => handler.answered(tag, r), k)),
       ...overrides,
     },
@@ -180,13 +180,8 @@ test('a miss asks the rest of the k closest at once when the closest has answere
     let result: LookupResult | undefined;
     lookup(
       {
-        target: key,
+        ...baseParams(world, key),
         kind,
-        k: 20,
-        alpha: 3,
-        selfId: seededBytes('self', 20),
-        start: world.peers.slice(0, 3),
-        accepts: () => true,
         query: (peer, request, handler, tag) => {
           peak = Math.max(peak, ++inFlight);
           queue.push(() => {
@@ -222,13 +217,7 @@ test('a query answered synchronously (inside query) is handled too', () => {
   let result: LookupResult | undefined;
   lookup(
     {
-      target,
-      kind: 'node',
-      k: 20,
-      alpha: 3,
-      selfId: seededBytes('self', 20),
-      start: world.peers.slice(0, 3),
-      accepts: () => true,
+      ...baseParams(world, target),
       query: (peer, request, handler, tag) => handler.answered(tag, answer(world, peer, request, 20)),
     },
     (r) => (result = r),
@@ -400,13 +389,7 @@ test('a lookup that ends with requests in flight keeps its candidates until they
   const results: LookupResult[] = [];
   lookup(
     {
-      target,
-      kind: 'node',
-      k: 20,
-      alpha: 3,
-      selfId: seededBytes('self', 20),
-      start: world.peers.slice(0, 3),
-      accepts: () => true,
+      ...baseParams(world, target),
       enough: () => true, // the first answer ends it
       failed: (peer) => failed.push(peer.port),
       query: (peer, request, handler, tag) =>
@@ -435,4 +418,23 @@ test('a lookup that ends with requests in flight keeps its candidates until they
   for (const h of held) h.settle(false);
   assert.deepEqual(failed, late);
   assert.equal(results.length, 1);
+});
+
+test('maxPerIp: no host gives a lookup more candidates than that, in every lookup of a row', () => {
+  // six peers on each of 50 IPv4 hosts; the candidate tables are pooled, so the second and
+  // third lookups reuse the first one's, whose counts must start again from zero
+  const world = makeWorld(300, 'w-ip');
+  world.peers.forEach((p, i) => ((p as { host: string }).host = `10.0.0.${i % 50}`));
+  for (let t = 0; t < 3; t++) {
+    const asked: string[] = [];
+    const result = run(world, { target: seededBytes(`t-ip-${t}`, 20), maxPerIp: 2 }, (peer, request, done, k) => {
+      asked.push(peer.host);
+      done(answer(world, peer, request, k));
+    });
+    const perHost = new Map<string, number>();
+    for (const host of asked) perHost.set(host, (perHost.get(host) ?? 0) + 1);
+    assert.ok(Math.max(...perHost.values()) <= 2, `lookup ${t}: at most 2 asked per host`);
+    assert.ok(perHost.size >= 10, `lookup ${t}: ${perHost.size} hosts asked`);
+    assert.equal(result.closest.length, 20);
+  }
 });
