@@ -11,8 +11,6 @@ import { RttEstimator } from './rtt-estimator.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import type { ResponseCallback, ResponseHandler } from './response-handler.js';
 
-export type { ResponseCallback, ResponseHandler } from './response-handler.js';
-
 interface Pending {
   /** The request id is key (its first 53 bits) and tail (the last 11): no bytes kept. */
   key: number;
