@@ -9,6 +9,7 @@ import type { ItemAuth, RequestBody, ResponseBody } from '../protocol/messages.j
 import type { Peer } from '../routing/peer.js';
 import { HostCounts } from './host-counts.js';
 import type { ResponseHandler } from './response-handler.js';
+import { grown } from '../util/grown.js';
 
 export type LookupKind = 'node' | 'value';
 
@@ -173,12 +174,6 @@ class Candidates {
     this.high = grown(this.high, size);
     this.low = grown(this.low, size);
   }
-}
-
-function grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, size: number): T {
-  const bigger = new (array.constructor as new (n: number) => T)(size);
-  bigger.set(array);
-  return bigger;
 }
 
 const candidatePool: Candidates[] = [];

@@ -10,23 +10,7 @@ import type { RandomSource } from '../util/random.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import type { ResponseCallback, ResponseHandler } from './response-handler.js';
-
-interface Pending {
-  /** The request id is key (its first 53 bits) and tail (the last 11): no bytes kept. */
-  key: number;
-  tail: number;
-  toHost: string;
-  toPort: number;
-  expect: ResponseBody['type'];
-  sentAt: number;
-  deadline: number;
-  /** Answered or failed: the deadline queue skips it. */
-  settled: boolean;
-  /** Who gets the answer: the handler (with the tag) if there is one, else the callback. */
-  callback: ResponseCallback;
-  handler: ResponseHandler | null;
-  tag: number;
-}
+import { pendingRequests, type PendingRequests } from './pending-requests.js';
 
 export interface RpcCounters {
   requestsSent: number;
@@ -61,21 +45,9 @@ export const DEFAULT_TIMEOUT_FLOOR_MS = 250;
 
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
 const RECENT_SLOTS = 32;
-const NOTHING_PENDING: ResponseCallback = () => {};
-/** Fills the deadline queue's slots behind its head, so a finished request is not kept alive there. */
-const PASSED: Pending = {
-  key: -1,
-  tail: -1,
-  toHost: '',
-  toPort: 0,
-  expect: 'PONG',
-  sentAt: 0,
-  deadline: 0,
-  settled: true,
-  callback: NOTHING_PENDING,
-  handler: null,
-  tag: 0,
-};
+/** What each response type is as a record stores it (pending-requests.ts). */
+const EXPECT: Record<ResponseBody['type'], number> = { PONG: 1, STORED: 2, NODES: 3, VALUE: 4 };
+const NONE = -1;
 const ANSWERED = 1;
 const TIMED_OUT = 2;
 
@@ -108,15 +80,19 @@ export class Rpc {
   };
   /** Answer bytes left for unproven askers; made on the first such answer. */
   private unprovenBytes: TokenBucket | null = null;
-  private readonly pending = new Map<number, Pending>();
+  /** The process's pool of pending requests; ours carry `owner`. */
+  private readonly pool: PendingRequests = pendingRequests;
+  private readonly owner = this.pool.newOwner();
+  /** Requests waiting for their answer. */
+  private waiting = 0;
   /**
    * Deadlines never precede an earlier request's (see request()), so they come in send
-   * order: one FIFO and one armed timer per node instead of a timer per request (settled
-   * entries are skipped when they reach the head).
+   * order: one queue (records linked from first to last) and one armed timer per node
+   * instead of a timer per request. Settled records are skipped when they reach the head.
    */
-  private readonly deadlines: Pending[] = [];
+  private first = NONE;
+  private last = NONE;
   private readonly rtt: RttEstimator;
-  private deadlineHead = 0;
   private timer: TimerHandle | null = null;
   /** When the armed timer fires. */
   private timerAt = 0;
@@ -148,7 +124,7 @@ export class Rpc {
   }
 
   get inFlight(): number {
-    return this.pending.size;
+    return this.waiting;
   }
 
   /** Sends a request; `callback` gets the matching response or null on timeout. */
@@ -158,41 +134,43 @@ export class Rpc {
 
   /** Sends a request; handler.answered(tag, ...) gets the matching response or null on timeout. */
   requestFor(to: Address, body: RequestBody, handler: ResponseHandler, tag: number): void {
-    this.send(to, body, NOTHING_PENDING, handler, tag);
+    this.send(to, body, null, handler, tag);
   }
 
-  private send(to: Address, body: RequestBody, callback: ResponseCallback, handler: ResponseHandler | null, tag: number): void {
+  private send(to: Address, body: RequestBody, callback: ResponseCallback | null, handler: ResponseHandler | null, tag: number): void {
     const requestId = this.random.bytes(REQUEST_ID_BYTES);
     const key = requestKey(requestId);
     // a 53-bit collision among our own pending requests (astronomically rare, but never mix
     // them up), or a message too large to send: it fails at once
-    const payload = this.pending.has(key) ? null : this.prepare({ requestId, sender: this.selfId, body });
+    const payload = this.pool.find(this.owner, key) !== NONE ? null : this.prepare({ requestId, sender: this.selfId, body });
     if (!payload) {
       if (handler) handler.answered(tag, null);
-      else callback(null);
+      else callback!(null);
       return;
     }
     const now = this.clock.now();
     // When the estimate drops, a request waits no less than a pending one sent before it:
-    // deadlines stay in send order, so the FIFO and its one timer still hold.
-    // (While any request is pending, the queue's last entry is the latest one sent.)
-    const earliest = this.pending.size === 0 ? now : this.deadlines[this.deadlines.length - 1].deadline;
+    // deadlines stay in send order, so the queue and its one timer still hold.
+    // (While any request is waiting, the queue's last record is the latest one sent.)
+    const earliest = this.waiting === 0 ? now : this.pool.deadline(this.last);
     const deadline = Math.max(earliest, now + this.rtt.timeoutMs);
-    const entry: Pending = {
+    const record = this.pool.add(
+      this.owner,
       key,
-      tail: requestTail(requestId),
-      toHost: to.host,
-      toPort: to.port,
-      expect: expectedResponse(body),
-      sentAt: now,
+      requestTail(requestId),
+      to.host,
+      to.port,
+      EXPECT[expectedResponse(body)],
+      now,
       deadline,
-      settled: false,
       callback,
       handler,
       tag,
-    };
-    this.pending.set(key, entry);
-    this.deadlines.push(entry);
+    );
+    this.waiting++;
+    if (this.last === NONE) this.first = record;
+    else this.pool.link(this.last, record);
+    this.last = record;
     // expire() re-arms itself for the head; otherwise arm for this deadline unless the timer
     // fires before it (it can fire after: the requests it was armed for may all be answered)
     if (!this.expiring && (this.timer === null || this.timerAt > deadline)) this.arm(deadline, now);
@@ -269,15 +247,13 @@ export class Rpc {
   /** Routes a response to its request; false if it matched none (and was counted). */
   accept(message: Message, from: Address): boolean {
     const key = requestKey(message.requestId);
-    const pending = this.pending.get(key);
+    const pool = this.pool;
+    const record = pool.find(this.owner, key);
     if (
-      !pending ||
-      pending.tail !== requestTail(message.requestId) ||
-      pending.toPort !== from.port ||
-      pending.toHost !== from.host ||
-      pending.expect !== message.body.type
+      record === NONE ||
+      !pool.matches(record, requestTail(message.requestId), from.host, from.port, EXPECT[message.body.type as ResponseBody['type']])
     ) {
-      const recent = pending ? 0 : this.recentOutcome(key);
+      const recent = record !== NONE ? 0 : this.recentOutcome(key);
       if (recent === TIMED_OUT) {
         this.counters.lateResponses++;
         this.rtt.late();
@@ -285,28 +261,33 @@ export class Rpc {
       else this.counters.unmatchedResponses++;
       return false;
     }
-    this.pending.delete(key);
-    pending.settled = true;
-    // Answers mostly come in send order: drop the answered head at once. Left in the queue
-    // until the timer passed it, every request lived a timeout (250 ms or more) and so
-    // outlived young collections, to die in the old generation.
-    if (this.deadlines[this.deadlineHead] === pending) this.dropSettledHead();
     this.remember(key, ANSWERED);
-    this.rtt.sample(this.clock.now() - pending.sentAt);
+    this.rtt.sample(this.clock.now() - pool.sentAt(record));
     this.counters.responsesAccepted++;
-    this.deliver(pending, message.body as ResponseBody);
+    this.deliver(record, message.body as ResponseBody);
+    // answers mostly come in send order: the answered head leaves the queue at once
+    if (record === this.first) this.dropSettledHead();
     return true;
   }
 
   /** Fails every pending request now (the node is stopping). */
   cancelAll(): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    this.deadlines.length = 0;
-    this.deadlineHead = 0;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    for (const p of all) this.deliver(p, null);
+    const pool = this.pool;
+    const waiters: Array<{ callback: ResponseCallback | null; handler: ResponseHandler | null; tag: number }> = [];
+    for (let r = this.first; r !== NONE;) {
+      const after = pool.after(r);
+      if (!pool.isSettled(r)) {
+        waiters.push({ callback: pool.callback(r), handler: pool.handler(r), tag: pool.tag(r) });
+        pool.settle(r);
+      }
+      pool.free(r);
+      r = after;
+    }
+    this.first = this.last = NONE;
+    this.waiting = 0;
+    for (const { callback, handler, tag } of waiters) this.handOver(callback, handler, tag, null);
   }
 
   /** The timer: fails every request past its deadline, then re-arms for the next one. */
@@ -314,38 +295,35 @@ export class Rpc {
     this.timer = null;
     this.expiring = true; // callbacks below may send requests: arm once, at the end, for the head
     const now = this.clock.now();
-    const queue = this.deadlines;
-    while (this.deadlineHead < queue.length) {
-      const entry = queue[this.deadlineHead];
-      if (!entry.settled && entry.deadline > now) break;
-      queue[this.deadlineHead++] = PASSED;
-      if (entry.settled) continue;
-      this.pending.delete(entry.key);
-      this.remember(entry.key, TIMED_OUT);
+    const pool = this.pool;
+    while (this.first !== NONE) {
+      const r = this.first;
+      const settled = pool.isSettled(r);
+      if (!settled && pool.deadline(r) > now) break;
+      this.first = pool.after(r);
+      if (this.first === NONE) this.last = NONE;
+      if (settled) {
+        pool.free(r);
+        continue;
+      }
+      this.remember(pool.key(r), TIMED_OUT);
       this.counters.timeouts++;
-      this.deliver(entry, null);
-    }
-    if (this.deadlineHead === queue.length) {
-      queue.length = 0;
-      this.deadlineHead = 0;
-    } else if (this.deadlineHead > 1024 && this.deadlineHead * 2 > queue.length) {
-      queue.splice(0, this.deadlineHead);
-      this.deadlineHead = 0;
+      this.deliver(r, null);
+      pool.free(r);
     }
     this.expiring = false;
-    if (this.timer === null && this.deadlineHead < queue.length) {
-      this.arm(queue[this.deadlineHead].deadline, now);
-    }
+    if (this.timer === null && this.first !== NONE) this.arm(pool.deadline(this.first), now);
   };
 
-  /** Moves the deadline queue's head past requests already answered; empties it when none is left. */
+  /** Moves the queue's head past requests already settled, freeing them. */
   private dropSettledHead(): void {
-    const queue = this.deadlines;
-    while (this.deadlineHead < queue.length && queue[this.deadlineHead].settled) queue[this.deadlineHead++] = PASSED;
-    if (this.deadlineHead === queue.length) {
-      queue.length = 0;
-      this.deadlineHead = 0;
+    const pool = this.pool;
+    while (this.first !== NONE && pool.isSettled(this.first)) {
+      const r = this.first;
+      this.first = pool.after(r);
+      pool.free(r);
     }
+    if (this.first === NONE) this.last = NONE;
   }
 
   private arm(deadline: number, now: number): void {
@@ -355,18 +333,24 @@ export class Rpc {
   }
 
   /**
-   * Settles a request and hands over its answer (from a timer or the receive path): what
-   * the callback or handler throws is counted, never propagated. The deadline queue may
-   * hold the entry a while: it lets go of the callback and handler first.
+   * Settles request record r (from the timer or the receive path) and hands over its
+   * answer. The record stays queued (the caller frees it once it leaves the queue).
    */
-  private deliver(entry: Pending, response: ResponseBody | null): void {
-    const { callback, handler, tag } = entry;
-    entry.settled = true;
-    entry.callback = NOTHING_PENDING;
-    entry.handler = null;
+  private deliver(r: number, response: ResponseBody | null): void {
+    const pool = this.pool;
+    const callback = pool.callback(r);
+    const handler = pool.handler(r);
+    const tag = pool.tag(r);
+    pool.settle(r);
+    this.waiting--;
+    this.handOver(callback, handler, tag, response);
+  }
+
+  /** Gives an answer to whoever waits for it: what the callback or handler throws is counted, never propagated. */
+  private handOver(callback: ResponseCallback | null, handler: ResponseHandler | null, tag: number, response: ResponseBody | null): void {
     try {
       if (handler) handler.answered(tag, response);
-      else callback(response);
+      else callback!(response);
     } catch {
       this.counters.callbackErrors++;
     }

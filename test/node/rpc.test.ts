@@ -104,3 +104,23 @@ test('a request never expires before one sent earlier, even when the estimate dr
   sim.clock.advance(2000);
   assert.deepEqual(failed, ['first at 1000', 'second at 1000']);
 });
+
+test('a node stopped from inside an answer or a timeout hands every record back to the pool, once', async () => {
+  const { pendingRequests } = await import('../../src/node/pending-requests.js');
+  const before = pendingRequests.used;
+  for (const stopOn of ['answer', 'timeout'] as const) {
+    const { sim, a, alive, dead } = nodeWithLiveAndDeadPeers(300);
+    const results: string[] = [];
+    a.ping(stopOn === 'answer' ? alive.address : dead.address, (ok) => {
+      results.push(`first ${ok}`);
+      a.stop(); // fails the rest from inside the callback
+    });
+    a.ping(dead.address, (ok) => results.push(`second ${ok}`));
+    a.ping(dead.address, (ok) => results.push(`third ${ok}`));
+    sim.clock.advance(2000);
+    assert.deepEqual(results, [`first ${stopOn === 'answer'}`, 'second false', 'third false']);
+    assert.equal(a.stats().requestsInFlight, 0);
+    alive.stop();
+    assert.equal(pendingRequests.used, before, `${stopOn}: no record left behind or freed twice`);
+  }
+});

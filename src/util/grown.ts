@@ -1,0 +1,10 @@
+// Growing the columns of record pools: typed arrays cannot grow in place.
+
+type Column = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+/** A copy of `array` with room for `size` entries (the new ones zero). */
+export function grown<T extends Column>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}
