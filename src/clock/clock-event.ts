@@ -1,8 +1,8 @@
 // What a virtual clock schedules, and its event heap orders.
 /**
- * Something the clock runs at a virtual time. A subclass carries its own data, so a
- * scheduled event costs one object, where a timer costs a timer plus its closure (the
- * simulated network schedules one per datagram).
+ * Something the clock runs at a virtual time (a timer). A subclass carries its own data.
+ * What is scheduled by the million (datagrams in flight) is not an object at all: see
+ * VirtualClock.scheduleSlot.
  */
 export abstract class ClockEvent {
   at = 0;

@@ -4,6 +4,16 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { ClockEvent } from './clock-event.js';
 import { EventHeap, runsBefore } from './event-heap.js';
+import { SlotHeap } from './slot-heap.js';
+
+/**
+ * Something that keeps its events as numbered records of its own (a simulated network's
+ * datagrams in flight): the clock orders (time, slot) pairs and calls runSlot(slot) when
+ * one is due, so scheduling one makes no object.
+ */
+export interface SlotSink {
+  runSlot(slot: number): void;
+}
 
 /**
  * Events due within this many ms (datagrams in flight) go to a heap of their own, apart
@@ -32,6 +42,8 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private readonly soon = new EventHeap();
   private readonly later = new EventHeap();
+  private readonly slotted = new SlotHeap();
+  private readonly sinks: SlotSink[] = [];
   private pending = 0;
 
   constructor(start = 0) {
@@ -71,21 +83,27 @@ export class VirtualClock implements Clock {
     this.pending++;
   }
 
+  /** A sink's number, for scheduleSlot. */
+  addSink(sink: SlotSink): number {
+    this.sinks.push(sink);
+    return this.sinks.length - 1;
+  }
+
+  /** Runs sinks[sink].runSlot(slot) after `delayMs` of virtual time, in order with every other event. */
+  scheduleSlot(sink: number, slot: number, delayMs: number): void {
+    this.slotted.push(this.time + Math.max(0, delayMs), this.seq++, sink, slot);
+    this.pending++;
+  }
+
   /** Runs the next event, advancing time to it; false when none is left. */
   step(): boolean {
-    const heap = this.liveHeap();
-    if (!heap) return false;
-    this.runHead(heap);
-    return true;
+    return this.runNext(Infinity);
   }
 
   /** Runs events up to and including time `until` (absolute), then sets the time to it. */
   runUntil(until: number, maxEvents = Infinity): number {
     let events = 0;
-    for (let heap = this.liveHeap(); events < maxEvents && heap !== null && heap.peek()!.at <= until; heap = this.liveHeap()) {
-      this.runHead(heap);
-      events++;
-    }
+    while (events < maxEvents && this.runNext(until)) events++;
     if (this.time < until && events < maxEvents) this.time = until;
     return events;
   }
@@ -102,27 +120,45 @@ export class VirtualClock implements Clock {
     return this.runUntil(this.time + ms);
   }
 
-  /** Takes the live event at the head of `heap` and runs it, advancing time to it. */
-  private runHead(heap: EventHeap): void {
-    const event = heap.pop()!;
+  /** Runs the earliest event if it is due by `until`, advancing time to it; false if none is. */
+  private runNext(until: number): boolean {
+    let heap = this.soon;
+    let event = liveHead(heap);
+    const later = liveHead(this.later);
+    if (later !== undefined && (event === undefined || runsBefore(later, event))) {
+      heap = this.later;
+      event = later;
+    }
+    const slotted = this.slotted;
+    if (
+      slotted.size > 0 &&
+      (event === undefined || slotted.headAt < event.at || (slotted.headAt === event.at && slotted.headSeq < event.seq))
+    ) {
+      const at = slotted.headAt;
+      if (at > until) return false;
+      const sink = slotted.headSink;
+      const slot = slotted.headSlot;
+      slotted.pop();
+      this.pending--;
+      this.time = at;
+      this.sinks[sink].runSlot(slot);
+      return true;
+    }
+    if (event === undefined || event.at > until) return false;
+    heap.pop();
     event.live = false;
     this.pending--;
     this.time = event.at;
     event.run();
+    return true;
   }
+}
 
-  /**
-   * The heap whose head runs next, once cancelled events ahead of it are dropped; null
-   * when no live event is left.
-   */
-  private liveHeap(): EventHeap | null {
-    for (;;) {
-      const soon = this.soon.peek();
-      const later = this.later.peek();
-      if (soon === undefined && later === undefined) return null;
-      const heap = later === undefined || (soon !== undefined && runsBefore(soon, later)) ? this.soon : this.later;
-      if (heap.peek()!.live) return heap;
-      heap.pop();
-    }
+/** The heap's earliest live event, once cancelled ones ahead of it are dropped. */
+function liveHead(heap: EventHeap): ClockEvent | undefined {
+  for (;;) {
+    const event = heap.peek();
+    if (event === undefined || event.live) return event;
+    heap.pop();
   }
 }

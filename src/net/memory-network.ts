@@ -2,8 +2,7 @@
 // delivered by the clock after a latency drawn from [min, max], or lost with probability
 // `loss`. With a VirtualClock and a SeededRandom, a run is fully reproducible.
 import type { Clock } from '../clock/clock.js';
-import { ClockEvent } from '../clock/clock-event.js';
-import { VirtualClock } from '../clock/virtual-clock.js';
+import { type SlotSink, VirtualClock } from '../clock/virtual-clock.js';
 import type { RandomSource } from '../util/random.js';
 import { SeededRandom } from '../util/random.js';
 import { refuseUnknownOptions } from '../util/options.js';
@@ -49,7 +48,7 @@ export interface MemoryNetworkCounters {
   undeliverable: number;
 }
 
-export class MemoryNetwork {
+export class MemoryNetwork implements SlotSink {
   readonly counters: MemoryNetworkCounters = { sent: 0, delivered: 0, lost: 0, undeliverable: 0 };
   /**
    * Endpoints by port. An array, not a Map: every datagram looks its receiver up here, and
@@ -61,8 +60,16 @@ export class MemoryNetwork {
   private readonly loss: number;
   private readonly random: RandomSource;
   readonly carriesMessages: boolean;
-  /** The clock as a VirtualClock, when it is one: datagrams then travel as ClockEvents. */
+  /**
+   * The clock as a VirtualClock, when it is one: datagrams in flight are then records
+   * here (payload, source, destination by slot), and the clock orders their slots.
+   */
   private readonly virtualClock: VirtualClock | null;
+  private readonly sink: number;
+  private readonly payloads: Array<Uint8Array | Message | null> = [];
+  private readonly sources: Array<Address | null> = [];
+  private readonly destinations: Array<Address | null> = [];
+  private readonly freeSlots: number[] = [];
 
   constructor(
     readonly clock: Clock,
@@ -80,6 +87,7 @@ export class MemoryNetwork {
     this.random = options.random ?? new SeededRandom(1);
     this.carriesMessages = options.carryMessages ?? false;
     this.virtualClock = clock instanceof VirtualClock ? clock : null;
+    this.sink = this.virtualClock ? this.virtualClock.addSink(this) : -1;
   }
 
   /**
@@ -107,8 +115,31 @@ export class MemoryNetwork {
     }
     const [min, max] = this.latency;
     const delay = min === max ? min : min + this.random.float() * (max - min);
-    if (this.virtualClock) this.virtualClock.schedule(new Delivery(this, to, payload, from), delay);
-    else this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
+    if (this.virtualClock) {
+      let slot = this.freeSlots.pop();
+      if (slot === undefined) {
+        slot = this.payloads.length;
+        this.payloads.push(null);
+        this.sources.push(null);
+        this.destinations.push(null);
+      }
+      this.payloads[slot] = payload;
+      this.sources[slot] = from;
+      this.destinations[slot] = to;
+      this.virtualClock.scheduleSlot(this.sink, slot, delay);
+    } else this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
+  }
+
+  /** @internal The datagram in flight in `slot` is due. */
+  runSlot(slot: number): void {
+    const payload = this.payloads[slot]!;
+    const from = this.sources[slot]!;
+    const to = this.destinations[slot]!;
+    this.payloads[slot] = null;
+    this.sources[slot] = null;
+    this.destinations[slot] = null;
+    this.freeSlots.push(slot);
+    this.arrive(to, payload, from);
   }
 
   /** @internal A datagram reaches `to`, if anyone still listens there. */
@@ -125,22 +156,6 @@ export class MemoryNetwork {
   /** @internal */
   detach(transport: MemoryTransport): void {
     if (this.endpoints[transport.local.port] === transport) this.endpoints[transport.local.port] = undefined;
-  }
-}
-
-/** A datagram in flight on the virtual clock. */
-class Delivery extends ClockEvent {
-  constructor(
-    private readonly network: MemoryNetwork,
-    private readonly to: Address,
-    private readonly payload: Uint8Array | Message,
-    private readonly from: Address,
-  ) {
-    super();
-  }
-
-  run(): void {
-    this.network.arrive(this.to, this.payload, this.from);
   }
 }
 

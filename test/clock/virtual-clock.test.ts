@@ -72,3 +72,28 @@ test('runUntil never runs an event past its bound, even behind a cancelled one',
   assert.equal(clock.runUntil(30), 1);
   assert.equal(ran, 1);
 });
+
+test('slot events (a sink keeping its own records) run in one (time, order) sequence with timers', () => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  const sink = clock.addSink({ runSlot: (slot) => order.push(`slot${slot}`) });
+  const other = clock.addSink({ runSlot: (slot) => order.push(`other${slot}`) });
+  clock.setTimeout(() => order.push('timer10a'), 10);
+  clock.scheduleSlot(sink, 1, 10);
+  clock.setTimeout(() => order.push('timer10b'), 10);
+  clock.scheduleSlot(other, 2, 5);
+  const cancelled = clock.setTimeout(() => order.push('cancelled'), 3);
+  clock.scheduleSlot(sink, 3, SOON_MS + 20);
+  clock.setTimeout(() => order.push('far'), SOON_MS + 10);
+  clock.clearTimeout(cancelled);
+  assert.equal(clock.pendingTimers, 6);
+  assert.equal(clock.runUntil(10), 4);
+  assert.deepEqual(order, ['other2', 'timer10a', 'slot1', 'timer10b']);
+  assert.equal(clock.runUntil(SOON_MS + 15), 1, 'a slot past the bound waits');
+  assert.equal(clock.now(), SOON_MS + 15);
+  assert.equal(clock.step(), true);
+  assert.deepEqual(order.slice(4), ['far', 'slot3']);
+  assert.equal(clock.now(), SOON_MS + 20);
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(clock.step(), false);
+});

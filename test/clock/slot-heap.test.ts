@@ -1,0 +1,26 @@
+// The typed-array heap behind a virtual clock's slot events: time order, ties by seq.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SlotHeap } from '../../src/clock/slot-heap.js';
+import { rng } from '../helpers/reference.js';
+
+test('pops in (time, seq) order through growth and interleaved pushes, as a sorted list does', () => {
+  const random = rng(31);
+  const heap = new SlotHeap();
+  const model: Array<[number, number, number, number]> = [];
+  let seq = 0;
+  for (let step = 0; step < 5000; step++) {
+    if (random() < 0.6 || heap.size === 0) {
+      // few distinct times, so ties are common
+      const entry: [number, number, number, number] = [Math.floor(random() * 40), seq++, step % 3, step];
+      heap.push(...entry);
+      model.push(entry);
+    } else {
+      model.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const [at, s, sink, slot] = model.shift()!;
+      assert.deepEqual([heap.headAt, heap.headSeq, heap.headSink, heap.headSlot], [at, s, sink, slot]);
+      heap.pop();
+    }
+    assert.equal(heap.size, model.length);
+  }
+});
