@@ -47,6 +47,12 @@ export class ContactArena {
   private readonly index: SlotHash;
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
+  /**
+   * Live contacts per host number. A contact alone at its host shares it with no contact
+   * of any routing table, so admission rules per IP need not scan a table for it (in a
+   * simulation every node has an address of its own).
+   */
+  private readonly hostPopulation: number[] = [];
   private lastHost: string | null = null;
   private lastHostIndex = 0;
   private used = 0;
@@ -76,10 +82,12 @@ export class ContactArena {
   intern(id: Uint8Array, host: string, port: number): number {
     assertId(id, 'id');
     if (!Number.isInteger(port) || port < 0 || port > 0xffffffff) throw new RangeError(`port must be a 32-bit integer (got ${port})`);
-    const hostIndex = this.internHost(host);
-    const known = this.find(id, hostIndex, port);
+    // found by id, the host compared as a string: a contact we know (nearly every sender
+    // of a message) costs no probe of the host map
+    const known = this.find(id, host, port);
     if (known >= 0) return known;
     const twinOf = -2 - known; // -1 (NOT_FOUND) when no live contact shares the id
+    const hostIndex = this.internHost(host);
     let index = this.freeSlots.pop();
     if (index === undefined) {
       index = this.used;
@@ -89,6 +97,7 @@ export class ContactArena {
     this.ids.set(id, index * ID_BYTES);
     this.ports[index] = port;
     this.hostOf[index] = hostIndex;
+    this.hostPopulation[hostIndex]++;
     this.refs[index] = 0;
     this.alive[index] = 1;
     this.twin[index] = twinOf >= 0 ? 1 : 0;
@@ -124,6 +133,7 @@ export class ContactArena {
   }
 
   private free(contact: number): void {
+    this.hostPopulation[this.hostOf[contact]]--;
     this.peers[contact] = undefined;
     this.index.unplace(contact);
     this.alive[contact] = 0;
@@ -145,14 +155,14 @@ export class ContactArena {
   }
 
   /** The contact (id, host, port); else NOT_FOUND, or -2 - c for a live contact c with the same id. */
-  private find(id: Uint8Array, hostIndex: number, port: number): number {
+  private find(id: Uint8Array, host: string, port: number): number {
     const { table, mask } = this.index;
     let twinOf = NOT_FOUND;
     for (let p = this.index.start(this.hash(id, 0)); ; p = (p + 1) & mask) {
       const c = table[p];
       if (c === EMPTY) return twinOf;
       if (idEqualAt(this.ids, c * ID_BYTES, id, 0)) {
-        if (this.ports[c] === port && this.hostOf[c] === hostIndex) return c;
+        if (this.ports[c] === port && this.hostNames[this.hostOf[c]] === host) return c;
         twinOf = -2 - c;
       }
     }
@@ -217,6 +227,11 @@ export class ContactArena {
     return this.ports[contact];
   }
 
+  /** Whether another live contact has this contact's host. */
+  hostShared(contact: number): boolean {
+    return this.hostPopulation[this.hostOf[contact]] > 1;
+  }
+
   /** Whether two contacts share a host (compared by the arena's host number, without strings). */
   sameHost(a: number, b: number): boolean {
     return this.hostOf[a] === this.hostOf[b];
@@ -260,6 +275,7 @@ export class ContactArena {
     if (index === undefined) {
       index = this.hostNames.length;
       this.hostNames.push(host);
+      this.hostPopulation.push(0);
       this.hostIndex.set(host, index);
     }
     this.lastHost = host;

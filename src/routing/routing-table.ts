@@ -367,10 +367,13 @@ export class RoutingTable {
   /**
    * Whether a contact not in the table may join it: ADMIT; the contact already at its
    * ip:port (another id: one address is one contact); or FULL_IP. A scan of the whole
-   * table, but only for contacts about to be added, which is rare next to refreshes.
+   * table, but only for contacts about to be added, which is rare next to refreshes, and
+   * only when another contact in the process has the newcomer's host.
    */
   private admissionOf(contact: number): number {
     const arena = this.arena;
+    // alone at its host in the whole arena: no contact here shares its IP or its address
+    if (!arena.hostShared(contact)) return ADMIT;
     const words = this.words;
     const end = TABLE_HEADER_WORDS + this.size;
     let sameIp = 0;

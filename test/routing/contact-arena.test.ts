@@ -114,3 +114,17 @@ test('a shared record stands for its slot only while the slot holds that contact
   assert.notEqual(arena.internPeer(record), other); // ...but the stale record interns its own contact again
   assert.equal(arena.count, 2);
 });
+
+test('hostShared: whether another live contact has the host, as contacts come and go', () => {
+  const arena = new ContactArena(2);
+  const a = arena.intern(seededBytes('h-a', 20), '10.0.0.1', 1);
+  assert.equal(arena.hostShared(a), false, 'alone at its host');
+  const b = arena.intern(seededBytes('h-b', 20), '10.0.0.1', 2);
+  const c = arena.intern(seededBytes('h-c', 20), '10.0.0.2', 1);
+  assert.equal(arena.intern(seededBytes('h-b', 20), '10.0.0.1', 2), b, 'interning again adds no one');
+  assert.deepEqual([arena.hostShared(a), arena.hostShared(b), arena.hostShared(c)], [true, true, false]);
+  arena.dropIfUnused(b);
+  assert.equal(arena.hostShared(a), false, 'the other one left');
+  const d = arena.intern(seededBytes('h-d', 20), '10.0.0.1', 3); // may reuse b's slot
+  assert.equal(arena.hostShared(d), true);
+});
