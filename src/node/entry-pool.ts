@@ -32,6 +32,8 @@ export class EntryPool {
   private used = 0;
   private live = 0;
   private readonly index = new SlotHash(INITIAL_SLOTS * 2, (slot) => this.hash(this.storeOf[slot], this.keys, slot * ID_BYTES));
+  /** For fit(), which every insert calls: made once, not a closure per insert. */
+  private readonly liveSlotsOnce = () => this.liveSlots();
 
   // per store: first and last entry (NONE when empty); ids of closed stores are reused
   private heads = new Int32Array(64).fill(NONE);
@@ -107,7 +109,7 @@ export class EntryPool {
     this.tails[store] = slot;
     this.index.place(slot);
     this.live++;
-    this.index.fit(this.live, () => this.liveSlots());
+    this.index.fit(this.live, this.liveSlotsOnce);
     return slot;
   }
 

@@ -45,6 +45,8 @@ export class ContactArena {
    * something holds, which is few.
    */
   private readonly index: SlotHash;
+  /** For fit(), which every insert calls: made once, not a closure per insert. */
+  private readonly liveContactsOnce = () => this.liveContacts();
   private readonly hostNames: string[] = [];
   private readonly hostIndex = new Map<string, number>();
   /**
@@ -104,7 +106,7 @@ export class ContactArena {
     if (twinOf >= 0) this.twin[twinOf] = 1;
     this.index.place(index);
     this.live++;
-    this.index.fit(this.live, () => this.liveContacts());
+    this.index.fit(this.live, this.liveContactsOnce);
     return index;
   }
 
