@@ -12,6 +12,7 @@ import { ID_BYTES } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
 import type { ItemAuth } from '../protocol/messages.js';
+import { grown } from '../util/grown.js';
 
 const INITIAL_SLOTS = 256;
 const NONE = -1;
@@ -54,8 +55,8 @@ export class EntryPool {
     if (store === undefined) {
       store = this.storesUsed++;
       if (store === this.heads.length) {
-        this.heads = resized(this.heads, store * 2, NONE);
-        this.tails = resized(this.tails, store * 2, NONE);
+        this.heads = grown(this.heads, store * 2, NONE);
+        this.tails = grown(this.tails, store * 2, NONE);
       }
     }
     if (owner) this.orphans.register(owner, store, owner);
@@ -195,23 +196,13 @@ export class EntryPool {
   /** Half as many slots again: doubling left up to half of a big pool unused. */
   private grow(): void {
     const slots = Math.ceil(this.storeOf.length * 1.5);
-    const keys = new Uint8Array(slots * ID_BYTES);
-    keys.set(this.keys);
-    this.keys = keys;
-    this.expires = resized(this.expires, slots, 0);
-    this.refreshed = resized(this.refreshed, slots, 0);
-    this.storeOf = resized(this.storeOf, slots, NONE);
-    this.nextOf = resized(this.nextOf, slots, 0);
-    this.prevOf = resized(this.prevOf, slots, 0);
+    this.keys = grown(this.keys, slots * ID_BYTES);
+    this.expires = grown(this.expires, slots);
+    this.refreshed = grown(this.refreshed, slots);
+    this.storeOf = grown(this.storeOf, slots, NONE);
+    this.nextOf = grown(this.nextOf, slots);
+    this.prevOf = grown(this.prevOf, slots);
   }
-}
-
-/** A copy `length` long, the new part filled with `fill`. */
-function resized<T extends Int32Array | Float64Array>(array: T, length: number, fill: number): T {
-  const bigger = new (array.constructor as new (n: number) => T)(length);
-  bigger.set(array);
-  if (fill !== 0) bigger.fill(fill, array.length);
-  return bigger;
 }
 
 /** The process-wide pool: every Storage in this process keeps its entries here. */

@@ -196,11 +196,10 @@ export class PendingRequests {
     this.expects = grown(this.expects, capacity);
     this.sentAts = grown(this.sentAts, capacity);
     this.deadlines = grown(this.deadlines, capacity);
-    this.states = grown(this.states, capacity);
+    this.states = grown(this.states, capacity, FREE);
     this.next = grown(this.next, capacity);
     this.tags = grown(this.tags, capacity);
     for (let r = old; r < capacity; r++) {
-      this.states[r] = FREE;
       this.hosts.push('');
       this.handlers.push(null);
       this.callbacks.push(null);

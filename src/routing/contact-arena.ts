@@ -13,6 +13,7 @@ import type { Peer } from './peer.js';
 import { EMPTY, SlotHash } from '../util/slot-hash.js';
 import { packedIpv4 } from '../util/ipv4.js';
 import { idMatchesIpv4 } from '../id/id-from-ip.js';
+import { grown } from '../util/grown.js';
 
 /** A Peer made by an arena for one of its slots (see ContactArena.peer). */
 interface ArenaPeer extends Peer {
@@ -287,24 +288,12 @@ export class ContactArena {
 
   private grow(): void {
     const capacity = this.ports.length * 2;
-    const ids = new Uint8Array(capacity * ID_BYTES);
-    ids.set(this.ids);
-    this.ids = ids;
-    const ports = new Uint32Array(capacity);
-    ports.set(this.ports);
-    this.ports = ports;
-    const hostOf = new Uint32Array(capacity);
-    hostOf.set(this.hostOf);
-    this.hostOf = hostOf;
-    const refs = new Uint32Array(capacity);
-    refs.set(this.refs);
-    this.refs = refs;
-    const alive = new Uint8Array(capacity);
-    alive.set(this.alive);
-    this.alive = alive;
-    const twin = new Uint8Array(capacity);
-    twin.set(this.twin);
-    this.twin = twin;
+    this.ids = grown(this.ids, capacity * ID_BYTES);
+    this.ports = grown(this.ports, capacity);
+    this.hostOf = grown(this.hostOf, capacity);
+    this.refs = grown(this.refs, capacity);
+    this.alive = grown(this.alive, capacity);
+    this.twin = grown(this.twin, capacity);
   }
 }
 

@@ -16,6 +16,7 @@ import type { ContactArena } from './contact-arena.js';
 import { TABLE_BUCKETS, TABLE_COUNTS_BYTE, TABLE_HEADER_WORDS, TABLE_SELF_WORD, TABLE_SIZE_WORD } from '../distance/table-layout.js';
 import { randomBytes } from 'node:crypto';
 import { refuseUnknownOptions } from '../util/options.js';
+import { grown } from '../util/grown.js';
 
 export const DEFAULT_K = 20;
 
@@ -435,13 +436,9 @@ export class RoutingTable {
   private grow(): void {
     const contactsCapacity = this.words.length - TABLE_HEADER_WORDS;
     const added = Math.max(this.k, contactsCapacity >> 2);
-    const words = new Uint32Array(TABLE_HEADER_WORDS + contactsCapacity + added);
-    words.set(this.words);
-    this.words = words;
-    this.counts = new Uint8Array(words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
-    const seen = new Uint32Array(contactsCapacity + added);
-    seen.set(this.seen);
-    this.seen = seen;
+    this.words = grown(this.words, TABLE_HEADER_WORDS + contactsCapacity + added);
+    this.counts = new Uint8Array(this.words.buffer, TABLE_COUNTS_BYTE, TABLE_BUCKETS);
+    this.seen = grown(this.seen, contactsCapacity + added);
   }
 
   private rememberReplacement(b: number, contact: number): void {

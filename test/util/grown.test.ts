@@ -10,3 +10,7 @@ test('grown copies a column into a bigger one of the same kind, the new entries 
   assert.notEqual(bigger.buffer, column.buffer, 'a copy: the old column is left as it was');
   assert.deepEqual([...grown(Uint16Array.of(7), 2)], [7, 0]);
 });
+
+test('grown fills the new entries with `fill` when given one, leaving the copied ones as they were', () => {
+  assert.deepEqual([...grown(Int32Array.of(5, 0), 4, -1)], [5, 0, -1, -1]);
+});
