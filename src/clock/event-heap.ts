@@ -2,9 +2,14 @@
 // they were scheduled. Sifts with a hole instead of swaps.
 import type { ClockEvent } from './clock-event.js';
 
+/** Whether an event at (at, seq) runs before one at (otherAt, otherSeq): the clock's one order. */
+export function precedes(at: number, seq: number, otherAt: number, otherSeq: number): boolean {
+  return at < otherAt || (at === otherAt && seq < otherSeq);
+}
+
 /** Whether a runs before b. */
 export function runsBefore(a: ClockEvent, b: ClockEvent): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  return precedes(a.at, a.seq, b.at, b.seq);
 }
 
 export class EventHeap {

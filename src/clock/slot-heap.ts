@@ -2,6 +2,7 @@
 // clock runs for sinks that keep their events as records (a simulated network's datagrams
 // in flight), so scheduling one makes no object. The earliest first, ties by seq.
 import { grown } from '../util/grown.js';
+import { precedes } from './event-heap.js';
 
 export class SlotHeap {
   private at = new Float64Array(64);
@@ -38,7 +39,7 @@ export class SlotHeap {
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.at[parent] < at || (this.at[parent] === at && this.seqs[parent] < seq)) break;
+      if (precedes(this.at[parent], this.seqs[parent], at, seq)) break;
       this.move(parent, i);
       i = parent;
     }
@@ -58,10 +59,8 @@ export class SlotHeap {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && (this.at[right] < this.at[child] || (this.at[right] === this.at[child] && this.seqs[right] < this.seqs[child]))) {
-        child = right;
-      }
-      if (at < this.at[child] || (at === this.at[child] && seq < this.seqs[child])) break;
+      if (right < n && precedes(this.at[right], this.seqs[right], this.at[child], this.seqs[child])) child = right;
+      if (precedes(at, seq, this.at[child], this.seqs[child])) break;
       this.move(child, i);
       i = child;
     }

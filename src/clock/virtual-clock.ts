@@ -3,7 +3,7 @@
 // allows and the same inputs always give the same order of events.
 import type { Clock, TimerHandle } from './clock.js';
 import { ClockEvent } from './clock-event.js';
-import { EventHeap, runsBefore } from './event-heap.js';
+import { EventHeap, precedes, runsBefore } from './event-heap.js';
 import { SlotHeap } from './slot-heap.js';
 
 /**
@@ -130,10 +130,7 @@ export class VirtualClock implements Clock {
       event = later;
     }
     const slotted = this.slotted;
-    if (
-      slotted.size > 0 &&
-      (event === undefined || slotted.headAt < event.at || (slotted.headAt === event.at && slotted.headSeq < event.seq))
-    ) {
+    if (slotted.size > 0 && (event === undefined || precedes(slotted.headAt, slotted.headSeq, event.at, event.seq))) {
       const at = slotted.headAt;
       if (at > until) return false;
       const sink = slotted.headSink;
