@@ -6,6 +6,8 @@
  */
 export abstract class ClockEvent {
   at = 0;
+  /** Who scheduled it (VirtualClock.actor), and that actor's count: with `at`, its place in the order. */
+  actor = 0;
   seq = 0;
   /** Until it runs or is cancelled. */
   live = true;

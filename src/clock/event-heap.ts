@@ -1,15 +1,21 @@
-// A binary min-heap of clock events on (at, seq): the earliest first, ties in the order
-// they were scheduled. Sifts with a hole instead of swaps.
+// A binary min-heap of clock events on (at, actor, seq): the earliest first, ties by the
+// actor that scheduled them, then in the order that actor did. Sifts with a hole instead of swaps.
 import type { ClockEvent } from './clock-event.js';
 
-/** Whether an event at (at, seq) runs before one at (otherAt, otherSeq): the clock's one order. */
-export function precedes(at: number, seq: number, otherAt: number, otherSeq: number): boolean {
-  return at < otherAt || (at === otherAt && seq < otherSeq);
+/**
+ * Whether an event keyed (at, actor, seq) runs before one keyed (otherAt, otherActor,
+ * otherSeq): the clock's one order. Every part of the key is the scheduling actor's own
+ * (its time, its number, its count), never a count shared by the process: so the order
+ * does not depend on which other actors share the clock (a simulation split over threads
+ * runs each node's events in the same order as one thread does).
+ */
+export function precedes(at: number, actor: number, seq: number, otherAt: number, otherActor: number, otherSeq: number): boolean {
+  return at < otherAt || (at === otherAt && (actor < otherActor || (actor === otherActor && seq < otherSeq)));
 }
 
 /** Whether a runs before b. */
 export function runsBefore(a: ClockEvent, b: ClockEvent): boolean {
-  return precedes(a.at, a.seq, b.at, b.seq);
+  return precedes(a.at, a.actor, a.seq, b.at, b.actor, b.seq);
 }
 
 export class EventHeap {

@@ -10,7 +10,7 @@ import type { Message } from '../protocol/messages.js';
 import type { Address, DatagramHandler, MessageHandler, Transport } from './transport.js';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
-import { packedIpv4 } from '../util/ipv4.js';
+import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 
 /**
  * A simulated endpoint's IPv4 address: endpoint p is a 10.x.y.z of its own (many
@@ -21,9 +21,14 @@ import { packedIpv4 } from '../util/ipv4.js';
  * spread over the id space as real addresses' do.
  */
 export function simHost(port: number): string {
+  return ipv4Host(simIpv4(port));
+}
+
+/** simHost(port) as a packed IPv4 address. */
+export function simIpv4(port: number): number {
   const x = ((port >>> 14) & 0x0f) | (((port >>> 18) & 0x0f) << 4);
   const y = ((port >>> 8) & 0x3f) | (((port >>> 22) & 0x03) << 6);
-  return `10.${x}.${y}.${port & 0xff}`;
+  return ((10 << 24) | (x << 16) | (y << 8) | (port & 0xff)) >>> 0;
 }
 
 export interface MemoryNetworkOptions {
@@ -38,6 +43,16 @@ export interface MemoryNetworkOptions {
    * tests cover. Raw datagrams can still be sent either way.
    */
   carryMessages?: boolean;
+  /** Where datagrams to endpoints that live in other threads go (a simulation split over threads; needs a VirtualClock). */
+  remote?: RemoteLink;
+}
+
+/** The way out of this thread, for datagrams to endpoints of a simulation that live in other threads. */
+export interface RemoteLink {
+  /** Whether the endpoint at `port` lives in another thread. */
+  isRemote(port: number): boolean;
+  /** Hands a datagram over, with the time it arrives and its clock key (see VirtualClock.scheduleAt). */
+  send(at: number, actor: number, seq: number, from: Address, to: Address, payload: Uint8Array | Message): void;
 }
 
 export interface MemoryNetworkCounters {
@@ -70,6 +85,7 @@ export class MemoryNetwork implements SlotSink {
   private readonly sources: Array<Address | null> = [];
   private readonly destinations: Array<Address | null> = [];
   private readonly freeSlots: number[] = [];
+  private readonly remote: RemoteLink | null;
 
   constructor(
     readonly clock: Clock,
@@ -77,7 +93,7 @@ export class MemoryNetwork implements SlotSink {
   ) {
     refuseUnknownOptions(
       options,
-      ['latencyMs', 'loss', 'random', 'carryMessages'] satisfies Array<keyof MemoryNetworkOptions>,
+      ['latencyMs', 'loss', 'random', 'carryMessages', 'remote'] satisfies Array<keyof MemoryNetworkOptions>,
       'network option',
     );
     this.latency = options.latencyMs ?? [10, 50];
@@ -88,6 +104,8 @@ export class MemoryNetwork implements SlotSink {
     this.carriesMessages = options.carryMessages ?? false;
     this.virtualClock = clock instanceof VirtualClock ? clock : null;
     this.sink = this.virtualClock ? this.virtualClock.addSink(this) : -1;
+    this.remote = options.remote ?? null;
+    if (this.remote && !this.virtualClock) throw new TypeError('a network with a remote link needs a VirtualClock');
   }
 
   /**
@@ -115,22 +133,38 @@ export class MemoryNetwork implements SlotSink {
     }
     const [min, max] = this.latency;
     const delay = min === max ? min : min + this.random.float() * (max - min);
-    if (this.virtualClock) {
-      let slot = this.freeSlots.pop();
-      if (slot === undefined) {
-        slot = this.payloads.length;
-        this.payloads.push(null);
-        this.sources.push(null);
-        this.destinations.push(null);
-      }
-      this.payloads[slot] = payload;
-      this.sources[slot] = from;
-      this.destinations[slot] = to;
-      this.virtualClock.scheduleSlot(this.sink, slot, delay);
-    } else this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
+    const clock = this.virtualClock;
+    if (clock === null) {
+      this.clock.setTimeout(() => this.arrive(to, payload, from), delay);
+      return;
+    }
+    // keyed by the sender, whichever thread the receiver lives in
+    const at = clock.now() + delay;
+    const actor = clock.actor;
+    const seq = clock.stamp();
+    if (this.remote !== null && this.remote.isRemote(to.port)) this.remote.send(at, actor, seq, from, to, payload);
+    else this.arriveAt(at, actor, seq, from, to, payload);
   }
 
-  /** @internal The datagram in flight in `slot` is due. */
+  /**
+   * A datagram that arrives at `to` at time `at`, keyed (actor, seq) for the clock: what
+   * transmit does here, and what another thread of the simulation sent here.
+   */
+  arriveAt(at: number, actor: number, seq: number, from: Address, to: Address, payload: Uint8Array | Message): void {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.payloads.length;
+      this.payloads.push(null);
+      this.sources.push(null);
+      this.destinations.push(null);
+    }
+    this.payloads[slot] = payload;
+    this.sources[slot] = from;
+    this.destinations[slot] = to;
+    this.virtualClock!.scheduleSlotAt(this.sink, slot, at, actor, seq);
+  }
+
+  /** @internal The datagram in flight in `slot` is due: it runs as its receiver. */
   runSlot(slot: number): void {
     const payload = this.payloads[slot]!;
     const from = this.sources[slot]!;
@@ -139,6 +173,7 @@ export class MemoryNetwork implements SlotSink {
     this.sources[slot] = null;
     this.destinations[slot] = null;
     this.freeSlots.push(slot);
+    this.virtualClock!.actor = to.port;
     this.arrive(to, payload, from);
   }
 

@@ -31,21 +31,19 @@ export class CryptoRandom implements RandomSource {
   }
 }
 
-/** Deterministic pseudo-randomness (mulberry32): the same seed gives the same sequence. */
-export class SeededRandom implements RandomSource {
-  private state: number;
+/** mulberry32's step: the state after `state`. */
+export const mulberry32Step = (state: number) => (state + 0x6d2b79f5) >>> 0;
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+/** mulberry32's output for a state. */
+export function mulberry32Output(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
+}
 
-  next32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
+/** A RandomSource over 32-bit draws: floats and bytes made from next32(). */
+export abstract class Random32 implements RandomSource {
+  abstract next32(): number;
 
   float(): number {
     return this.next32() / 4294967296;
@@ -58,6 +56,21 @@ export class SeededRandom implements RandomSource {
       for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (v >>> (24 - 8 * j)) & 0xff;
     }
     return out;
+  }
+}
+
+/** Deterministic pseudo-randomness (mulberry32): the same seed gives the same sequence. */
+export class SeededRandom extends Random32 {
+  private state: number;
+
+  constructor(seed: number) {
+    super();
+    this.state = seed >>> 0;
+  }
+
+  next32(): number {
+    this.state = mulberry32Step(this.state);
+    return mulberry32Output(this.state);
   }
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SOON_MS, VirtualClock } from '../../src/clock/virtual-clock.js';
+import { ClockEvent } from '../../src/clock/clock-event.js';
 
 test('timers run in time order, ties in the order they were set', () => {
   const clock = new VirtualClock(100);
@@ -96,4 +97,52 @@ test('slot events (a sink keeping its own records) run in one (time, order) sequ
   assert.equal(clock.now(), SOON_MS + 20);
   assert.equal(clock.pendingTimers, 0);
   assert.equal(clock.step(), false);
+});
+
+test('ties run by actor, then in the order each actor scheduled them, whatever the order of scheduling', () => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  const as = (actor: number, name: string) => {
+    clock.actor = actor;
+    clock.setTimeout(() => order.push(`${name}@${clock.actor}`), 10);
+  };
+  as(7, 'x');
+  as(2, 'y');
+  as(7, 'z');
+  as(0, 'w');
+  clock.actor = 0;
+  clock.advance(10);
+  // each runs as the actor that scheduled it
+  assert.deepEqual(order, ['w@0', 'y@2', 'x@7', 'z@7']);
+});
+
+test('keyed events from elsewhere take their place in the order; runBefore stops short of its end', () => {
+  const clock = new VirtualClock();
+  const order: string[] = [];
+  const sink = clock.addSink({ runSlot: (slot) => order.push(`slot${slot}`) });
+  clock.actor = 5;
+  clock.setTimeout(() => order.push('own'), 20); // key (20, 5, 0)
+  clock.actor = 0;
+  clock.scheduleSlotAt(sink, 1, 20, 5, 3); // after it: same actor, later count
+  clock.scheduleSlotAt(sink, 2, 20, 4, 9); // before it: lower actor
+  clock.scheduleAt(
+    new (class extends ClockEvent {
+      run() {
+        order.push('keyed');
+      }
+    })(),
+    30,
+    1,
+    0,
+  );
+  assert.equal(clock.nextAt(), 20);
+  assert.equal(clock.runBefore(20), 0, 'an event at the end belongs to the next window');
+  assert.equal(clock.now(), 20);
+  assert.equal(clock.runBefore(30), 3);
+  assert.deepEqual(order, ['slot2', 'own', 'slot1']);
+  assert.equal(clock.actor, 0, 'a window leaves no actor behind');
+  assert.equal(clock.nextAt(), 30);
+  clock.runBefore(31);
+  assert.deepEqual(order.slice(3), ['keyed']);
+  assert.equal(clock.nextAt(), Infinity);
 });

@@ -75,7 +75,7 @@ test('an unknown or out-of-range network option is refused by name', () => {
   const clock = new VirtualClock();
   assert.throws(() => new MemoryNetwork(clock, { latency: [1, 2] } as never), {
     name: 'TypeError',
-    message: /^unknown network option "latency" \(known: latencyMs, loss, random, carryMessages\)$/,
+    message: /^unknown network option "latency" \(known: latencyMs, loss, random, carryMessages, remote\)$/,
   });
   assert.throws(() => new MemoryNetwork(clock, { loss: 1 }), { name: 'RangeError', message: 'loss must be in [0, 1)' });
   assert.throws(() => new MemoryNetwork(clock, { latencyMs: [5, 1] }), { name: 'RangeError' });
