@@ -47,9 +47,11 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
                      buffer and turns into timeouts)
   --timeout MS       the longest a request waits (default 1000; answers timed bring it down
                      to srtt + 4 rttvar, at least 250 ms)
-  --threads T        udp: spread the nodes over T threads, node 0 in the main one (default:
-                     the number of cores, at most ${MAX_DEFAULT_THREADS}; 1 with --http, whose stats read every
-                     node in the main thread). sim runs in one thread.
+  --threads T        spread the nodes over T threads, node 0 in the main one (default: the
+                     number of cores, at most ${MAX_DEFAULT_THREADS}; 1 with --http, whose stats read every
+                     node in the main thread, and with --attack). sim: a parallel
+                     simulation in windows of the shortest latency, whose report is the
+                     same for any T (T > 1 needs a latency MIN above 0)
   --json FILE        write the report as JSON
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
@@ -105,10 +107,13 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
   if (values.attackers !== undefined && attack === 'none') throw new UsageError('--attackers needs --attack KIND');
   const attackers = attack === 'none' ? 0 : numberFlag('attackers', values.attackers, 0.1, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
   const inOneThread = http !== undefined || attack !== 'none';
-  const defaultThreads = transport === 'udp' && !inOneThread ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
+  const instant = transport === 'sim' && latencyMs[0] === 0;
+  const defaultThreads = inOneThread || instant ? 1 : Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
   const threads = numberFlag('threads', values.threads, defaultThreads, (v) => int(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
-  if (threads > 1 && transport === 'sim')
-    throw new UsageError('--threads applies to --transport udp: a simulation runs in one thread, on one virtual clock');
+  if (threads > 1 && instant)
+    throw new UsageError(
+      '--threads above 1 needs a shortest latency above 0 (--latency MIN-MAX): a window of the parallel simulation is that long',
+    );
   if (threads > 1 && http)
     throw new UsageError("--threads must be 1 with --http: the gateway reads every node, and only the main thread's are in reach");
   if (threads > 1 && attack !== 'none')

@@ -38,6 +38,8 @@ export class ContactArena {
    * while the slot lives: a stale 1 only costs a slower search.
    */
   private twin: Uint8Array;
+  /** Per slot, how many times it was freed: a slot remembered with its generation still holds the same contact while they match. */
+  private generations: Uint32Array;
   private readonly freeSlots: number[] = [];
   private live = 0;
   /**
@@ -70,6 +72,7 @@ export class ContactArena {
     this.refs = new Uint32Array(capacity);
     this.alive = new Uint8Array(capacity);
     this.twin = new Uint8Array(capacity);
+    this.generations = new Uint32Array(capacity);
     this.index = new SlotHash(capacity * 2, (contact) => this.hash(this.ids, contact * ID_BYTES));
   }
 
@@ -140,6 +143,7 @@ export class ContactArena {
     this.peers[contact] = undefined;
     this.index.unplace(contact);
     this.alive[contact] = 0;
+    this.generations[contact]++;
     this.freeSlots.push(contact);
     this.live--;
   }
@@ -209,9 +213,19 @@ export class ContactArena {
    * nearly every contact a node learns is one.
    */
   internPeer(peer: Peer): number {
+    const slot = this.slotOfRecord(peer);
+    return slot >= 0 ? slot : this.intern(peer.id, peer.host, peer.port);
+  }
+
+  /** The slot whose current record (peer()) `peer` is, or -1 when it is no such record. */
+  slotOfRecord(peer: Peer): number {
     const record = peer as Partial<ArenaPeer>;
-    if (record.arena === this && this.peers[record.contact!] === peer) return record.contact!;
-    return this.intern(peer.id, peer.host, peer.port);
+    return record.arena === this && this.peers[record.contact!] === peer ? record.contact! : -1;
+  }
+
+  /** How many times the slot was freed: while unchanged, the slot holds the contact it held when read. */
+  generation(contact: number): number {
+    return this.generations[contact];
   }
 
   /** A view (not a copy) of the contact's id. */
@@ -294,6 +308,7 @@ export class ContactArena {
     this.refs = grown(this.refs, capacity);
     this.alive = grown(this.alive, capacity);
     this.twin = grown(this.twin, capacity);
+    this.generations = grown(this.generations, capacity);
   }
 }
 

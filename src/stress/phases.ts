@@ -104,7 +104,6 @@ export async function getPhase(
   progress: PhaseProgress,
   record: (sample: GetSample) => void = () => {},
 ): Promise<GetSample[]> {
-  const entry = swarm.entry;
   const samples: GetSample[] = new Array(keys.length);
   progress.start(label, keys.length);
   await runOps(
@@ -112,11 +111,10 @@ export async function getPhase(
     keys.length,
     concurrency,
     (i, done) => {
-      const start = swarm.now();
-      entry.findValue(keyFromString(keys[i]), (result) => {
+      swarm.findValue(0, keyFromString(keys[i]), (result, ms) => {
         const want = expected(i);
         const got = result.value === null ? null : decoder.decode(result.value);
-        samples[i] = { ms: swarm.now() - start, hops: result.hops, found: got !== null, correct: got === want };
+        samples[i] = { ms, hops: result.hops, found: got !== null, correct: got === want };
         record(samples[i]);
         done();
       });

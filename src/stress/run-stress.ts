@@ -10,7 +10,8 @@ import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
 import { ascending, peakRssMb, percentile } from '../util/stats.js';
-import { createSimSwarm, spreadsOverLoopback, type Swarm } from './swarm.js';
+import { spreadsOverLoopback, type Swarm } from './swarm.js';
+import { createSimSwarm } from './sim-swarm.js';
 import { createThreadedUdpSwarm } from './threaded-swarm.js';
 import { type AttackContext, type AttackKind, chooseAttackers, createAttack } from './attacks/index.js';
 
@@ -101,7 +102,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   const swarmOptions = { nodes: options.nodes, seed: options.seed, node: nodeOptions(options) };
   const swarm: Swarm =
     options.transport === 'sim'
-      ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss })
+      ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss, threads: options.threads })
       : await createThreadedUdpSwarm({
           ...swarmOptions,
           host: options.host,

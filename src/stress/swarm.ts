@@ -1,10 +1,8 @@
 // Many nodes in one process, on the simulated network (virtual time) or on real UDP
 // sockets (one per node, on loopback or any local address). Phases drive both the same way.
 import { RealClock } from '../clock/clock.js';
-import { VirtualClock } from '../clock/virtual-clock.js';
-import { MemoryNetwork } from '../net/memory-network.js';
 import { type CountedUdpTransport, udpSockets, type UdpIo } from '../net/udp-socket-group.js';
-import { type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
+import { type GetResult, type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
 import type { Address, Transport } from '../net/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { encodeMessage } from '../protocol/codec.js';
@@ -18,6 +16,8 @@ import { packedIpv4 } from '../util/ipv4.js';
 export interface SwarmOps {
   join(i: number, entry: Address, done: (result: JoinResult) => void): void;
   publish(i: number, key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void;
+  /** A lookup from node i (node 0 only, in a swarm split over threads); `ms` is how long it took on the run's time basis. */
+  findValue(i: number, key: Uint8Array, done: (result: GetResult, ms: number) => void): void;
   stop(i: number): void;
 }
 
@@ -80,6 +80,10 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
   return {
     join: (i, entry, done) => nodes[i].join(entry, done),
     publish: (i, key, value, done) => nodes[i].publish(key, value, done),
+    findValue(i, key, done) {
+      const start = performance.now();
+      nodes[i].findValue(key, (result) => done(result, performance.now() - start));
+    },
     stop: (i) => nodes[i].stop(),
   };
 }
@@ -89,70 +93,6 @@ export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent
 
 export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.stats().rpc.timeouts, 0);
 export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.exceptionsCaught, 0);
-
-/** Yield to the event loop: lets sockets deliver, timers fire and progress bars redraw. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-export function createSimSwarm(options: SwarmOptions & { latencyMs: [number, number]; loss: number }): Swarm {
-  const clock = new VirtualClock();
-  const random = new SeededRandom(options.seed);
-  const network = new MemoryNetwork(clock, { latencyMs: options.latencyMs, loss: options.loss, random, carryMessages: true });
-  const arena = new ContactArena(Math.max(1024, options.nodes * 2));
-  const nodes: KademliaNode[] = [];
-  // resolved once, shared by every node; signatures and tokens modelled (security/crypto-suite.ts)
-  const nodeOptions = resolveNodeOptions({ crypto: 'model', ...options.node, arena, random });
-  for (let i = 0; i < options.nodes; i++) {
-    const node = new KademliaNode(network.createTransport(i + 1), clock, nodeOptions);
-    node.start();
-    nodes.push(node);
-  }
-  const swarm: Swarm = {
-    kind: 'sim',
-    size: nodes.length,
-    entry: nodes[0],
-    nodes,
-    ...localOps(nodes),
-    now: () => clock.now(),
-    async runUntil(done, tick) {
-      // events in slices, so progress can be drawn; no real timer is ever involved
-      while (!done()) {
-        if (clock.runWhile(() => !done(), 20_000) === 0 && !done()) throw new Error('simulation stalled: no events left');
-        tick?.();
-        await yieldToEventLoop();
-      }
-    },
-    async idle(ms, tick) {
-      const until = clock.now() + ms;
-      while (clock.now() < until) {
-        clock.runUntil(Math.min(until, clock.now() + 60_000), 50_000);
-        tick?.();
-        await yieldToEventLoop();
-      }
-    },
-    traffic: () => ({
-      messages: network.counters.sent,
-      dropped: network.counters.lost + network.counters.undeliverable,
-      timeouts: timeoutsOf(nodes),
-      internalErrors: internalErrorsOf(nodes),
-    }),
-    refreshTraffic: async () => {},
-    async drive<T>(start: (done: (result: T) => void) => void): Promise<T> {
-      let outcome: { result: T } | undefined;
-      start((result) => (outcome = { result }));
-      await swarm.runUntil(() => outcome !== undefined);
-      return outcome!.result;
-    },
-    attackHooks: {
-      openEndpoint: async (host) => network.createTransport(undefined, host),
-      spareHost: (n) => `100.64.${(n >>> 8) & 0xff}.${n & 0xff}`,
-      forge: (from, to, message) => network.transmit(from, to, message),
-    },
-    close() {
-      for (const node of nodes) node.stop();
-    },
-  };
-  return swarm;
-}
 
 /** Whether a swarm listening on `host` spreads its nodes over addresses (IPv4 loopback). */
 export function spreadsOverLoopback(host: string): boolean {

@@ -185,6 +185,10 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
         done((m as { result: StoreResult }).result),
       );
     },
+    findValue(i, key, done) {
+      if (!isLocal(i)) throw new Error('lookups are driven from nodes of the main thread');
+      local.findValue(indexInThread(threads, i), key, done);
+    },
     stop(i) {
       if (isLocal(i)) return local.stop(indexInThread(threads, i));
       ownerOf(i).send({ type: 'stop', node: indexInThread(threads, i) });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startGateway } from '../../src/gateway/gateway.js';
 import { swarmTarget } from '../../src/stress/swarm-target.js';
-import { createSimSwarm } from '../../src/stress/swarm.js';
+import { createSimSwarm } from '../../src/stress/sim-swarm.js';
 import { Telemetry } from '../../src/telemetry/telemetry.js';
 
 test('every phase change is pushed to event subscribers at once', { timeout: 20_000 }, async () => {

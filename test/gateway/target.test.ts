@@ -7,7 +7,7 @@ import type { GetResult, StoreResult } from '../../src/node/kademlia-node.js';
 import { runNowOrLater } from '../../src/gateway/target.js';
 import { swarmTarget } from '../../src/stress/swarm-target.js';
 import { joinPhase } from '../../src/stress/phases.js';
-import { createSimSwarm } from '../../src/stress/swarm.js';
+import { createSimSwarm } from '../../src/stress/sim-swarm.js';
 
 const quiet = { start() {}, update() {}, stop() {} };
 

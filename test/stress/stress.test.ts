@@ -186,12 +186,14 @@ test('udp: one thread in-process, every key found', { timeout: 300_000 }, async 
   assert.equal(report.miss_not_found, 10);
 });
 
-test('--threads defaults: the cores for udp (never more than nodes), 1 for sim and with --http', () => {
+test('--threads defaults: the cores (never more than nodes), 1 with --http, --attack or an instant sim latency', () => {
   const cores = Math.min(availableParallelism(), 8);
   assert.equal(options(['--nodes', '1000']).threads, cores);
   assert.equal(options(['--nodes', '2']).threads, Math.min(cores, 2));
   assert.equal(options(['--nodes', '1000', '--threads', '3']).threads, 3);
-  assert.equal(options(['--nodes', '1000', '--transport', 'sim']).threads, 1);
+  assert.equal(options(['--nodes', '1000', '--transport', 'sim']).threads, cores);
+  assert.equal(options(['--nodes', '1000', '--transport', 'sim', '--latency', '0-20']).threads, 1);
+  assert.equal(options(['--nodes', '1000', '--transport', 'sim', '--attack', 'flood']).threads, 1);
   assert.equal(options(['--nodes', '1000', '--http', '127.0.0.1:0']).threads, 1);
 });
 
@@ -204,7 +206,8 @@ test('bad stress flags: one line, exit 2', async () => {
     ['--base-port', '65000', '--nodes', '1000'],
     ['--bogus'],
     ['--threads', '0'],
-    ['--transport', 'sim', '--threads', '2'],
+    ['--transport', 'sim', '--latency', '0-20', '--threads', '2'],
+    ['--transport', 'sim', '--attack', 'flood', '--threads', '2'],
     ['--threads', '2', '--http', '127.0.0.1:0'],
   ]) {
     const cli = CliProcess.spawn(['stress', ...args]);

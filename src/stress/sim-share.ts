@@ -1,0 +1,354 @@
+// One thread's part of a simulation split over threads: its nodes, its virtual clock and
+// its network, and the records it exchanges with the other threads after each window
+// (datagrams to their nodes, the driver's orders, the results of those orders).
+//
+// Node i of the swarm lives in the thread Placement gives it, at port i + 1; a node is its port's
+// actor on the clock, with a random stream of its own (ActorRandom), so what it does does
+// not depend on which thread it lives in. The driver (the phases: who joins, publishes,
+// looks up, stops) lives in thread 0: its orders reach a node one window after they are
+// given, and the results come back at the next barrier, in the clock's order.
+import { VirtualClock } from '../clock/virtual-clock.js';
+import { ClockEvent } from '../clock/clock-event.js';
+import { MemoryNetwork, type RemoteLink } from '../net/memory-network.js';
+import type { Address } from '../net/transport.js';
+import { type GetResult, type JoinResult, KademliaNode, type StoreResult } from '../node/kademlia-node.js';
+import { type NodeOptions, resolveNodeOptions } from '../node/options.js';
+import type { Message } from '../protocol/messages.js';
+import { ContactArena } from '../routing/contact-arena.js';
+import { ActorRandom } from '../clock/actor-random.js';
+import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
+import { RecordReader, RecordWriter } from './record-queue.js';
+import { MessageRecords, NodeIdTable } from './message-record.js';
+import { Placement } from './sim-placement.js';
+
+export interface SimShareSetup {
+  /** Nodes in the whole swarm. */
+  nodes: number;
+  threads: number;
+  /** Which thread this share is. */
+  thread: number;
+  seed: number;
+  latencyMs: [number, number];
+  loss: number;
+  /** Plain settings (no arena, no random: each share makes its own). */
+  node: NodeOptions;
+  /** Every node's id by port (NodeIdTable): each share writes its own nodes'. */
+  ids: SharedArrayBuffer;
+}
+
+/**
+ * The queues between threads: out[parity][to] written here (to = threads: results for the
+ * driver), inbound[parity][from] read here, results[parity][from] read by thread 0; null
+ * where a thread would write to itself. Each direction has two buffers, used in alternate
+ * rounds. Results travel apart from datagrams so that thread 0 reads them alone while the
+ * others wait for its orders, and the datagrams once they run again.
+ */
+export interface ShareQueues {
+  out: Array<Array<SharedArrayBuffer | null>>;
+  inbound: Array<Array<SharedArrayBuffer | null>>;
+  results: Array<Array<SharedArrayBuffer | null>>;
+}
+
+/** Node i's port: its address and its actor on the clock. */
+export const portOfNode = (i: number) => i + 1;
+
+/** What the driver asks of a node. */
+export type Order =
+  | { kind: 'join'; entry: Address }
+  | { kind: 'publish'; key: Uint8Array; value: Uint8Array }
+  | { kind: 'find'; key: Uint8Array }
+  | { kind: 'stop' };
+
+/** An order's result: a find's carries the lookup's time on the node's clock. */
+export type OrderResult = JoinResult | StoreResult | (GetResult & { ms: number });
+
+/** A result on its way to the driver, keyed like an event (when, whose, that actor's count). */
+export interface Completion {
+  at: number;
+  actor: number;
+  seq: number;
+  order: number;
+  result: OrderResult;
+}
+
+/** A datagram's payload: raw bytes, or a message as a record (message-record.ts). */
+const RAW = 0;
+const RECORD = 1;
+const DATAGRAM = 1;
+const ORDER = 2;
+const COMPLETION = 3;
+const ORDER_KINDS = ['join', 'publish', 'find', 'stop'] as const;
+
+/** An order, as a clock event keyed by the driver: it runs as the node it is for. */
+class OrderEvent extends ClockEvent {
+  constructor(
+    private readonly share: SimShare,
+    private readonly node: number,
+    private readonly order: number,
+    private readonly what: Order,
+  ) {
+    super();
+  }
+
+  run(): void {
+    this.share.carryOut(this.node, this.order, this.what);
+  }
+}
+
+export class SimShare implements RemoteLink {
+  readonly clock = new VirtualClock();
+  readonly network: MemoryNetwork;
+  /** This thread's nodes: node i is nodes[i / threads]. */
+  readonly nodes: KademliaNode[] = [];
+  /** Results of orders, for the driver (thread 0 only). */
+  readonly completions: Completion[] = [];
+  /** The earliest arrival among the records sent out this round (Infinity: none). */
+  earliestOut = Infinity;
+  private round = 0;
+  private readonly records: MessageRecords;
+  private readonly placement: Placement;
+  private readonly writers: RecordWriter[][];
+  private readonly readers: Array<Array<RecordReader | null>>;
+  private readonly resultReaders: Array<Array<RecordReader | null>>;
+
+  constructor(
+    readonly setup: SimShareSetup,
+    queues: ShareQueues,
+  ) {
+    const { nodes, threads, thread, seed } = setup;
+    this.writers = queues.out.map((row) => row.map((b) => new RecordWriter(b ?? new SharedArrayBuffer(8))));
+    const readersOf = (rows: Array<Array<SharedArrayBuffer | null>>) => rows.map((row) => row.map((b) => (b ? new RecordReader(b) : null)));
+    this.readers = readersOf(queues.inbound);
+    this.resultReaders = readersOf(queues.results);
+    const random = new ActorRandom(seed, this.clock);
+    this.network = new MemoryNetwork(this.clock, {
+      latencyMs: setup.latencyMs,
+      loss: setup.loss,
+      random,
+      carryMessages: true,
+      ...(threads > 1 ? { remote: this } : {}),
+    });
+    const placement = (this.placement = new Placement(nodes, threads));
+    const arena = new ContactArena(Math.max(1024, placement.counts[thread] * 2));
+    // resolved once, shared by every node here; signatures and tokens modelled (security/crypto-suite.ts)
+    const options = resolveNodeOptions({ crypto: 'model', ...setup.node, arena, random });
+    const ids = new NodeIdTable(setup.ids, nodes);
+    for (let i = 0; i < nodes; i++) {
+      if (placement.thread(i) !== thread) continue;
+      // the node draws its id and its timers' phases from its own stream
+      this.clock.actor = portOfNode(i);
+      const node = new KademliaNode(this.network.createTransport(portOfNode(i)), this.clock, options);
+      node.start();
+      ids.set(portOfNode(i), node.id);
+      this.nodes.push(node);
+    }
+    this.clock.actor = 0;
+    this.records = new MessageRecords(ids, arena);
+  }
+
+  /** Node i of the swarm, if it lives here. */
+  node(i: number): KademliaNode | undefined {
+    return this.placement.thread(i) === this.setup.thread ? this.nodes[this.placement.index(i)] : undefined;
+  }
+
+  isRemote(port: number): boolean {
+    const i = port - 1;
+    return i >= 0 && i < this.setup.nodes && this.placement.thread(i) !== this.setup.thread;
+  }
+
+  send(at: number, actor: number, seq: number, from: Address, to: Address, payload: Uint8Array | Message): void {
+    const out = this.writerTo(this.placement.thread(to.port - 1), at);
+    out.u8(DATAGRAM);
+    out.f64(at);
+    out.u32(actor);
+    out.f64(seq);
+    out.u32(packedIpv4(from.host) >>> 0);
+    out.u32(from.port);
+    out.u32(packedIpv4(to.host) >>> 0);
+    out.u32(to.port);
+    if (payload instanceof Uint8Array) {
+      out.u8(RAW);
+      out.blob(payload);
+    } else {
+      out.u8(RECORD);
+      this.records.write(out, payload);
+    }
+  }
+
+  /**
+   * The driver's order for node i, due at `at` and keyed (at, 0, seq): scheduled here, or
+   * sent to the node's thread.
+   */
+  give(i: number, at: number, seq: number, order: number, what: Order): void {
+    const thread = this.placement.thread(i);
+    if (thread === this.setup.thread) {
+      this.clock.scheduleAt(new OrderEvent(this, i, order, what), at, 0, seq);
+      return;
+    }
+    if (what.kind === 'find') throw new Error('a find is only given to a node of thread 0');
+    const out = this.writerTo(thread, at);
+    out.u8(ORDER);
+    out.f64(at);
+    out.f64(seq);
+    out.u32(i);
+    out.u32(order);
+    out.u8(ORDER_KINDS.indexOf(what.kind));
+    if (what.kind === 'join') {
+      out.u32(packedIpv4(what.entry.host) >>> 0);
+      out.u32(what.entry.port);
+    } else if (what.kind === 'publish') {
+      out.blob(what.key);
+      out.blob(what.value);
+    }
+  }
+
+  /** @internal Runs order `order` on node i (an OrderEvent, as the node's actor). */
+  carryOut(i: number, order: number, what: Order): void {
+    const node = this.node(i)!;
+    this.clock.actor = portOfNode(i);
+    switch (what.kind) {
+      case 'join':
+        return node.join(what.entry, (result) => this.complete(order, result));
+      case 'publish':
+        return node.publish(what.key, what.value, (result) => this.complete(order, result));
+      case 'find': {
+        const start = this.clock.now();
+        return node.findValue(what.key, (result) => this.complete(order, { ...result, ms: this.clock.now() - start }));
+      }
+      case 'stop':
+        return node.stop();
+    }
+  }
+
+  /** An order's result, keyed by the node that finished it. */
+  private complete(order: number, result: OrderResult): void {
+    const at = this.clock.now();
+    const actor = this.clock.actor;
+    const seq = this.clock.stamp();
+    if (this.setup.thread === 0) {
+      this.completions.push({ at, actor, seq, order, result });
+      return;
+    }
+    const out = this.writerTo(this.setup.threads, Infinity);
+    out.u8(COMPLETION);
+    out.f64(at);
+    out.u32(actor);
+    out.f64(seq);
+    out.u32(order);
+    if ('ok' in result) {
+      out.u8(0);
+      out.u8(result.ok ? 1 : 0);
+      out.u32(result.contacts);
+      out.blob(Buffer.from(result.reason));
+    } else if ('replicas' in result) {
+      out.u8(1);
+      out.u32(result.replicas);
+      out.u32(result.attempted);
+      out.u32(result.refusals.length);
+      for (const reason of result.refusals) out.blob(Buffer.from(reason));
+    } else throw new Error('a find completes only in thread 0');
+  }
+
+  /** Starts a round: this round's outgoing buffers, emptied. */
+  beginRound(): void {
+    this.round++;
+    for (const writer of this.writers[this.round & 1]) writer.reset();
+    this.earliestOut = Infinity;
+  }
+
+  /** Makes what this round wrote readable by the other threads (before the barrier). */
+  publishRound(): void {
+    for (const writer of this.writers[this.round & 1]) writer.publish();
+  }
+
+  /** Takes in the datagrams and orders the other threads wrote to this one in round `round`. */
+  receive(round: number): void {
+    this.readAll(this.readers[round & 1]);
+  }
+
+  /** Thread 0: takes in the results the other threads wrote in round `round`. */
+  receiveResults(round: number): void {
+    this.readAll(this.resultReaders[round & 1]);
+  }
+
+  private readAll(readers: Array<RecordReader | null>): void {
+    for (const reader of readers) {
+      if (reader === null) continue;
+      reader.start();
+      while (reader.more) this.receiveRecord(reader);
+    }
+  }
+
+  get currentRound(): number {
+    return this.round;
+  }
+
+  private receiveRecord(reader: RecordReader): void {
+    const kind = reader.u8();
+    // every record is due at or after the window it is read in: anything earlier would be a bug in the windows
+    const due = reader.peekF64();
+    if (kind !== COMPLETION && due < this.clock.now())
+      throw new Error(`a record from another thread is due at ${due}, before ${this.clock.now()}`);
+    if (kind === DATAGRAM) {
+      const at = reader.f64();
+      const actor = reader.u32();
+      const seq = reader.f64();
+      const from = { host: ipv4Host(reader.u32()), port: reader.u32() };
+      const to = { host: ipv4Host(reader.u32()), port: reader.u32() };
+      const payload = reader.u8() === RAW ? reader.blob() : this.records.read(reader);
+      return this.network.arriveAt(at, actor, seq, from, to, payload);
+    }
+    if (kind === ORDER) {
+      const at = reader.f64();
+      const seq = reader.f64();
+      const i = reader.u32();
+      const order = reader.u32();
+      const what = ORDER_KINDS[reader.u8()];
+      let given: Order;
+      if (what === 'join') given = { kind: 'join', entry: { host: ipv4Host(reader.u32()), port: reader.u32() } };
+      else if (what === 'publish') given = { kind: 'publish', key: reader.blob(), value: reader.blob() };
+      else if (what === 'stop') given = { kind: 'stop' };
+      else throw new Error(`order kind ${what} cannot cross threads`);
+      return this.give(i, at, seq, order, given);
+    }
+    if (kind === COMPLETION) {
+      const at = reader.f64();
+      const actor = reader.u32();
+      const seq = reader.f64();
+      const order = reader.u32();
+      let result: OrderResult;
+      if (reader.u8() === 0) {
+        const ok = reader.u8() === 1;
+        const contacts = reader.u32();
+        result = { ok, contacts, reason: Buffer.from(reader.blob()).toString() };
+      } else {
+        const replicas = reader.u32();
+        const attempted = reader.u32();
+        const refusals = Array.from({ length: reader.u32() }, () => Buffer.from(reader.blob()).toString());
+        result = { replicas, attempted, refusals };
+      }
+      this.completions.push({ at, actor, seq, order, result });
+      return;
+    }
+    throw new Error(`unknown record kind ${kind} between threads`);
+  }
+
+  private writerTo(thread: number, at: number): RecordWriter {
+    if (at < this.earliestOut) this.earliestOut = at;
+    return this.writers[this.round & 1][thread];
+  }
+
+  /** Counters for the driver: datagrams sent and lost (cheap), timeouts and errors (a pass over the nodes). */
+  traffic(withNodes: boolean): [number, number, number, number] {
+    const c = this.network.counters;
+    let timeouts = 0;
+    let errors = 0;
+    if (withNodes) {
+      for (const node of this.nodes) {
+        timeouts += node.stats().rpc.timeouts;
+        errors += node.exceptionsCaught;
+      }
+    }
+    return [c.sent, c.lost + c.undeliverable, timeouts, errors];
+  }
+}
