@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Gateway } from '../gateway/gateway.js';
-import { checkMemoryBudget, heapToRequestMb, rerunWithHeap, simulationCapacity } from '../stress/heap-budget.js';
+import { checkMemoryBudget, fitsInMemory, heapToRequestMb, rerunWithHeap, simulationCapacity } from '../stress/heap-budget.js';
 import { summaryTable } from '../stress/report.js';
 import { defaultConcurrency, runStress, type StressOptions } from '../stress/run-stress.js';
 import { swarmTarget } from '../stress/swarm-target.js';
@@ -51,7 +51,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
                      number of cores, at most ${MAX_DEFAULT_THREADS}; 1 with --http, whose stats read every
                      node in the main thread, and with --attack). sim: a parallel
                      simulation in windows of the shortest latency, whose report is the
-                     same for any T (T > 1 needs a latency MIN above 0)
+                     same for any T (T > 1 needs a latency MIN above 0, and more memory:
+                     by default, as many threads as this machine's memory allows)
   --json FILE        write the report as JSON
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
@@ -108,7 +109,9 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
   const attackers = attack === 'none' ? 0 : numberFlag('attackers', values.attackers, 0.1, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
   const inOneThread = http !== undefined || attack !== 'none';
   const instant = transport === 'sim' && latencyMs[0] === 0;
-  const defaultThreads = inOneThread || instant ? 1 : Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+  let defaultThreads = inOneThread || instant ? 1 : Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+  // a split simulation holds more memory: as many threads as this machine's memory allows
+  while (transport === 'sim' && defaultThreads > 1 && !fitsInMemory(nodes, defaultThreads)) defaultThreads--;
   const threads = numberFlag('threads', values.threads, defaultThreads, (v) => int(v) && v >= 1 && v <= 64, 'an integer from 1 to 64');
   if (threads > 1 && instant)
     throw new UsageError(
@@ -152,7 +155,7 @@ export async function runStressCommand(args: string[]): Promise<void> {
     return;
   }
   // UDP runs are bounded by the socket limit (~20,000 nodes), far below V8's default cap.
-  if (options.transport === 'sim') checkMemoryBudget(options.nodes);
+  if (options.transport === 'sim') checkMemoryBudget(options.nodes, undefined, options.threads);
   const heapMb = options.transport === 'sim' ? heapToRequestMb(options.nodes) : null;
   if (heapMb !== null) {
     process.exitCode = await rerunWithHeap(heapMb);

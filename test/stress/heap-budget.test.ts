@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   checkMemoryBudget,
+  fitsInMemory,
   heapNeededMb,
   heapToRequestMb,
   LARGE_RUN_SEMI_SPACE_MB,
@@ -63,4 +64,14 @@ test('the capacity the help names is the largest run the budget accepts', async 
     cli.stdout.join('\n'),
     new RegExp(`holds a simulation of\\s+up to about ${simulationCapacity().toLocaleString('en-US')} nodes`),
   );
+});
+
+test('a simulation split over threads is budgeted for the contacts each thread keeps', () => {
+  const machineMb = 24 * 1024;
+  assert.ok(memoryNeededMb(100_000, 2) > memoryNeededMb(100_000, 1) * 1.5);
+  assert.ok(simulationCapacity(machineMb, 2) < simulationCapacity(machineMb, 1));
+  assert.equal(fitsInMemory(1_000_000, 1, machineMb), true);
+  assert.equal(fitsInMemory(1_000_000, 2, machineMb), false);
+  assert.throws(() => checkMemoryBudget(1_000_000, machineMb, 2), /on 2 threads \(each keeps its own contacts; fewer threads need less\)/);
+  checkMemoryBudget(1_000_000, machineMb, 1);
 });
