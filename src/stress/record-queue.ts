@@ -140,17 +140,4 @@ export class RecordReader {
     this.at += length;
     return value;
   }
-
-  /** Where the next field starts in `buffer` (for a field read in place, then skip()). */
-  get position(): number {
-    return this.at;
-  }
-
-  get buffer(): Uint8Array {
-    return this.bytes;
-  }
-
-  skip(length: number): void {
-    this.at += length;
-  }
 }

@@ -20,6 +20,7 @@ import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 import { RecordReader, RecordWriter } from './record-queue.js';
 import { MessageRecords, NodeIdTable } from './message-record.js';
 import { Placement } from './sim-placement.js';
+import { internalErrorsOf, timeoutsOf } from './swarm.js';
 
 export interface SimShareSetup {
   /** Nodes in the whole swarm. */
@@ -98,7 +99,7 @@ class OrderEvent extends ClockEvent {
 export class SimShare implements RemoteLink {
   readonly clock = new VirtualClock();
   readonly network: MemoryNetwork;
-  /** This thread's nodes: node i is nodes[i / threads]. */
+  /** This thread's nodes, in swarm order: node i is nodes[placement.index(i)]. */
   readonly nodes: KademliaNode[] = [];
   /** Results of orders, for the driver (thread 0 only). */
   readonly completions: Completion[] = [];
@@ -341,14 +342,7 @@ export class SimShare implements RemoteLink {
   /** Counters for the driver: datagrams sent and lost (cheap), timeouts and errors (a pass over the nodes). */
   traffic(withNodes: boolean): [number, number, number, number] {
     const c = this.network.counters;
-    let timeouts = 0;
-    let errors = 0;
-    if (withNodes) {
-      for (const node of this.nodes) {
-        timeouts += node.stats().rpc.timeouts;
-        errors += node.exceptionsCaught;
-      }
-    }
-    return [c.sent, c.lost + c.undeliverable, timeouts, errors];
+    const nodes = withNodes ? this.nodes : [];
+    return [c.sent, c.lost + c.undeliverable, timeoutsOf(nodes), internalErrorsOf(nodes)];
   }
 }
