@@ -8,11 +8,21 @@ export { RoutingTable, DEFAULT_K, DEFAULT_REPLACEMENT_CACHE_SIZE } from './routi
 export type { ObserveResult, RoutingTableOptions } from './routing/routing-table.js';
 export type { Peer } from './routing/peer.js';
 export { KademliaNode } from './node/kademlia-node.js';
-export type { GetResult, StoreResult, JoinResult, NodeCounters, NodeStats, MutableItemOptions } from './node/kademlia-node.js';
+export type {
+  GetResult,
+  StoreResult,
+  JoinResult,
+  NodeCounters,
+  NodeStats,
+  MutableItemOptions,
+  AnnounceResult,
+  PeersResult,
+} from './node/kademlia-node.js';
 export type { NodeOptions } from './node/options.js';
 export { Ed25519Key } from './node/security/crypto-suite.js';
 export type { NodeKey } from './node/security/crypto-suite.js';
-export type { ItemAuth } from './protocol/messages.js';
+export type { ItemAuth, PeerAddress } from './protocol/messages.js';
+export type { ProtocolName } from './protocol/wire-codec.js';
 export { immutableKey, mutableKey } from './protocol/item-signature.js';
 export { idForIpv4, idMatchesIpv4 } from './id/id-from-ip.js';
 export { RealClock } from './clock/clock.js';

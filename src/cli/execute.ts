@@ -1,10 +1,11 @@
-// The stdin commands (I, G, Q) of `kademlia -l` and `kademlia host`: one result line each
+// The stdin commands (I, G, PUT, GET, ANNOUNCE, PEERS, Q) of `kademlia -l` and `kademlia host`: one result line each
 // on stdout, in input order, after the node has joined.
 import { createInterface } from 'node:readline';
 import { idFromHex, idToHex, keyFromString } from '../id/id.js';
 import type { KademliaNode } from '../node/kademlia-node.js';
 import { MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { plural } from '../util/plural.js';
+import { formatAddress } from '../net/udp-transport.js';
 import { type Command, parseCommand } from './commands.js';
 
 /**
@@ -59,6 +60,15 @@ export async function executeCommand(node: KademliaNode, command: Command, stop:
     case 'get-item': {
       const result = await node.get(idFromHex(command.target));
       return say(result.value === null ? 'Not found' : Buffer.from(result.value).toString('utf8'));
+    }
+    case 'announce': {
+      const result = await node.announce(idFromHex(command.infoHash), command.port);
+      if (result.announced === 0) return say(`Error: ${command.infoHash} not announced (${result.refusals[0] ?? 'no node answered'})`);
+      return say(`Announced ${command.infoHash} on ${plural(result.announced, 'node')}`);
+    }
+    case 'peers': {
+      const { peers } = await node.getPeers(idFromHex(command.infoHash));
+      return say(peers.length === 0 ? 'Not found' : peers.map((peer) => formatAddress(peer)).join(' '));
     }
   }
 }

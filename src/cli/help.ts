@@ -1,6 +1,7 @@
 // `kademlia --help`: the node command and the list of the others.
 export const HELP = `Usage:
   kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
+           [--protocol kadswarm|mainline]
   kademlia stress [options]               the seed's workload with N nodes in this process
   kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network
   kademlia help [COMMAND]                 this help, or a command's (stress, host)
@@ -12,6 +13,11 @@ Once running, the node reads commands on stdin, one per line:
   G <key>           print the value, or "Not found"
   PUT <text>        store an immutable item (BEP 44); prints "Stored <target> on N nodes"
   GET <target>      print the item with that target (40 hex digits), or "Not found"
+  ANNOUNCE <infohash> <port>
+                    tell the nodes nearest the infohash (40 hex digits) that we have
+                    that torrent at <port> (BEP 5; 0: the port we send from); prints
+                    "Announced <infohash> on N nodes"
+  PEERS <infohash>  print the torrent's peers as "host:port host:port ...", or "Not found"
   Q                 quit
 End of stdin does not stop the node; Q, Ctrl-C or SIGTERM do.
 
@@ -19,6 +25,8 @@ Options:
   -l, --listen HOST:PORT   UDP address to listen on (port 0: any free port)
   -r, --remote HOST:PORT   a node of the network to join
       --timeout MS         the longest a request waits, in ms (default 1000)
+      --protocol P         kadswarm (default: our MessagePack protocol) or mainline
+                           (BitTorrent's DHT: KRPC, BEP 5, 44 and 42; docs/protocol.md)
       --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
       --http-token T       bearer token that the gateway's PUT and DELETE need (default:
                            $KADSWARM_HTTP_TOKEN); required when HOST is not loopback
@@ -28,3 +36,7 @@ Options:
 
 Environment: KADEMLIA_NATIVE=0 forces the pure-TS backend, =1 requires the native addon.
 Reference: docs/cli.md.`;
+
+/** The one-line command summary printed at start. */
+export const COMMANDS_LINE =
+  'Commands: "I key value" store, "G key" get, "PUT text", "GET target", "ANNOUNCE infohash port", "PEERS infohash", "Q" quit\n';

@@ -15,8 +15,9 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
 import { HTTP_FLAGS, HTTP_HELP, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
-import { numberFlag, parseFlags, positiveInteger } from './flags.js';
+import { numberFlag, parseFlags, positiveInteger, protocolFlag } from './flags.js';
 import { UsageError } from './usage-error.js';
+import { COMMANDS_LINE } from './help.js';
 import { plural } from '../util/plural.js';
 
 export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:PORT [options]
@@ -31,6 +32,8 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
                     treat the nodes as separate hosts
   -r, --remote A    a node of the network to join (required)
   --timeout MS      the longest a request waits (default 1000; see the README)
+  --protocol P      kadswarm (default: our MessagePack protocol) or mainline
+                    (BitTorrent's DHT: KRPC, BEP 5, 44 and 42)
 ${HTTP_HELP}
   --no-progress     no join progress bar`;
 
@@ -41,6 +44,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     host: { type: 'string' },
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
+    protocol: { type: 'string' },
     ...HTTP_FLAGS,
     'no-progress': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -61,13 +65,14 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const remote = parseAddress(values.remote, '-r');
   const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
   const http = parseHttpFlags(values);
+  const protocol = protocolFlag(values.protocol);
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
   const swarm = await createUdpSwarm({
     nodes,
     seed: 0,
     random: new CryptoRandom(),
-    node: { requestTimeoutMs: timeout },
+    node: { requestTimeoutMs: timeout, protocol },
     host,
     basePort,
     io: chooseUdpIo(backend),
@@ -75,9 +80,9 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const first = swarm.nodes[0];
   const last = swarm.nodes[nodes - 1];
   process.stderr.write(
-    `kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${formatAddress(last.address)} (backend: ${backend}, UDP I/O: ${swarm.io})\n`,
+    `kademlia host: ${plural(nodes, 'node')} on ${formatAddress(first.address)}..${formatAddress(last.address)} (protocol: ${protocol}, backend: ${backend}, UDP I/O: ${swarm.io})\n`,
   );
-  process.stderr.write('Commands (through the first node): "I key value" store, "G key" get, "Q" quit\n');
+  process.stderr.write(`(through the first node) ${COMMANDS_LINE}`);
   const telemetry = new Telemetry();
   let gateway: Gateway | undefined;
   if (http) {

@@ -11,8 +11,8 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { parseAddress } from './address.js';
 import { HTTP_FLAGS, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
-import { numberFlag, parseFlags, positiveInteger } from './flags.js';
-import { HELP } from './help.js';
+import { numberFlag, parseFlags, positiveInteger, protocolFlag } from './flags.js';
+import { COMMANDS_LINE, HELP } from './help.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 import { plural } from '../util/plural.js';
@@ -22,6 +22,7 @@ function parseNodeArgs(args: string[]) {
     listen: { type: 'string', short: 'l' },
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
+    protocol: { type: 'string' },
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
@@ -35,6 +36,7 @@ function parseNodeArgs(args: string[]) {
     remote: values.remote === undefined ? undefined : parseAddress(values.remote, '-r'),
     http: parseHttpFlags(values),
     timeout,
+    protocol: protocolFlag(values.protocol),
   };
 }
 
@@ -49,10 +51,12 @@ export async function runNodeCommand(args: string[]): Promise<void> {
     return;
   }
   const transport = await UdpTransport.open(options.listen.host, options.listen.port); // a failure is one line, exit 2
-  const node = new KademliaNode(transport, new RealClock(), { requestTimeoutMs: options.timeout });
+  const node = new KademliaNode(transport, new RealClock(), { requestTimeoutMs: options.timeout, protocol: options.protocol });
   node.start();
-  process.stderr.write(`kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (backend: ${backend})\n`);
-  process.stderr.write('Commands: "I key value" store, "G key" get, "Q" quit\n');
+  process.stderr.write(
+    `kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (protocol: ${options.protocol}, backend: ${backend})\n`,
+  );
+  process.stderr.write(COMMANDS_LINE);
   const telemetry = new Telemetry();
   let gateway: Gateway | undefined;
   if (options.http) {

@@ -9,7 +9,7 @@ import { summaryTable } from '../stress/report.js';
 import { defaultConcurrency, runStress, type StressOptions } from '../stress/run-stress.js';
 import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
-import { numberFlag, parseFlags } from './flags.js';
+import { numberFlag, parseFlags, protocolFlag } from './flags.js';
 import { HTTP_FLAGS, type HttpSetting, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { UsageError } from './usage-error.js';
 import { ATTACK_KINDS, type AttackKind } from '../stress/attacks/index.js';
@@ -57,6 +57,9 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
   --http-token T, --http-allow-host NAME: as for a node (kademlia --help)
+  --protocol P       kadswarm (default: our MessagePack protocol, values stored as owned
+                     plain values) or mainline (BitTorrent's DHT: KRPC over udp, values
+                     stored as BEP 44 immutable items and read back by their hash)
   --attack KIND      turn some nodes hostile once every key is stored: overwrite, spoof,
                      eclipse, flood or sybil (docs/security.md says what each does)
   --attackers F      the fraction of the nodes that attack (default 0.1 with --attack)
@@ -80,6 +83,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     threads: { type: 'string' },
     attackers: { type: 'string' },
     attack: { type: 'string' },
+    protocol: { type: 'string' },
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -144,6 +148,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     threads: Math.min(threads, nodes),
     attack: attack as AttackKind | 'none',
     attackers,
+    protocol: protocolFlag(values.protocol),
     http,
   };
 }

@@ -5,7 +5,8 @@ import type { RandomSource } from '../util/random.js';
 import { ID_BITS, ID_BYTES, idsEqual } from '../id/id.js';
 import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
-import { decodeMessage, MAX_VALUE_BYTES } from '../protocol/codec.js';
+import { MAX_VALUE_BYTES } from '../protocol/codec.js';
+import { wireCodec } from '../protocol/wire-codec.js';
 import { type ItemAuth, isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import { mutableKey } from '../protocol/item-signature.js';
 import { AMPLIFICATION_FACTOR } from '../protocol/limits.js';
@@ -18,6 +19,10 @@ import { handleFindNode } from './handlers/find-node.js';
 import { handleFindValue } from './handlers/find-value.js';
 import { handlePing } from './handlers/ping.js';
 import { handleStore } from './handlers/store.js';
+import { handleGetPeers } from './handlers/get-peers.js';
+import { handleAnnouncePeer } from './handlers/announce-peer.js';
+import { PeerStore } from './peer-store.js';
+import { type AnnounceResult, announceTorrent, findTorrentPeers, type PeersResult, type TorrentPeersDeps } from './torrent-peers.js';
 import { lookup, type LookupKind, type LookupResult } from './lookup.js';
 import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from './options.js';
 import { Rpc } from './rpc.js';
@@ -46,6 +51,7 @@ export interface GetResult {
 
 export type { JoinResult } from './membership.js';
 export type { MutableItemOptions, StoreResult } from './publishing.js';
+export type { AnnounceResult, PeersResult } from './torrent-peers.js';
 
 /** Reused by closestPeers (never re-entered: JS is single-threaded): room for k and for k + 1. */
 let nearestK = new Uint32Array(20);
@@ -57,6 +63,8 @@ export class KademliaNode {
   private readonly arena: ContactArena;
   private readonly table: RoutingTable;
   private readonly storage: Storage;
+  /** The peers announced to us (BEP 5): made on the first announce. */
+  private peerStore: PeerStore | null = null;
   private readonly rpc: Rpc;
   private readonly counters: NodeCounters = newNodeCounters();
   /** Per source IP rate limits (null: options.rateLimit is false). */
@@ -102,7 +110,8 @@ export class KademliaNode {
     this.limiter = limit ? new SourceLimiter(limit, clock.now()) : null;
     this.storage = new Storage(this.options.storage);
     const budget = this.options.unprovenBudget;
-    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs, undefined, budget || null);
+    const codec = wireCodec(this.options.protocol);
+    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs, undefined, budget || null, codec);
     this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
     this.crypto = cryptoSuite(this.options.crypto);
     this.key = options.key ?? this.crypto.newKey(this.options.random);
@@ -206,9 +215,13 @@ export class KademliaNode {
   receive(datagram: Uint8Array, from: Address): void {
     this.counters.datagramsIn++;
     if (this.overRate(from)) return; // before decoding: a flood costs as little as it can
-    const decoded = decodeMessage(datagram);
+    const decoded = this.rpc.codec.decode(datagram, from, this.rpc);
     if (decoded.ok) this.dispatch(decoded.message, from, datagram.length);
-    else this.counters.malformed++;
+    else if (decoded.unmatched) this.rpc.counters.unmatchedResponses++;
+    else {
+      this.counters.malformed++;
+      if (decoded.reply) this.rpc.respondError(from, decoded.reply.requestId, decoded.reply.code, decoded.reply.message);
+    }
   }
 
   /** One incoming message (decoded, or handed over by a message-carrying transport). Never throws. */
@@ -230,7 +243,8 @@ export class KademliaNode {
         this.counters.fromSelf++;
         return;
       }
-      this.liveness.heardFrom(message.sender, from);
+      // a KRPC error answer names no id: it settles its request, and teaches us nothing
+      if (message.sender.length === ID_BYTES) this.liveness.heardFrom(message.sender, from);
       if (isRequest(message.body)) this.handleRequest(message, from, size);
       else this.rpc.accept(message, from);
     } catch {
@@ -242,7 +256,7 @@ export class KademliaNode {
 
   /** Iterative node lookup: the k closest live nodes to `target`. */
   findNode(target: Uint8Array, done: (result: LookupResult) => void): void {
-    this.runLookup('node', target, done);
+    this.runLookup('node', target, undefined, done);
   }
 
   /** Refreshes bucket b: a lookup of a random id in its range, ending once the bucket is full or a node in the range answered. */
@@ -253,6 +267,11 @@ export class KademliaNode {
   /** A value: from local storage if we hold it, else by an iterative value lookup. */
   findValue(key: Uint8Array, done: (result: GetResult) => void): void {
     assertId(key, 'key');
+    this.valueLookup(key, undefined, done);
+  }
+
+  /** findValue, for a mutable item when `salt` is given (answers that leave the salt out carry this one). */
+  private valueLookup(key: Uint8Array, salt: Uint8Array | undefined, done: (result: GetResult) => void): void {
     const now = this.clock.now();
     // A plain value another node signed, held here, may be a squatter's that reached us
     // first (item-rules.ts): like any reader, ask the holders.
@@ -264,7 +283,7 @@ export class KademliaNode {
       done({ value: local.value, auth: local.auth, hops: 0, queried: 0 });
       return;
     }
-    this.runLookup('value', key, (result) => {
+    this.runLookup('value', key, salt, (result) => {
       // Cache the value at the closest node on the path that lacked it (paper, 2.3).
       if (result.value && result.cacheAt && result.cacheToken) {
         const store = storeBody(key, result.value, result.valueAuth, result.valueTtlMs, result.cacheToken, null);
@@ -278,7 +297,7 @@ export class KademliaNode {
   findMutable(publicKey: Uint8Array, salt: Uint8Array, done: (result: GetResult) => void): void {
     assertUint8Array(publicKey, 'publicKey');
     assertUint8Array(salt, 'salt');
-    this.findValue(mutableKey(publicKey, salt), (result) => {
+    this.valueLookup(mutableKey(publicKey, salt), salt, (result) => {
       const auth = result.auth;
       const genuine = auth !== null && auth.salt !== null && Buffer.compare(auth.publicKey, publicKey) === 0;
       done(genuine ? result : { ...result, value: null, auth: null });
@@ -325,6 +344,22 @@ export class KademliaNode {
     this.membership.join(bootstrap, done);
   }
 
+  /** BEP 5: the peers announced for a torrent, gathered on the way to the k closest nodes to its infohash. */
+  findPeers(infoHash: Uint8Array, done: (result: PeersResult) => void): void {
+    assertId(infoHash, 'infoHash');
+    findTorrentPeers(this.parts, infoHash, done);
+  }
+
+  /**
+   * BEP 5: tells the k closest nodes to the infohash that we have the torrent, taking
+   * connections at `port` (0: at the port our datagrams come from). Throws RangeError for
+   * a port outside 0-65535.
+   */
+  announcePeer(infoHash: Uint8Array, port: number, done: (result: AnnounceResult) => void): void {
+    assertId(infoHash, 'infoHash');
+    announceTorrent(this.parts, infoHash, port, done);
+  }
+
   /** Pings an address; true if it answered in time. */
   ping(to: Address, done: (alive: boolean) => void): void {
     this.rpc.request(to, { type: 'PING' }, (response) => done(response !== null));
@@ -357,6 +392,14 @@ export class KademliaNode {
     return new Promise((resolve) => this.findMutable(publicKey, salt, resolve));
   }
 
+  getPeers(infoHash: Uint8Array): Promise<PeersResult> {
+    return new Promise((resolve) => this.findPeers(infoHash, resolve));
+  }
+
+  announce(infoHash: Uint8Array, port: number): Promise<AnnounceResult> {
+    return new Promise((resolve) => this.announcePeer(infoHash, port, resolve));
+  }
+
   bootstrap(address: Address): Promise<JoinResult> {
     return new Promise((resolve) => this.join(address, resolve));
   }
@@ -380,6 +423,12 @@ export class KademliaNode {
       case 'FIND_VALUE':
         response = handleFindValue(this.parts, body, message.sender, from);
         break;
+      case 'GET_PEERS':
+        response = handleGetPeers(this.parts, body, message.sender, from);
+        break;
+      case 'ANNOUNCE_PEER':
+        response = handleAnnouncePeer(this.parts, body, from);
+        break;
     }
     // An asker that echoed our token receives at its address; anyone else may be a forged
     // source, and gets at most AMPLIFICATION_FACTOR times what it sent.
@@ -397,9 +446,11 @@ export class KademliaNode {
   private runLookup(
     kind: LookupKind,
     target: Uint8Array,
+    salt: Uint8Array | undefined,
     done: (result: LookupResult) => void,
     enough?: (answeredBy: Peer) => boolean,
     alpha = this.options.alpha,
+    forWrites = false,
   ): void {
     this.counters.lookups++;
     const bucket = this.table.bucketIndexOf(target);
@@ -421,6 +472,9 @@ export class KademliaNode {
         failed: (peer) => this.liveness.failed(peer),
         enough,
         acceptValue: kind === 'value' ? (value, auth) => itemProblem(target, value, auth, this.crypto) === '' : undefined,
+        // Mainline's find_node answers carry no write token: a write's lookup asks with get (BEP 44)
+        tokensFromValueQueries: forWrites && this.options.protocol === 'mainline',
+        salt,
       },
       done,
     );
@@ -474,6 +528,7 @@ export class KademliaNode {
   private maintain(): void {
     const now = this.clock.now();
     this.storage.sweep(now);
+    this.peerStore?.sweep(now);
     if (this.upkeep.busy) return;
     this.publishing.queueDue(now);
     for (const b of this.membership.idleBuckets(now)) {
@@ -488,7 +543,7 @@ export class KademliaNode {
  * bytes a node). It is the node's own wiring, in its file, so it reaches the node's private
  * parts by bracket access.
  */
-class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, PublishingDeps {
+class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, PublishingDeps, TorrentPeersDeps {
   readonly maxValueBytes = MAX_VALUE_BYTES;
 
   constructor(private readonly node: KademliaNode) {}
@@ -529,6 +584,13 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
   get crypto(): CryptoSuite {
     return this.node['crypto'];
   }
+  get peerStore(): PeerStore | null {
+    return this.node['peerStore'];
+  }
+
+  announcedPeers(): PeerStore {
+    return (this.node['peerStore'] ??= new PeerStore());
+  }
 
   now(): number {
     return this.node.clock.now();
@@ -551,7 +613,15 @@ class NodeParts implements HandlerContext, LivenessDeps, MembershipDeps, Publish
   }
 
   findNode(target: Uint8Array, done: (result: LookupResult) => void, enough?: (answeredBy: Peer) => boolean, alpha?: number): void {
-    this.node['runLookup']('node', target, done, enough, alpha);
+    this.node['runLookup']('node', target, undefined, done, enough, alpha);
+  }
+
+  findWriteTargets(target: Uint8Array, done: (result: LookupResult) => void): void {
+    this.node['runLookup']('node', target, undefined, done, undefined, undefined, true);
+  }
+
+  findPeers(infoHash: Uint8Array, done: (result: LookupResult) => void): void {
+    this.node['runLookup']('peers', infoHash, undefined, done);
   }
 
   request(peer: Peer, body: RequestBody, done: (response: ResponseBody | null) => void): void {

@@ -5,13 +5,14 @@
 // no longer among the k closest. A value lookup ends as soon as a value arrives.
 import { ID_BYTES, idsEqual } from '../id/id.js';
 import { idHeadAt, idNextAt } from '../id/prefix.js';
-import type { ItemAuth, RequestBody, ResponseBody } from '../protocol/messages.js';
+import type { ItemAuth, PeerAddress, RequestBody, ResponseBody } from '../protocol/messages.js';
 import type { Peer } from '../routing/peer.js';
 import { HostCounts } from './host-counts.js';
 import type { ResponseHandler } from './response-handler.js';
 import { grown } from '../util/grown.js';
 
-export type LookupKind = 'node' | 'value';
+/** node: the k closest (FIND_NODE); value: a value (FIND_VALUE); peers: a torrent's peers gathered on the way to the k closest (GET_PEERS, BEP 5). */
+export type LookupKind = 'node' | 'value' | 'peers';
 
 /** Sends `request` to `peer`; the answer, or null on timeout, goes to handler.answered(tag, ...). */
 export type LookupQuery = (peer: Peer, request: RequestBody, handler: ResponseHandler, tag: number) => void;
@@ -57,6 +58,17 @@ export interface LookupParams {
    * most holders gave wins. Immutable and mutable items prove themselves: one answer.
    */
   plainQuorum?: number;
+  /**
+   * Node lookups: ask with FIND_VALUE instead of FIND_NODE, because the write tokens a
+   * STORE needs come only with value answers on the protocol (Mainline's find_node
+   * answers carry none; BEP 44 puts take the token of a get).
+   */
+  tokensFromValueQueries?: boolean;
+  /**
+   * Value lookups of a mutable item: its salt. A BEP 44 get answer need not repeat the
+   * salt (the asker knows it), so an answer without one is read as carrying this one.
+   */
+  salt?: Uint8Array;
 }
 
 export interface LookupResult {
@@ -73,6 +85,8 @@ export interface LookupResult {
   cacheToken: Uint8Array | null;
   /** Values refused by acceptValue (forged or corrupt). */
   rejectedValues: number;
+  /** Peers lookups: every peer the answers named, once each, in the order they came. */
+  peers: PeerAddress[];
   /** Rounds: the depth of the answer (value) or of the deepest of the k closest (node). */
   hops: number;
   queried: number;
@@ -87,6 +101,7 @@ const FAILED = 3;
 const WITH_TOKEN = 4;
 
 const NO_TOKEN = new Uint8Array(0);
+const NO_PEERS: PeerAddress[] = Object.freeze([]) as unknown as PeerAddress[];
 const NONE = -1;
 
 /** Orders ids a and b by XOR distance to target (negative: a is closer), without materializing distances. */
@@ -212,6 +227,9 @@ class Lookup implements ResponseHandler {
   private parallelism: number;
   /** Owned plain values seen so far, by signer and seq: how many holders gave each, and the first answer. */
   private votes: Map<string, Vote> | null = null;
+  /** Peers lookups: the peers gathered so far (made on the first). */
+  private peersFound: PeerAddress[] | null = null;
+  private peersSeen: Set<string> | null = null;
   // pump() is never re-entered: a query answered synchronously (inside query()) changes
   // the candidates under its feet, so it only asks for another pass.
   private pumping = false;
@@ -229,7 +247,12 @@ class Lookup implements ResponseHandler {
     this.maxPerIp = params.maxPerIp ?? Infinity;
     this.plainQuorum = params.plainQuorum ?? 1;
     this.parallelism = params.alpha;
-    this.request = kind === 'value' ? { type: 'FIND_VALUE', key: target, token: null } : { type: 'FIND_NODE', target };
+    this.request =
+      kind === 'peers'
+        ? { type: 'GET_PEERS', infoHash: target }
+        : kind === 'value' || params.tokensFromValueQueries
+          ? { type: 'FIND_VALUE', key: target, token: null }
+          : { type: 'FIND_NODE', target };
     this.targetHead = idHeadAt(target, 0);
     this.targetNext = idNextAt(target, 0);
     this.selfHigh = idHeadAt(selfId, 0) ^ this.targetHead;
@@ -251,7 +274,7 @@ class Lookup implements ResponseHandler {
       this.release();
       return;
     }
-    if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE')) {
+    if (response === null || (response.type !== 'NODES' && response.type !== 'VALUE' && response.type !== 'PEERS')) {
       c.state[slot] = FAILED;
       this.failed++;
       this.pump();
@@ -267,16 +290,18 @@ class Lookup implements ResponseHandler {
         this.params.query(c.peers[slot], { type: 'FIND_VALUE', key: this.target, token: response.token }, this, slot);
         return;
       }
-      if (response.value !== null) {
-        if (!this.params.acceptValue || this.params.acceptValue(response.value, response.auth)) {
-          if (this.believed(response, slot)) {
-            this.finish(response.value, response.auth, response.ttlMs, slot);
+      const answer = this.withSalt(response);
+      if (answer.value !== null) {
+        if (!this.params.acceptValue || this.params.acceptValue(answer.value, answer.auth)) {
+          if (this.believed(answer, slot)) {
+            this.finish(answer.value, answer.auth, answer.ttlMs, slot);
             return;
           }
           c.held[slot] = 1; // a second holder is needed: the lookup goes on
         } else this.rejectedValues++;
       }
     }
+    if (response.type === 'PEERS' && this.kind === 'peers') this.gather(response.peers);
     c.state[slot] = ANSWERED;
     const round = c.round[slot] + 1;
     const accepts = this.params.accepts;
@@ -336,6 +361,24 @@ class Lookup implements ResponseHandler {
     c.insert(lo, c.add(peer, round, high, low), this.capacity);
   }
 
+  /** A value answer without the salt we asked for, read as carrying it. */
+  private withSalt<T extends Extract<ResponseBody, { type: 'VALUE' }>>(response: T): T {
+    const salt = this.params.salt;
+    const auth = response.auth;
+    if (salt === undefined || salt.length === 0 || auth === null || auth.salt?.length !== 0) return response;
+    return { ...response, auth: { ...auth, salt } };
+  }
+
+  private gather(peers: PeerAddress[]): void {
+    for (const peer of peers) {
+      const name = `${peer.host} ${peer.port}`;
+      const seen = (this.peersSeen ??= new Set());
+      if (seen.has(name)) continue;
+      seen.add(name);
+      (this.peersFound ??= []).push(peer);
+    }
+  }
+
   private believed(response: Extract<ResponseBody, { type: 'VALUE' }>, slot: number): boolean {
     const auth = response.auth;
     if (this.plainQuorum <= 1 || auth === null || auth.salt !== null) return true;
@@ -388,6 +431,7 @@ class Lookup implements ResponseHandler {
       cacheAt: cache === NONE ? null : c.peers[cache],
       cacheToken: cache === NONE ? null : c.tokens[cache],
       rejectedValues: this.rejectedValues,
+      peers: this.peersFound ?? NO_PEERS,
       hops,
       queried: this.queried,
       failed: this.failed,

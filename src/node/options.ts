@@ -9,6 +9,7 @@ import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage.js';
 import type { CryptoKind, NodeKey } from './security/crypto-suite.js';
 import type { RateLimit } from './security/source-limiter.js';
 import type { UnprovenBudget } from './rpc.js';
+import { PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
 
 export interface NodeOptions {
   /** Our node id (default: random). */
@@ -70,6 +71,8 @@ export interface NodeOptions {
    * their nodes over 127.0.0.0/8 or simulated addresses); 'off' checks nothing.
    */
   idFromIp?: IdPolicy;
+  /** 'kadswarm' (default): our MessagePack protocol; 'mainline': BitTorrent's DHT (KRPC, BEP 5/44/42). */
+  protocol?: ProtocolName;
 }
 
 export type IdPolicy = 'off' | 'public' | 'all';
@@ -104,6 +107,7 @@ const OPTION_NAMES: readonly string[] = [
   'maxContactsPerIp',
   'idFromIp',
   'maxPublished',
+  'protocol',
 ] satisfies Array<keyof NodeOptions>;
 const STORAGE_LIMIT_NAMES: readonly string[] = Object.keys(DEFAULT_STORAGE_LIMITS);
 
@@ -165,6 +169,13 @@ function idPolicy(value: unknown): IdPolicy {
   return value;
 }
 
+function protocolName(value: unknown): ProtocolName {
+  if (value === undefined) return 'kadswarm';
+  if (!PROTOCOLS.includes(value as ProtocolName))
+    throw new RangeError(`protocol must be ${PROTOCOLS.map((p) => `'${p}'`).join(' or ')} (got ${String(value)})`);
+  return value as ProtocolName;
+}
+
 function cryptoKind(value: unknown): CryptoKind {
   if (value === undefined) return 'ed25519';
   if (value !== 'ed25519' && value !== 'model') throw new RangeError(`crypto must be 'ed25519' or 'model' (got ${String(value)})`);
@@ -215,6 +226,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
       options.maxContactsPerIp === Infinity ? Infinity : positiveInt('maxContactsPerIp', options.maxContactsPerIp ?? 4, 1024),
     idFromIp: idPolicy(options.idFromIp),
     maxPublished: positiveInt('maxPublished', options.maxPublished ?? 10_000),
+    protocol: protocolName(options.protocol),
   };
   Object.freeze(resolved.storage);
   resolvedOptions.add(Object.freeze(resolved));

@@ -64,8 +64,8 @@ export interface PublishingDeps {
   readonly key: NodeKey;
   readonly upkeep: UpkeepQueue;
   readonly settings: PublishingSettings;
-  /** A node lookup: it collects each closest node's write token on its way. */
-  findNode(target: Uint8Array, done: (result: LookupResult) => void): void;
+  /** A node lookup that collects each closest node's write token on its way. */
+  findWriteTargets(target: Uint8Array, done: (result: LookupResult) => void): void;
   request(peer: Peer, body: RequestBody, done: (response: ResponseBody | null) => void): void;
   /** A peer did not answer (liveness counts it). */
   failed(peer: Peer): void;
@@ -210,7 +210,7 @@ export class Publishing {
   ): void {
     const { storage, settings } = this.deps;
     // the lookup collects each closest node's write token on its way: no extra round trip
-    this.deps.findNode(key, (found) => {
+    this.deps.findWriteTargets(key, (found) => {
       const now = this.deps.clock.now();
       const ttlMs = expiresAt === null ? settings.ttlMs : Math.round(expiresAt - now);
       if (ttlMs < 1) return done({ replicas: 0, attempted: 0, refusals: NO_REFUSALS });

@@ -3,9 +3,10 @@
 // anything else (late, duplicate, unmatched, spoofed) is dropped and counted.
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import type { Address, Transport } from '../net/transport.js';
-import { encodeMessage, encodeMessageView, REQUEST_ID_BYTES } from '../protocol/codec.js';
+import { REQUEST_ID_BYTES } from '../protocol/codec.js';
+import { type PendingLookup, type WireCodec, wireCodec } from '../protocol/wire-codec.js';
 import { MAX_DATAGRAM_BYTES } from '../protocol/limits.js';
-import { expectedResponse, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
+import { expectedResponse, type Message, type PeerAddress, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import type { RandomSource } from '../util/random.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { TokenBucket } from '../util/token-bucket.js';
@@ -46,7 +47,11 @@ export const DEFAULT_TIMEOUT_FLOOR_MS = 250;
 /** Finished request ids remembered to tell late and duplicate answers apart (per node: kept small). */
 const RECENT_SLOTS = 32;
 /** What each response type is as a record stores it (pending-requests.ts). */
-const EXPECT: Record<ResponseBody['type'], number> = { PONG: 1, STORED: 2, NODES: 3, VALUE: 4 };
+const EXPECT: Record<ResponseBody['type'], number> = { PONG: 1, STORED: 2, NODES: 3, VALUE: 4, PEERS: 5, ANNOUNCED: 6 };
+const EXPECTED_TYPE = Object.fromEntries(Object.entries(EXPECT).map(([type, code]) => [code, type])) as Record<
+  number,
+  ResponseBody['type']
+>;
 const NONE = -1;
 const ANSWERED = 1;
 const TIMED_OUT = 2;
@@ -64,7 +69,7 @@ function requestTail(id: Uint8Array): number {
   return ((id[6] & 0x07) << 8) | id[7];
 }
 
-export class Rpc {
+export class Rpc implements PendingLookup {
   readonly counters: RpcCounters = {
     requestsSent: 0,
     responsesSent: 0,
@@ -114,6 +119,7 @@ export class Rpc {
     readonly timeoutMs: number,
     timeoutFloorMs = Math.min(timeoutMs, DEFAULT_TIMEOUT_FLOOR_MS),
     private readonly unprovenBudget: UnprovenBudget | null = null,
+    readonly codec: WireCodec = wireCodec('kadswarm'),
   ) {
     this.rtt = new RttEstimator(timeoutFloorMs, timeoutMs);
   }
@@ -142,7 +148,7 @@ export class Rpc {
     const key = requestKey(requestId);
     // a 53-bit collision among our own pending requests (astronomically rare, but never mix
     // them up), or a message too large to send: it fails at once
-    const payload = this.pool.find(this.owner, key) !== NONE ? null : this.prepare({ requestId, sender: this.selfId, body });
+    const payload = this.pool.find(this.owner, key) !== NONE ? null : this.prepare({ requestId, sender: this.selfId, body }, to);
     if (!payload) {
       if (handler) handler.answered(tag, null);
       else callback!(null);
@@ -186,11 +192,12 @@ export class Rpc {
    * that carries messages, where there are no bytes to count).
    */
   respond(to: Address, requestId: Uint8Array, body: ResponseBody, maxBytes = 0): void {
-    let payload = this.prepare({ requestId, sender: this.selfId, body });
+    let payload = this.prepare({ requestId, sender: this.selfId, body }, to);
     if (!payload) return;
     if (maxBytes > 0 && payload instanceof Uint8Array) {
-      if (payload.length > maxBytes) {
-        payload = this.trimmed(requestId, body, maxBytes);
+      const cap = Math.max(maxBytes, this.codec.unprovenAnswerFloor);
+      if (payload.length > cap) {
+        payload = this.trimmed(to, requestId, body, cap);
         this.counters.answersTrimmed++;
         if (!payload) return;
       }
@@ -208,18 +215,43 @@ export class Rpc {
   }
 
   /** The answer cut to at most maxBytes: a value withheld (ask again with the token), contacts dropped from the far end. */
-  private trimmed(requestId: Uint8Array, body: ResponseBody, maxBytes: number): Uint8Array | null {
+  private trimmed(to: Address, requestId: Uint8Array, body: ResponseBody, maxBytes: number): Uint8Array | null {
     let fitted = body;
     if (fitted.type === 'VALUE' && fitted.value !== null)
       fitted = { ...fitted, value: null, ttlMs: 0, contacts: [], auth: null, withheld: true };
     for (;;) {
-      const payload = this.prepare({ requestId, sender: this.selfId, body: fitted });
+      const payload = this.prepare({ requestId, sender: this.selfId, body: fitted }, to);
       if (!(payload instanceof Uint8Array) || payload.length <= maxBytes) return payload as Uint8Array | null;
-      if ((fitted.type !== 'NODES' && fitted.type !== 'VALUE') || fitted.contacts.length === 0) return null;
-      // a packed contact takes 29 bytes or more: drop enough of them at once, then check again
-      const drop = Math.max(1, Math.ceil((payload.length - maxBytes) / 29));
-      fitted = { ...fitted, contacts: fitted.contacts.slice(0, Math.max(0, fitted.contacts.length - drop)) };
+      if (fitted.type !== 'NODES' && fitted.type !== 'VALUE' && fitted.type !== 'PEERS') return null;
+      // a packed contact takes 26 bytes or more, a peer 6: drop enough at once, then check again
+      const excess = payload.length - maxBytes;
+      if (fitted.contacts.length > 0) {
+        const keep = Math.max(0, fitted.contacts.length - Math.max(1, Math.ceil(excess / 26)));
+        fitted = { ...fitted, contacts: fitted.contacts.slice(0, keep) };
+      } else if (fitted.type === 'PEERS' && fitted.peers.length > 0) {
+        const keep = Math.max(0, fitted.peers.length - Math.max(1, Math.ceil(excess / 6)));
+        fitted = { ...fitted, peers: fitted.peers.slice(0, keep) };
+      } else return null;
     }
+  }
+
+  /** A protocol error answer (Mainline's KRPC errors) to a query we could not take. */
+  respondError(to: Address, requestId: Uint8Array, code: number, message: string): void {
+    const datagram = this.transport.sendMessage ? null : this.codec.encodeError(requestId, code, message);
+    if (datagram === null) return;
+    this.counters.responsesSent++;
+    this.transport.send(to, datagram);
+  }
+
+  /** What the pending request with this id, sent to `from`, expects as its answer (null: none is pending). */
+  expectedFor(requestId: Uint8Array, from: PeerAddress): ResponseBody['type'] | null {
+    if (requestId.length !== REQUEST_ID_BYTES) return null;
+    const record = this.pool.find(this.owner, requestKey(requestId));
+    if (record === NONE) return null;
+    for (let code = 1; code in EXPECTED_TYPE; code++) {
+      if (this.pool.matches(record, requestTail(requestId), from.host, from.port, code)) return EXPECTED_TYPE[code];
+    }
+    return null;
   }
 
   /**
@@ -229,9 +261,9 @@ export class Rpc {
    * by construction (values are capped at MAX_VALUE_BYTES, replies at k contacts), and the
    * codec tests and UDP runs check exactly that.
    */
-  private prepare(message: Message): Uint8Array | Message | null {
+  private prepare(message: Message, to: Address): Uint8Array | Message | null {
     if (this.transport.sendMessage) return message;
-    const datagram = this.transport.copiesOnSend ? encodeMessageView(message) : encodeMessage(message);
+    const datagram = this.codec.encode(message, to, this.transport.copiesOnSend === true);
     if (datagram.length > MAX_DATAGRAM_BYTES) {
       this.counters.oversized++;
       return null;

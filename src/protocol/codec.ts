@@ -16,6 +16,7 @@ import {
 } from './limits.js';
 import { type Body, type ItemAuth, type Message, MessageType } from './messages.js';
 import { packContacts, unpackContacts } from './contact-list.js';
+import { packPeerList, unpackPeerList } from './compact-info.js';
 
 export const REQUEST_ID_BYTES = 8;
 
@@ -60,6 +61,14 @@ function bodyToWire(body: Body): unknown[] {
       return [MessageType.FIND_VALUE, body.key, body.token, body.token === null ? FIND_VALUE_PAD : FIND_VALUE_WITH_TOKEN_PAD];
     case 'VALUE':
       return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts), body.token, authToWire(body.auth), body.withheld];
+    case 'GET_PEERS':
+      return [MessageType.GET_PEERS, body.infoHash, FIND_NODE_PAD];
+    case 'PEERS':
+      return [MessageType.PEERS, packPeerList(body.peers, 4), packPeerList(body.peers, 6), packContacts(body.contacts), body.token];
+    case 'ANNOUNCE_PEER':
+      return [MessageType.ANNOUNCE_PEER, body.infoHash, body.port, body.impliedPort, body.token];
+    case 'ANNOUNCED':
+      return [MessageType.ANNOUNCED, body.ok, body.reason];
   }
 }
 
@@ -169,6 +178,36 @@ function decodeBody(type: unknown, raw: unknown[]): Body | string {
       const auth = decodeAuth(raw[FIELDS_AT + 4]);
       if (typeof auth === 'string') return auth;
       return { type: 'VALUE', value: f0 === null ? null : f0.slice(), ttlMs, contacts, token: token.slice(), auth, withheld };
+    }
+    case MessageType.GET_PEERS:
+      if (n !== 2 || !isBytes(f0, ID_BYTES) || !(raw[FIELDS_AT + 1] instanceof Uint8Array))
+        return 'GET_PEERS takes [infohash (20 bytes), pad]';
+      return { type: 'GET_PEERS', infoHash: f0.slice() };
+    case MessageType.PEERS: {
+      if (n !== 4) return 'PEERS takes [peers4, peers6, contacts, token]';
+      const token = raw[FIELDS_AT + 3];
+      if (!isToken(token)) return `PEERS token must be ${TOKEN_BYTES} bytes`;
+      const v4 = unpackPeerList(f0, 4);
+      const v6 = unpackPeerList(raw[FIELDS_AT + 1], 6);
+      if (typeof v4 === 'string') return v4;
+      if (typeof v6 === 'string') return v6;
+      const contacts = decodeContacts(raw[FIELDS_AT + 2]);
+      return typeof contacts === 'string' ? contacts : { type: 'PEERS', peers: [...v4, ...v6], contacts, token: token.slice() };
+    }
+    case MessageType.ANNOUNCE_PEER: {
+      if (n !== 4) return 'ANNOUNCE_PEER takes [infohash, port, impliedPort, token]';
+      const [port, implied, token] = [raw[FIELDS_AT + 1], raw[FIELDS_AT + 2], raw[FIELDS_AT + 3]];
+      if (!isBytes(f0, ID_BYTES)) return 'ANNOUNCE_PEER infohash must be 20 bytes';
+      if (!isUint(port, 0xffff)) return 'ANNOUNCE_PEER port out of range';
+      if (typeof implied !== 'boolean') return 'ANNOUNCE_PEER impliedPort must be a boolean';
+      if (!isToken(token)) return `ANNOUNCE_PEER token must be ${TOKEN_BYTES} bytes`;
+      return { type: 'ANNOUNCE_PEER', infoHash: f0.slice(), port, impliedPort: implied, token: token.slice() };
+    }
+    case MessageType.ANNOUNCED: {
+      if (n !== 2) return 'ANNOUNCED takes [ok, reason]';
+      const reason = raw[FIELDS_AT + 1];
+      if (typeof f0 !== 'boolean' || typeof reason !== 'string') return 'ANNOUNCED fields have wrong types';
+      return { type: 'ANNOUNCED', ok: f0, reason };
     }
     default:
       return 'unknown message type';

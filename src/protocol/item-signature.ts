@@ -41,9 +41,9 @@ export function signedBytes(key: Uint8Array, value: Uint8Array, auth: Pick<ItemA
   return auth.salt === null ? plainSignedBytes(key, auth.seq, value) : mutableSignedBytes(auth.salt, auth.seq, value);
 }
 
-/** An immutable item's key: SHA-1 of its value (BEP 44). */
+/** An immutable item's key (BEP 44): SHA-1 of its value bencoded as a byte string, `<length>:<value>`. */
 export function immutableKey(value: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha1').update(value).digest());
+  return new Uint8Array(createHash('sha1').update(`${value.length}:`, 'latin1').update(value).digest());
 }
 
 /** A mutable item's key: SHA-1 of its public key and salt (BEP 44). */

@@ -1,8 +1,8 @@
 // Hard limits of the wire protocol.
 /** No datagram larger than this is ever sent, and larger ones received are dropped unread. */
 export const MAX_DATAGRAM_BYTES = 8192;
-/** 3: write tokens, signed and immutable items, padded queries; 2 packed contacts in one bin (contact-list.ts). */
-export const PROTOCOL_VERSION = 3;
+/** 4: immutable keys are SHA-1 of the bencoded value (BEP 44), torrent peers (BEP 5); 3: write tokens, signed and immutable items, padded queries; 2: packed contacts. */
+export const PROTOCOL_VERSION = 4;
 /** Contacts in one NODES/VALUE response; also the largest k a node accepts. */
 export const MAX_CONTACTS_PER_MESSAGE = 64;
 export const MAX_HOST_LENGTH = 64;
@@ -28,3 +28,5 @@ export const AMPLIFICATION_FACTOR = 4;
 export const PADDED_QUERY_BYTES = 160;
 /** Values larger than this go only to askers that echo a token (BEP 32 sends 1 KB without one). */
 export const MAX_UNPROVEN_VALUE_BYTES = 1024;
+/** Peers of one torrent in one PEERS answer (libtorrent sends at most 100; 50 IPv4 peers take 300 bytes). */
+export const MAX_PEERS_PER_ANSWER = 50;

@@ -2,6 +2,12 @@
 //   [version, type, requestId (bin 8), senderId (bin 20), ...body]
 // A response echoes its request's id; the sender's address is the datagram's source.
 import type { Peer } from '../routing/peer.js';
+
+/** Where a peer of a torrent (BEP 5) takes connections. */
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
 export const MessageType = {
   PING: 1,
   PONG: 2,
@@ -11,6 +17,10 @@ export const MessageType = {
   NODES: 6,
   FIND_VALUE: 7,
   VALUE: 8,
+  GET_PEERS: 9,
+  PEERS: 10,
+  ANNOUNCE_PEER: 11,
+  ANNOUNCED: 12,
 } as const;
 
 /**
@@ -48,7 +58,14 @@ export type RequestBody =
     }
   | { type: 'FIND_NODE'; target: Uint8Array }
   /** token: one the receiver gave us before, proving we receive at our address (it then sends values of any size). */
-  | { type: 'FIND_VALUE'; key: Uint8Array; token: Uint8Array | null };
+  | { type: 'FIND_VALUE'; key: Uint8Array; token: Uint8Array | null }
+  /** BEP 5: who announced they have the torrent with this infohash. */
+  | { type: 'GET_PEERS'; infoHash: Uint8Array }
+  /**
+   * BEP 5: we have the torrent, at `port` (or, with impliedPort, at the port this datagram
+   * came from); token: the one the receiver's GET_PEERS answer gave our IP.
+   */
+  | { type: 'ANNOUNCE_PEER'; infoHash: Uint8Array; port: number; impliedPort: boolean; token: Uint8Array };
 
 export type ResponseBody =
   | { type: 'PONG' }
@@ -69,7 +86,11 @@ export type ResponseBody =
       token: Uint8Array;
       auth: ItemAuth | null;
       withheld: boolean;
-    };
+    }
+  /** Peers announced for the infohash (possibly none), and our closest contacts to it; a token for ANNOUNCE_PEER. */
+  | { type: 'PEERS'; peers: PeerAddress[]; contacts: Peer[]; token: Uint8Array }
+  /** reason is '' when ok. */
+  | { type: 'ANNOUNCED'; ok: boolean; reason: string };
 
 export type Body = RequestBody | ResponseBody;
 
@@ -79,7 +100,14 @@ export interface Message {
   body: Body;
 }
 
-const RESPONSE_TO = { PING: 'PONG', STORE: 'STORED', FIND_NODE: 'NODES', FIND_VALUE: 'VALUE' } as const;
+const RESPONSE_TO = {
+  PING: 'PONG',
+  STORE: 'STORED',
+  FIND_NODE: 'NODES',
+  FIND_VALUE: 'VALUE',
+  GET_PEERS: 'PEERS',
+  ANNOUNCE_PEER: 'ANNOUNCED',
+} as const;
 export type ResponseTypeOf<R extends RequestBody> = (typeof RESPONSE_TO)[R['type']];
 
 export function isRequest(body: Body): body is RequestBody {

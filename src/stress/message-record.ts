@@ -5,7 +5,7 @@
 // from a table every thread wrote its nodes' ids into, and a cache from port to arena slot
 // spares hashing the id again.
 import { ID_BYTES } from '../id/id.js';
-import type { ItemAuth, Message, Body } from '../protocol/messages.js';
+import type { ItemAuth, Message, Body, PeerAddress } from '../protocol/messages.js';
 import { MessageType } from '../protocol/messages.js';
 import type { ContactArena } from '../routing/contact-arena.js';
 import type { Peer } from '../routing/peer.js';
@@ -118,6 +118,28 @@ export class MessageRecords {
         this.writeAuth(out, body.auth);
         out.u8(body.withheld ? 1 : 0);
         return;
+      case 'GET_PEERS':
+        out.blob(body.infoHash);
+        return;
+      case 'PEERS':
+        out.u32(body.peers.length);
+        for (const peer of body.peers) {
+          out.blob(Buffer.from(peer.host));
+          out.u32(peer.port);
+        }
+        this.writeContacts(out, body.contacts);
+        out.blob(body.token);
+        return;
+      case 'ANNOUNCE_PEER':
+        out.blob(body.infoHash);
+        out.u32(body.port);
+        out.u8(body.impliedPort ? 1 : 0);
+        out.blob(body.token);
+        return;
+      case 'ANNOUNCED':
+        out.u8(body.ok ? 1 : 0);
+        out.blob(Buffer.from(body.reason));
+        return;
     }
   }
 
@@ -164,6 +186,27 @@ export class MessageRecords {
         const token = input.blob();
         const auth = this.readAuth(input);
         return { type: 'VALUE', value, ttlMs, contacts, token, auth, withheld: input.u8() === 1 };
+      }
+      case MessageType.GET_PEERS:
+        return { type: 'GET_PEERS', infoHash: input.blob() };
+      case MessageType.PEERS: {
+        const peers: PeerAddress[] = [];
+        for (let n = input.u32(); n > 0; n--) {
+          const host = Buffer.from(input.blob()).toString();
+          peers.push({ host, port: input.u32() });
+        }
+        const contacts = this.readContacts(input);
+        return { type: 'PEERS', peers, contacts, token: input.blob() };
+      }
+      case MessageType.ANNOUNCE_PEER: {
+        const infoHash = input.blob();
+        const port = input.u32();
+        const impliedPort = input.u8() === 1;
+        return { type: 'ANNOUNCE_PEER', infoHash, port, impliedPort, token: input.blob() };
+      }
+      case MessageType.ANNOUNCED: {
+        const ok = input.u8() === 1;
+        return { type: 'ANNOUNCED', ok, reason: Buffer.from(input.blob()).toString() };
       }
       default:
         throw new Error(`unknown message type ${type} between threads`);

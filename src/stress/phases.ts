@@ -1,5 +1,6 @@
 // The seed's workload as phases over a swarm: join, store, (churn), get.
 import { keyFromString } from '../id/id.js';
+import { immutableKey } from '../protocol/item-signature.js';
 import type { PhaseProgress } from '../telemetry/phase-progress.js';
 import type { Swarm } from './swarm.js';
 
@@ -50,6 +51,8 @@ const decoder = new TextDecoder();
 export const keyOf = (i: number) => `key${i}`;
 export const valueOf = (i: number) => `value${i}`;
 export const missingKeyOf = (i: number) => `missing-key-${i}`;
+/** Where node i's value is as an immutable item (the Mainline workload): the hash of the value. */
+export const itemKeyOf = (i: number) => immutableKey(encoder.encode(valueOf(i)));
 
 export async function joinPhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
   const entry = swarm.entry.address;
@@ -74,8 +77,11 @@ export async function joinPhase(swarm: Swarm, concurrency: number, progress: Pha
   return joined;
 }
 
-/** Node i stores key<i> -> value<i>; returns how many stores reached at least one node. */
-export async function storePhase(swarm: Swarm, concurrency: number, progress: PhaseProgress): Promise<number> {
+/**
+ * Node i stores key<i> -> value<i> (with `items`, value<i> as a BEP 44 immutable item,
+ * under the hash of the value: itemKeyOf(i)); returns how many stores reached at least one node.
+ */
+export async function storePhase(swarm: Swarm, concurrency: number, progress: PhaseProgress, items = false): Promise<number> {
   let stored = 0;
   progress.start('store', swarm.size);
   await runOps(
@@ -83,7 +89,7 @@ export async function storePhase(swarm: Swarm, concurrency: number, progress: Ph
     swarm.size,
     concurrency,
     (i, done) => {
-      swarm.publish(i, keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
+      swarm.publish(i, items ? null : keyFromString(keyOf(i)), encoder.encode(valueOf(i)), (result) => {
         if (result.replicas > 0) stored++;
         done();
       });
@@ -98,7 +104,7 @@ export async function storePhase(swarm: Swarm, concurrency: number, progress: Ph
 export async function getPhase(
   swarm: Swarm,
   label: string,
-  keys: string[],
+  keys: Uint8Array[],
   expected: (i: number) => string | null,
   concurrency: number,
   progress: PhaseProgress,
@@ -111,7 +117,7 @@ export async function getPhase(
     keys.length,
     concurrency,
     (i, done) => {
-      swarm.findValue(0, keyFromString(keys[i]), (result, ms) => {
+      swarm.findValue(0, keys[i], (result, ms) => {
         const want = expected(i);
         const got = result.value === null ? null : decoder.decode(result.value);
         samples[i] = { ms, hops: result.hops, found: got !== null, correct: got === want };

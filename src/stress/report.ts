@@ -1,10 +1,11 @@
 // The stress report: its JSON fields (docs/cli.md), and a summary table for people.
 import { plural } from '../util/plural.js';
+import type { ProtocolName } from '../protocol/wire-codec.js';
 export interface StressReport {
   nodes: number;
   transport: 'udp' | 'sim';
-  /** The wire protocol: 'kadswarm' (MessagePack). */
-  protocol: 'kadswarm';
+  /** The wire protocol: 'kadswarm' (MessagePack) or 'mainline' (KRPC; values stored as BEP 44 immutable items). */
+  protocol: ProtocolName;
   /** Threads the nodes were spread over. */
   threads: number;
   backend: 'native' | 'ts';

@@ -5,7 +5,9 @@ import { SeededRandom } from '../util/random.js';
 import type { NodeOptions } from '../node/options.js';
 import { chooseUdpIo } from '../net/udp-socket-group.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { churn, type GetSample, getPhase, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
+import { churn, type GetSample, getPhase, itemKeyOf, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
+import { keyFromString } from '../id/id.js';
+import type { ProtocolName } from '../protocol/wire-codec.js';
 import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
@@ -33,6 +35,8 @@ export interface StressOptions {
   /** The attack scenario, and the fraction of the nodes that run it (0: none). */
   attack: AttackKind | 'none';
   attackers: number;
+  /** kadswarm: values stored as our owned plain values; mainline: as BEP 44 immutable items, over KRPC on udp. */
+  protocol: ProtocolName;
 }
 
 /** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
@@ -75,7 +79,7 @@ function nodeOptions(options: StressOptions): NodeOptions {
   // Stress nodes each have an address of their own (simulated, or spread over 127/8), so
   // BEP 42 applies to all of them: no address is exempt as local.
   const spread = options.transport === 'sim' || spreadsOverLoopback(options.host);
-  const base: NodeOptions = { requestTimeoutMs: options.timeoutMs, ...(spread ? { idFromIp: 'all' } : {}) };
+  const base: NodeOptions = { requestTimeoutMs: options.timeoutMs, protocol: options.protocol, ...(spread ? { idFromIp: 'all' } : {}) };
   if (options.churn === 0) return base;
   const interval = churnIntervalMs(options);
   return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
@@ -131,7 +135,8 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       return [result, elapsed];
     };
     const [joined, joinMs] = await timed('join', () => joinPhase(swarm, options.concurrency, progress));
-    const [stored, storeMs] = await timed('store', () => storePhase(swarm, options.concurrency, progress));
+    const items = options.protocol === 'mainline';
+    const [stored, storeMs] = await timed('store', () => storePhase(swarm, options.concurrency, progress, items));
     // the attack starts once every key is stored, and lasts until the reads are over
     const attack = options.attack === 'none' ? null : createAttack(options.attack);
     let attackContext: AttackContext | null = null;
@@ -156,8 +161,8 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
         return n;
       });
     }
-    const keys = Array.from({ length: options.nodes }, (_, i) => keyOf(i));
-    const misses = Array.from({ length: options.misses }, (_, i) => missingKeyOf(i));
+    const keys = Array.from({ length: options.nodes }, (_, i) => (items ? itemKeyOf(i) : keyFromString(keyOf(i))));
+    const misses = Array.from({ length: options.misses }, (_, i) => keyFromString(missingKeyOf(i)));
     const [[hits, missSamples], getMs] = await timed('get', async () => {
       const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress, record);
       const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
@@ -175,7 +180,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       ...(keepSwarm ? { swarm } : {}),
       nodes: options.nodes,
       transport: options.transport,
-      protocol: 'kadswarm',
+      protocol: options.protocol,
       threads: options.threads,
       backend,
       ...(udpIo ? { udp_io: udpIo } : {}),

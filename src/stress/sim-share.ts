@@ -20,7 +20,7 @@ import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 import { RecordReader, RecordWriter } from './record-queue.js';
 import { MessageRecords, NodeIdTable } from './message-record.js';
 import { Placement } from './sim-placement.js';
-import { internalErrorsOf, timeoutsOf } from './swarm.js';
+import { internalErrorsOf, publishOn, timeoutsOf } from './swarm.js';
 
 export interface SimShareSetup {
   /** Nodes in the whole swarm. */
@@ -56,7 +56,8 @@ export const portOfNode = (i: number) => i + 1;
 /** What the driver asks of a node. */
 export type Order =
   | { kind: 'join'; entry: Address }
-  | { kind: 'publish'; key: Uint8Array; value: Uint8Array }
+  /** key null: an immutable item (its key is the hash of the value). */
+  | { kind: 'publish'; key: Uint8Array | null; value: Uint8Array }
   | { kind: 'find'; key: Uint8Array }
   | { kind: 'stop' };
 
@@ -79,6 +80,7 @@ const DATAGRAM = 1;
 const ORDER = 2;
 const COMPLETION = 3;
 const ORDER_KINDS = ['join', 'publish', 'find', 'stop'] as const;
+const NO_KEY = new Uint8Array(0);
 
 /** An order, as a clock event keyed by the driver: it runs as the node it is for. */
 class OrderEvent extends ClockEvent {
@@ -198,7 +200,7 @@ export class SimShare implements RemoteLink {
       out.u32(packedIpv4(what.entry.host) >>> 0);
       out.u32(what.entry.port);
     } else if (what.kind === 'publish') {
-      out.blob(what.key);
+      out.blob(what.key ?? NO_KEY); // an id is never empty: empty stands for none
       out.blob(what.value);
     }
   }
@@ -211,7 +213,7 @@ export class SimShare implements RemoteLink {
       case 'join':
         return node.join(what.entry, (result) => this.complete(order, result));
       case 'publish':
-        return node.publish(what.key, what.value, (result) => this.complete(order, result));
+        return publishOn(node, what.key, what.value, (result) => this.complete(order, result));
       case 'find': {
         const start = this.clock.now();
         return node.findValue(what.key, (result) => this.complete(order, { ...result, ms: this.clock.now() - start }));
@@ -307,8 +309,10 @@ export class SimShare implements RemoteLink {
       const what = ORDER_KINDS[reader.u8()];
       let given: Order;
       if (what === 'join') given = { kind: 'join', entry: { host: ipv4Host(reader.u32()), port: reader.u32() } };
-      else if (what === 'publish') given = { kind: 'publish', key: reader.blob(), value: reader.blob() };
-      else if (what === 'stop') given = { kind: 'stop' };
+      else if (what === 'publish') {
+        const key = reader.blob();
+        given = { kind: 'publish', key: key.length === 0 ? null : key, value: reader.blob() };
+      } else if (what === 'stop') given = { kind: 'stop' };
       else throw new Error(`order kind ${what} cannot cross threads`);
       return this.give(i, at, seq, order, given);
     }

@@ -15,7 +15,8 @@ import { packedIpv4 } from '../util/ipv4.js';
 /** What phases do to node i, wherever it lives (this thread or a worker thread). */
 export interface SwarmOps {
   join(i: number, entry: Address, done: (result: JoinResult) => void): void;
-  publish(i: number, key: Uint8Array, value: Uint8Array, done: (result: StoreResult) => void): void;
+  /** Node i publishes value under key; key null: a BEP 44 immutable item, stored under the hash of its value. */
+  publish(i: number, key: Uint8Array | null, value: Uint8Array, done: (result: StoreResult) => void): void;
   /** A lookup from node i (node 0 only, in a swarm split over threads); `ms` is how long it took on the run's time basis. */
   findValue(i: number, key: Uint8Array, done: (result: GetResult, ms: number) => void): void;
   stop(i: number): void;
@@ -75,11 +76,17 @@ export interface SwarmOptions {
   random?: RandomSource;
 }
 
+/** SwarmOps.publish on one node: key null publishes an immutable item. */
+export function publishOn(node: KademliaNode, key: Uint8Array | null, value: Uint8Array, done: (result: StoreResult) => void): void {
+  if (key === null) node.publishImmutable(value, done);
+  else node.publish(key, value, done);
+}
+
 /** SwarmOps over nodes that all live in this thread. */
 export function localOps(nodes: KademliaNode[]): SwarmOps {
   return {
     join: (i, entry, done) => nodes[i].join(entry, done),
-    publish: (i, key, value, done) => nodes[i].publish(key, value, done),
+    publish: (i, key, value, done) => publishOn(nodes[i], key, value, done),
     findValue(i, key, done) {
       const start = performance.now();
       nodes[i].findValue(key, (result) => done(result, performance.now() - start));

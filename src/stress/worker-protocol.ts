@@ -23,7 +23,7 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { type: 'join'; id: number; node: number; entry: Address }
-  | { type: 'publish'; id: number; node: number; key: Uint8Array; value: Uint8Array }
+  | { type: 'publish'; id: number; node: number; key: Uint8Array | null; value: Uint8Array }
   | { type: 'stop'; node: number }
   | { type: 'traffic'; id: number }
   | { type: 'close' };

@@ -67,10 +67,10 @@ test('the seed session: store on one node, get from another, misses say Not foun
   c.send('G key1');
   assert.equal(await c.line(5), 'value one, with spaces', 'bad input lost nothing');
 
-  // BEP 44 immutable items: the target is the SHA-1 of the text
+  // BEP 44 immutable items: the target is the SHA-1 of the text bencoded, "11:hello world"
   b.send('PUT hello world');
-  assert.equal(await b.line(1), 'Stored 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed on 3 nodes');
-  c.send('GET 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed');
+  assert.equal(await b.line(1), 'Stored 6d33adc2b6b2c14c3036feefb7fedbca1a880527 on 3 nodes');
+  c.send('GET 6d33adc2b6b2c14c3036feefb7fedbca1a880527');
   assert.equal(await c.line(6), 'hello world');
   c.send('GET 0000000000000000000000000000000000000000');
   assert.equal(await c.line(7), 'Not found');
@@ -173,4 +173,49 @@ test('a usage error points at the help that explains it', async () => {
     assert.equal(await p.exitCode(), 2, args.join(' '));
     assert.deepEqual(p.stderr, [line]);
   }
+});
+
+test('--protocol mainline: the seed session and every stdin command over KRPC', async () => {
+  const entry = track(await CliProcess.node(['--protocol', 'mainline']));
+  assert.ok(
+    entry.stderr.some((l) => l.includes('(protocol: mainline,')),
+    entry.stderr.join(' | '),
+  );
+  const b = track(await CliProcess.node(['-r', entry.address, '--protocol', 'mainline']));
+  const c = track(await CliProcess.node(['-r', entry.address, '--protocol', 'mainline']));
+  await b.until(() => b.stderr.some((l) => l.startsWith('joined through')), 5000, 'b joined');
+  await c.until(() => c.stderr.some((l) => l.startsWith('joined through')), 5000, 'c joined');
+
+  // it speaks KRPC: a bencoded ping is answered with our transaction id; our MessagePack PING is not
+  const krpc = await new Promise<string>((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.on('message', (datagram) => {
+      socket.close();
+      resolve(datagram.toString('latin1'));
+    });
+    socket.send(Buffer.from(`d1:ad2:id20:${'a'.repeat(20)}e1:q4:ping1:t2:xy1:y1:qe`, 'latin1'), entry.port, '127.0.0.1');
+  });
+  assert.ok(krpc.endsWith('1:t2:xy1:v4:KS\x00\x011:y1:re'), krpc);
+  assert.equal(await udpPing(entry.port, 500), false);
+
+  b.send('I key1 value one');
+  assert.equal(await b.line(0), 'Stored key1 on 3 nodes');
+  c.send('G key1');
+  assert.equal(await c.line(0), 'value one');
+  b.send('PUT hello world');
+  assert.equal(await b.line(1), 'Stored 6d33adc2b6b2c14c3036feefb7fedbca1a880527 on 3 nodes');
+  c.send('GET 6d33adc2b6b2c14c3036feefb7fedbca1a880527');
+  assert.equal(await c.line(1), 'hello world');
+  const infoHash = 'aa'.repeat(20);
+  b.send(`ANNOUNCE ${infoHash} 6881`);
+  assert.match(await b.line(2), new RegExp(`^Announced ${infoHash} on [12] nodes?$`));
+  c.send(`PEERS ${infoHash}`);
+  assert.equal(await c.line(2), '127.0.0.1:6881');
+  c.send(`PEERS ${'bb'.repeat(20)}`);
+  assert.equal(await c.line(3), 'Not found');
+  c.send('PEERS nothex');
+  assert.equal(await c.line(4), 'Error: usage: PEERS <infohash> (40 lowercase hex digits)');
+  c.send('G key1');
+  assert.equal(await c.line(5), 'value one', 'bad input lost nothing');
+  for (const p of [entry, b, c]) p.send('Q');
 });

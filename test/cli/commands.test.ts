@@ -19,7 +19,8 @@ test('stdin commands', () => {
   assert.equal(parseCommand('Q now').kind, 'invalid');
   assert.deepEqual(parseCommand('X'), {
     kind: 'invalid',
-    message: 'unknown command "X"; commands are "I <key> <value>", "G <key>", "PUT <text>", "GET <target>", "Q"',
+    message:
+      'unknown command "X"; commands are "I <key> <value>", "G <key>", "PUT <text>", "GET <target>", "ANNOUNCE <infohash> <port>", "PEERS <infohash>", "Q"',
   });
   assert.deepEqual(parseCommand('PUT  hello world '), { kind: 'put-item', text: ' hello world ' });
   assert.deepEqual(parseCommand('GET 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed'), {
@@ -29,10 +30,20 @@ test('stdin commands', () => {
   assert.equal(parseCommand('PUT').kind, 'invalid');
   assert.equal(parseCommand('GET 2AAE6C35C94FCFB415DBE95F408B9CE91EE846ED').kind, 'invalid', 'lowercase hex only');
   assert.equal(parseCommand('GET 2aae6c').kind, 'invalid');
-  assert.deepEqual(parseCommand('ANNOUNCE 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed 6881'), {
-    kind: 'invalid',
-    message: 'ANNOUNCE is a Mainline DHT command (BEP 5): it needs --protocol mainline',
-  });
+  const infoHash = '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed';
+  assert.deepEqual(parseCommand(`ANNOUNCE ${infoHash} 6881`), { kind: 'announce', infoHash, port: 6881 });
+  assert.deepEqual(parseCommand(`announce ${infoHash} 0`), { kind: 'announce', infoHash, port: 0 }, '0: the port we send from');
+  assert.deepEqual(parseCommand(`PEERS ${infoHash} `), { kind: 'peers', infoHash });
+  for (const bad of [
+    `ANNOUNCE ${infoHash}`,
+    `ANNOUNCE ${infoHash} 65536`,
+    `ANNOUNCE ${infoHash} -1`,
+    'ANNOUNCE abc 1',
+    `ANNOUNCE ${infoHash} 1 2`,
+  ])
+    assert.match((parseCommand(bad) as { message: string }).message, /^usage: ANNOUNCE <infohash> <port>/, bad);
+  for (const bad of ['PEERS', 'PEERS 2AAE6C35C94FCFB415DBE95F408B9CE91EE846ED', `PEERS ${infoHash} x`])
+    assert.match((parseCommand(bad) as { message: string }).message, /^usage: PEERS <infohash>/, bad);
 });
 
 test('HOST:PORT arguments', () => {

@@ -16,7 +16,7 @@ test('two host processes and a CLI node are one network', { timeout: 60_000 }, a
     await h.until(() => h.stderr.some((l) => /^joined through .*: 25 of 25 nodes$/.test(l)), 30_000, 'host joined');
     assert.match(
       h.stderr[0],
-      /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.127\.0\.0\.25:\d+ \(backend: (native|ts), UDP I\/O: (native|dgram)\)$/,
+      /^kademlia host: 25 nodes on 127\.0\.0\.1:\d+\.\.127\.0\.0\.25:\d+ \(protocol: kadswarm, backend: (native|ts), UDP I\/O: (native|dgram)\)$/,
     );
   }
 

@@ -131,7 +131,8 @@ test('items: an immutable PUT answers its target; a mutable one is signed by the
   const put = await send(gateway, 'PUT', '/v1/items', auth, 'hello world');
   assert.equal(put.status, 201);
   const { target } = JSON.parse(put.body) as { target: string };
-  assert.equal(target, createHash('sha1').update('hello world').digest('hex'));
+  // BEP 44: SHA-1 of the value bencoded as a byte string
+  assert.equal(target, createHash('sha1').update('11:hello world').digest('hex'));
   const got = await send(gateway, 'GET', `/v1/items/${target}`);
   assert.deepEqual([got.status, got.body], [200, 'hello world']);
   const mutable = await send(gateway, 'PUT', '/v1/items?seq=4&salt=profile', auth, 'v4');

@@ -15,6 +15,7 @@ export function nodeLookupResult(closest: Peer[] = [], token = new Uint8Array(8)
     hops: 1,
     queried: closest.length,
     rejectedValues: 0,
+    peers: [],
     failed: 0,
   };
 }

@@ -112,7 +112,7 @@ test('immutable items: stored under the hash of their value; a value that does n
   assert.deepEqual(forged, {
     type: 'STORED',
     ok: false,
-    reason: 'unsigned value: only an immutable item (key = SHA-1 of the value) may be unsigned',
+    reason: 'unsigned value: only an immutable item (key = SHA-1 of the bencoded value) may be unsigned',
   });
 });
 

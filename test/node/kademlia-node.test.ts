@@ -165,9 +165,9 @@ test('a pass replicates its values in a random order, not the order they arrived
   const arrival = held.map((key) => Buffer.from(key).toString('hex'));
   const order: string[] = [];
   // the node's parts run their lookups through one wiring object: watch the lookups of held keys there
-  const parts = (holder as unknown as { parts: { findNode: (target: Uint8Array, ...rest: unknown[]) => void } }).parts;
-  const findNode = parts.findNode.bind(parts);
-  parts.findNode = (target, ...rest) => {
+  const parts = (holder as unknown as { parts: { findWriteTargets: (target: Uint8Array, ...rest: unknown[]) => void } }).parts;
+  const findNode = parts.findWriteTargets.bind(parts);
+  parts.findWriteTargets = (target, ...rest) => {
     const name = Buffer.from(target).toString('hex');
     if (arrival.includes(name)) order.push(name);
     findNode(target, ...rest);

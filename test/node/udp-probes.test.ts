@@ -11,7 +11,7 @@ import { KademliaNode, type StoreResult } from '../../src/node/kademlia-node.js'
 import type { NodeOptions } from '../../src/node/options.js';
 import { Ed25519Key } from '../../src/node/security/crypto-suite.js';
 import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
-import { signedBytes } from '../../src/protocol/item-signature.js';
+import { immutableKey, signedBytes } from '../../src/protocol/item-signature.js';
 import { AMPLIFICATION_FACTOR } from '../../src/protocol/limits.js';
 import type { Body, ItemAuth, Message, ResponseBody } from '../../src/protocol/messages.js';
 import { ContactArena } from '../../src/routing/contact-arena.js';
@@ -172,8 +172,7 @@ test('quotas are per IP: a second port of the same IP gets no fresh quota', asyn
   const other = await rawSocket('127.0.20.6');
   const store = async (socket: dgram.Socket, i: number) => {
     const value = text(`quota ${i}`);
-    const { createHash } = await import('node:crypto');
-    const key = new Uint8Array(createHash('sha1').update(value).digest());
+    const key = immutableKey(value);
     const answer = await query(socket, victim, { type: 'FIND_NODE', target: key });
     assert.ok(answer?.type === 'NODES');
     const stored = await query(socket, victim, { type: 'STORE', key, value, ttlMs: 60_000, token: answer.token, auth: null, cas: null });

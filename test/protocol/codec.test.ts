@@ -43,6 +43,21 @@ const bodies: Body[] = [
   { type: 'VALUE', value: seededBytes('v', 300), ttlMs: 1234, contacts: [], token, auth, withheld: false },
   { type: 'VALUE', value: null, ttlMs: 0, contacts: [peer], token, auth: null, withheld: false },
   { type: 'VALUE', value: null, ttlMs: 0, contacts: [], token, auth: null, withheld: true },
+  { type: 'GET_PEERS', infoHash: key },
+  { type: 'PEERS', peers: [], contacts: [peer], token },
+  {
+    type: 'PEERS',
+    peers: [
+      { host: '10.1.2.3', port: 6881 },
+      { host: '::1', port: 1 },
+    ],
+    contacts: [],
+    token,
+  },
+  { type: 'ANNOUNCE_PEER', infoHash: key, port: 6881, impliedPort: false, token },
+  { type: 'ANNOUNCE_PEER', infoHash: key, port: 0, impliedPort: true, token },
+  { type: 'ANNOUNCED', ok: true, reason: '' },
+  { type: 'ANNOUNCED', ok: false, reason: 'invalid write token' },
 ];
 
 test('every message type survives a round trip', () => {

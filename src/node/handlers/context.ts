@@ -3,6 +3,7 @@ import type { Peer } from '../../routing/peer.js';
 import type { CryptoSuite } from '../security/crypto-suite.js';
 import type { WriteTokens } from '../security/write-tokens.js';
 import type { Storage } from '../storage.js';
+import type { PeerStore } from '../peer-store.js';
 
 export interface HandlerContext {
   readonly storage: Storage;
@@ -16,4 +17,8 @@ export interface HandlerContext {
   readonly tokens: WriteTokens;
   /** Checks signatures of the items stored with us. */
   readonly crypto: CryptoSuite;
+  /** The peers announced to us (BEP 5), null until the first announce. */
+  readonly peerStore: PeerStore | null;
+  /** The peer store, made on first use. */
+  announcedPeers(): PeerStore;
 }

@@ -13,7 +13,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Why (key, value, auth) is not a valid item, or '' when it is. */
 export function itemProblem(key: Uint8Array, value: Uint8Array, auth: ItemAuth | null, suite: CryptoSuite): string {
   if (auth === null)
-    return sameBytes(immutableKey(value), key) ? '' : 'unsigned value: only an immutable item (key = SHA-1 of the value) may be unsigned';
+    return sameBytes(immutableKey(value), key)
+      ? ''
+      : 'unsigned value: only an immutable item (key = SHA-1 of the bencoded value) may be unsigned';
   if (auth.salt !== null && !sameBytes(mutableKey(auth.publicKey, auth.salt), key))
     return "a mutable item's key must be SHA-1(public key + salt)";
   if (!suite.verify(auth.publicKey, signedBytes(key, value, auth), auth.signature)) return 'invalid signature';
