@@ -1,7 +1,7 @@
 // `kademlia --help`: the node command and the list of the others.
 export const HELP = `Usage:
   kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
-           [--protocol kadswarm|mainline]
+           [--protocol kadswarm|mainline] [--state DIR]
   kademlia stress [options]               the seed's workload with N nodes in this process
   kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network
   kademlia help [COMMAND]                 this help, or a command's (stress, host)
@@ -27,6 +27,10 @@ Options:
       --timeout MS         the longest a request waits, in ms (default 1000)
       --protocol P         kadswarm (default: our MessagePack protocol) or mainline
                            (BitTorrent's DHT: KRPC, BEP 5, 44 and 42; docs/protocol.md)
+      --state DIR          keep the node's id, key, contacts and published values in
+                           DIR/node.json: saved every 5 minutes and at exit, loaded at
+                           start (saved contacts are pinged first; without -r the node
+                           rejoins through the first that answers)
       --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
       --http-token T       bearer token that the gateway's PUT and DELETE need (default:
                            $KADSWARM_HTTP_TOKEN); required when HOST is not loopback

@@ -7,7 +7,8 @@ import { formatAddress } from '../net/udp-transport.js';
 import { chooseUdpIo } from '../net/udp-socket-group.js';
 import { joinPhase } from '../stress/phases.js';
 import { createProgress } from '../stress/progress.js';
-import { createUdpSwarm } from '../stress/swarm.js';
+import { createUdpSwarm, nodeHost } from '../stress/swarm.js';
+import { HostStates } from './host-states.js';
 import { CryptoRandom } from '../util/random.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { swarmTarget } from '../stress/swarm-target.js';
@@ -34,6 +35,8 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
   --timeout MS      the longest a request waits (default 1000; see the README)
   --protocol P      kadswarm (default: our MessagePack protocol) or mainline
                     (BitTorrent's DHT: KRPC, BEP 5, 44 and 42)
+  --state DIR       keep each node's id, key, contacts and published values in
+                    DIR/node-<i>.json (saved every 5 minutes and at exit, loaded at start)
 ${HTTP_HELP}
   --no-progress     no join progress bar`;
 
@@ -45,6 +48,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
     protocol: { type: 'string' },
+    state: { type: 'string' },
     ...HTTP_FLAGS,
     'no-progress': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -66,6 +70,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
   const timeout = numberFlag('timeout', values.timeout, 1000, positiveInteger, 'a positive integer');
   const http = parseHttpFlags(values);
   const protocol = protocolFlag(values.protocol);
+  const states = values.state === undefined ? null : new HostStates(values.state, nodes, protocol);
 
   // Random ids from the OS: hosts in other processes must never share ids with ours.
   const swarm = await createUdpSwarm({
@@ -73,6 +78,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     seed: 0,
     random: new CryptoRandom(),
     node: { requestTimeoutMs: timeout, protocol },
+    identities: states?.identities((j) => nodeHost(host, j)),
     host,
     basePort,
     io: chooseUdpIo(backend),
@@ -104,7 +110,9 @@ export async function runHostCommand(args: string[]): Promise<void> {
     telemetry.setPhase('serving');
     process.stderr.write(`joined through ${formatAddress(remote)}: ${rest + (joined.ok ? 1 : 0)} of ${nodes} nodes\n`);
   })();
+  const stopSaving = states?.resumeAndKeepSaving(swarm.nodes);
   serveCommands(first, ready, () => {
+    stopSaving?.(); // before the nodes stop, which empties their tables
     gateway?.close();
     swarm.close();
   });

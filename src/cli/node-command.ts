@@ -16,6 +16,9 @@ import { COMMANDS_LINE, HELP } from './help.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 import { plural } from '../util/plural.js';
+import type { Address } from '../net/transport.js';
+import type { ProtocolName } from '../protocol/wire-codec.js';
+import { identityOf, type LoadedState, StateFile } from './state-file.js';
 
 function parseNodeArgs(args: string[]) {
   const values = parseFlags(args, {
@@ -23,6 +26,7 @@ function parseNodeArgs(args: string[]) {
     remote: { type: 'string', short: 'r' },
     timeout: { type: 'string' },
     protocol: { type: 'string' },
+    state: { type: 'string' },
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
@@ -37,6 +41,7 @@ function parseNodeArgs(args: string[]) {
     http: parseHttpFlags(values),
     timeout,
     protocol: protocolFlag(values.protocol),
+    state: values.state,
   };
 }
 
@@ -50,8 +55,15 @@ export async function runNodeCommand(args: string[]): Promise<void> {
     process.stdout.write(`kadswarm ${packageVersion()}\n`);
     return;
   }
+  const warn = (line: string) => process.stderr.write(`kademlia: ${line}\n`);
+  const stateFile = options.state === undefined ? null : new StateFile(options.state);
+  const saved = stateFile?.load(warn) ?? null;
   const transport = await UdpTransport.open(options.listen.host, options.listen.port); // a failure is one line, exit 2
-  const node = new KademliaNode(transport, new RealClock(), { requestTimeoutMs: options.timeout, protocol: options.protocol });
+  const node = new KademliaNode(transport, new RealClock(), {
+    requestTimeoutMs: options.timeout,
+    protocol: options.protocol,
+    ...(saved ? identityOf(saved, transport.local.host, warn) : {}),
+  });
   node.start();
   process.stderr.write(
     `kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (protocol: ${options.protocol}, backend: ${backend})\n`,
@@ -72,19 +84,39 @@ export async function runNodeCommand(args: string[]): Promise<void> {
     }
   }
 
+  // Saved contacts are pinged first: those that answer are back in the table, and without
+  // -r the node rejoins through the first of them.
+  const answered: Promise<Address[]> = saved ? resumeSaved(node, saved, options.protocol, warn) : Promise.resolve([]);
+  const stopSaving = stateFile?.keepSaving(node, options.protocol, warn);
+
   // Commands wait for the join and run one at a time, so output follows input order.
-  let ready: Promise<unknown> = Promise.resolve();
-  if (options.remote) {
-    const remote = options.remote;
+  const ready = answered.then((alive) => {
+    const remote = options.remote ?? alive[0];
+    if (!remote) return telemetry.setPhase('serving');
     telemetry.setPhase('join', 1);
-    ready = node.bootstrap(remote).then((joined) => {
+    return node.bootstrap(remote).then((joined) => {
       telemetry.setPhase('serving');
       if (joined.ok) process.stderr.write(`joined through ${formatAddress(remote)}: ${plural(joined.contacts, 'contact')}\n`);
       else process.stderr.write(`kademlia: could not join through ${formatAddress(remote)} (${joined.reason}); serving alone\n`);
     });
-  } else telemetry.setPhase('serving');
+  });
   serveCommands(node, ready, () => {
+    stopSaving?.(); // before stop(), which empties the routing table
     gateway?.close();
     node.stop();
   });
+}
+
+/** Republishes what was saved and pings the saved contacts; resolves with those that answered. */
+function resumeSaved(node: KademliaNode, saved: LoadedState, protocol: ProtocolName, warn: (line: string) => void): Promise<Address[]> {
+  const contacts = saved.protocol === protocol ? saved.contacts : [];
+  if (saved.protocol !== protocol) warn(`the saved contacts are ${saved.protocol} nodes: not kept under --protocol ${protocol}`);
+  return new Promise((resolve) =>
+    node.resume({ contacts, published: saved.published }, (alive) => {
+      process.stderr.write(
+        `restored ${plural(saved.published.length, 'published value')}; ${alive.length} of ${plural(contacts.length, 'saved contact')} answered\n`,
+      );
+      resolve(alive);
+    }),
+  );
 }

@@ -33,7 +33,8 @@ import { Liveness, type LivenessDeps } from './liveness.js';
 import { type JoinResult, Membership, type MembershipDeps } from './membership.js';
 import { type MutableItemOptions, Publishing, type PublishingDeps, storeBody, type StoreResult } from './publishing.js';
 import { idAllowedAt, newNodeId } from './security/id-admission.js';
-import { cryptoSuite, type CryptoSuite, type NodeKey } from './security/crypto-suite.js';
+import { cryptoSuite, type CryptoSuite, Ed25519Key, type NodeKey } from './security/crypto-suite.js';
+import type { NodeState } from './node-state.js';
 import { itemProblem } from './security/item-rules.js';
 import { WriteTokens } from './security/write-tokens.js';
 import { type NodeCounters, newNodeCounters, type NodeStats } from './node-stats.js';
@@ -52,6 +53,7 @@ export interface GetResult {
 export type { JoinResult } from './membership.js';
 export type { MutableItemOptions, StoreResult } from './publishing.js';
 export type { AnnounceResult, PeersResult } from './torrent-peers.js';
+export type { NodeState, SavedContact, SavedValue } from './node-state.js';
 
 /** Reused by closestPeers (never re-entered: JS is single-threaded): room for k and for k + 1. */
 let nearestK = new Uint32Array(20);
@@ -185,6 +187,40 @@ export class KademliaNode {
    */
   query(to: Address, body: RequestBody, done: (response: ResponseBody | null) => void): void {
     this.rpc.request(to, body, done);
+  }
+
+  /** What this node keeps across restarts (see resume): its identity, its contacts, what it publishes. */
+  savedState(): NodeState {
+    return {
+      id: this.id.slice(),
+      keySeed: this.key instanceof Ed25519Key ? this.key.seed : null,
+      contacts: this.contacts().map(({ id, host, port }) => ({ id: id.slice(), host, port })),
+      published: this.publishing.all().map(({ key, value, auth }) => ({ key, value, auth })),
+    };
+  }
+
+  /**
+   * Picks up a saved state (the node was made with its id and key): each saved contact is
+   * pinged, and only those that answer enter the routing table, as anyone we hear from
+   * does; then what it published is published again (a plain value with the next seq).
+   * done(answered) gets the contacts that answered, in the order saved.
+   */
+  resume(state: Pick<NodeState, 'contacts' | 'published'>, done: (answered: Address[]) => void = () => {}): void {
+    this.publishing.resume(state.published);
+    const reachable = state.contacts.filter((c) => this.transport.accepts(c) && !idsEqual(c.id, this.id));
+    const answered: Array<{ at: number; address: Address }> = [];
+    let waiting = reachable.length;
+    const finish = () => {
+      if (this.running) this.maintain(); // the resumed values are due: they go out now, through the contacts that answered
+      done(answered.sort((a, b) => a.at - b.at).map((a) => a.address));
+    };
+    if (waiting === 0) return finish();
+    reachable.forEach((contact, at) =>
+      this.ping({ host: contact.host, port: contact.port }, (alive) => {
+        if (alive) answered.push({ at, address: { host: contact.host, port: contact.port } });
+        if (--waiting === 0) finish();
+      }),
+    );
   }
 
   /** Starts receiving and the maintenance tick. */

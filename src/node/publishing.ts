@@ -125,6 +125,27 @@ export class Publishing {
     return key;
   }
 
+  /** Everything we publish, as it was last signed. */
+  all(): Published[] {
+    return [...this.published.values()];
+  }
+
+  /**
+   * Takes up publishing values a previous run of this node published (their auth as saved):
+   * each is due at once, so the next upkeep pass stores it again (a plain value with the
+   * next seq). Values past the publish limit are left out; returns how many were taken.
+   */
+  resume(values: ReadonlyArray<{ key: Uint8Array; value: Uint8Array; auth: ItemAuth | null }>): number {
+    const due = this.deps.clock.now() - this.deps.settings.republishMs;
+    let taken = 0;
+    for (const { key, value, auth } of values) {
+      if (this.published.size >= this.deps.settings.maxPublished) break;
+      this.published.set(idKey(key), { key: key.slice(), value: value.slice(), auth, at: due });
+      taken++;
+    }
+    return taken;
+  }
+
   /** Stops republishing a value (holders keep it until it expires). False if we were not publishing it. */
   unpublish(key: Uint8Array): boolean {
     assertId(key, 'key');

@@ -152,6 +152,8 @@ export interface UdpSwarmOptions extends SwarmOptions {
   firstIndex?: number;
   /** How sockets are opened and read (see chooseUdpIo). */
   io: UdpIo;
+  /** Node j's saved id and key, where it has them (`kademlia host --state`). */
+  identities?: ReadonlyArray<Pick<NodeOptions, 'id' | 'key'> | undefined>;
 }
 
 export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm> {
@@ -182,8 +184,9 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
   /** Addresses past the nodes', for attack endpoints. */
   let spare = options.nodes;
   let forger: Promise<CountedUdpTransport> | null = null;
-  const nodes = transports.map((transport) => {
-    const node = new KademliaNode(transport, clock, nodeOptions);
+  const nodes = transports.map((transport, j) => {
+    const identity = options.identities?.[j];
+    const node = new KademliaNode(transport, clock, identity ? { ...nodeOptions, ...identity } : nodeOptions);
     node.start();
     return node;
   });

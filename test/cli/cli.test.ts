@@ -2,7 +2,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
@@ -218,4 +220,44 @@ test('--protocol mainline: the seed session and every stdin command over KRPC', 
   c.send('G key1');
   assert.equal(await c.line(5), 'value one', 'bad input lost nothing');
   for (const p of [entry, b, c]) p.send('Q');
+});
+
+test('--state DIR: a node restarted from its folder keeps its id and values and rejoins through its saved contacts; a corrupt file is a warning', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-cli-state-'));
+  const idOf = (p: CliProcess) => /kademlia node ([0-9a-f]{40}) listening/.exec(p.stderr.join('\n'))?.[1];
+  const entry = track(await CliProcess.node());
+  const first = track(await CliProcess.node(['-r', entry.address, '--state', dir]));
+  await first.until(() => first.stderr.some((l) => l.startsWith('joined through')), 5000, 'joined');
+  assert.ok(
+    first.stderr.some((l) => /no saved state in .*node\.json yet: starting fresh/.test(l)),
+    first.stderr.join(' | '),
+  );
+  first.send('I kept across restarts');
+  assert.equal(await first.line(0), 'Stored kept on 2 nodes');
+  first.send('Q');
+  assert.equal(await first.exitCode(), 0);
+  assert.ok(existsSync(join(dir, 'node.json')), 'state saved at exit');
+
+  // restarted at its address, as a node usually is (a new address is a new contact to the others)
+  const again = track(CliProcess.spawn(['-l', first.address, '--state', dir]));
+  await again.until(() => again.stderr.some((l) => l.startsWith('joined through')), 5000, 'rejoined');
+  assert.equal(idOf(again), idOf(first), 'the same id');
+  assert.ok(again.stderr.includes('restored 1 published value; 1 of 1 saved contact answered'), again.stderr.join(' | '));
+  assert.ok(again.stderr.includes(`joined through ${entry.address}: 1 contact`), again.stderr.join(' | '));
+  again.send('G kept');
+  assert.equal(await again.line(0), 'across restarts', 'what it publishes came back');
+  const reader = track(await CliProcess.node(['-r', entry.address]));
+  await reader.until(() => reader.stderr.some((l) => l.startsWith('joined through')), 5000, 'reader joined');
+  reader.send('G kept');
+  assert.equal(await reader.line(0), 'across restarts');
+  again.send('Q');
+  assert.equal(await again.exitCode(), 0);
+
+  writeFileSync(join(dir, 'node.json'), '{"format": "kadswarm-node-st');
+  const fresh = track(await CliProcess.node(['--state', dir]));
+  await fresh.until(() => fresh.stderr.some((l) => l.includes('is not a usable saved state')), 5000, 'warning');
+  assert.notEqual(idOf(fresh), idOf(first), 'a fresh start');
+  fresh.send('G kept');
+  assert.equal(await fresh.line(0), 'Not found', 'it serves (alone)');
+  fresh.send('Q');
 });

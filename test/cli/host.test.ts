@@ -2,6 +2,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GatewayStats } from '../../src/gateway/stats.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const started: CliProcess[] = [];
@@ -79,4 +82,37 @@ test('host needs -r, and refuses bad flags in one line', async () => {
     assert.equal(await p.exitCode(), 2, args.join(' '));
     assert.equal(p.stderr.length, 1, p.stderr.join(' | '));
   }
+});
+
+test('host --state DIR: each node keeps its id and what it published across a restart', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-host-state-'));
+  const entry = track(await CliProcess.node());
+  const basePort = 20_000 + (process.pid % 20_000);
+  const args = ['host', '--nodes', '4', '-r', entry.address, '--base-port', String(basePort), '--state', dir, '--no-progress'];
+  const first = track(CliProcess.spawn(args));
+  await first.until(() => first.stderr.some((l) => l.startsWith('joined through')), 20_000, 'host joined');
+  assert.ok(
+    first.stderr.some((l) => /no saved state in .*node-0\.json yet: starting fresh \(and 3 more nodes\)/.test(l)),
+    first.stderr.join(' | '),
+  );
+  first.send('I hosted kept');
+  assert.match(await first.line(0), /^Stored hosted on 5 nodes$/);
+  first.send('Q');
+  assert.equal(await first.exitCode(), 0);
+  const ids = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(dir, `node-${i}.json`), 'utf8')).id as string);
+  assert.equal(new Set(ids).size, 4);
+
+  const again = track(CliProcess.spawn(args));
+  await again.until(() => again.stderr.some((l) => l.startsWith('joined through')), 20_000, 'host rejoined');
+  assert.ok(again.stderr.includes(`restoring 4 nodes of 4 from ${dir}`), again.stderr.join(' | '));
+  again.send('G hosted');
+  assert.equal(await again.line(0), 'kept');
+  again.send('Q');
+  assert.equal(await again.exitCode(), 0);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(dir, `node-${i}.json`), 'utf8')).id as string),
+    ids,
+    'the same ids',
+  );
+  entry.send('Q');
 });
