@@ -13,6 +13,8 @@ import { numberFlag, parseFlags, protocolFlag } from './flags.js';
 import { HTTP_FLAGS, type HttpSetting, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { UsageError } from './usage-error.js';
 import { ATTACK_KINDS, type AttackKind } from '../stress/attacks/index.js';
+import { parseAddress } from './address.js';
+import type { Address } from '../net/transport.js';
 
 /** The run's options, plus what the command does with its report. */
 export interface StressCommandOptions extends StressOptions {
@@ -60,10 +62,20 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --protocol P       kadswarm (default: our MessagePack protocol, values stored as owned
                      plain values) or mainline (BitTorrent's DHT: KRPC over udp, values
                      stored as BEP 44 immutable items and read back by their hash)
+  --bootstrap H:P    udp: node 0 first joins the network that the node at H:P is part
+                     of, and the swarm joins, stores and reads there: a load test of
+                     that network (another implementation too, with --protocol mainline);
+                     the report says what the nodes saw (answers, error answers,
+                     timeouts, hops)
   --attack KIND      turn some nodes hostile once every key is stored: overwrite, spoof,
                      eclipse, flood or sybil (docs/security.md says what each does)
   --attackers F      the fraction of the nodes that attack (default 0.1 with --attack)
   --no-progress      no progress bars (they only show on a terminal anyway)`;
+
+function bootstrapFlag(text: string, transport: 'udp' | 'sim'): Address {
+  if (transport !== 'udp') throw new UsageError('--bootstrap needs --transport udp: a simulated network cannot reach outside nodes');
+  return parseAddress(text, '--bootstrap');
+}
 
 export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
   const values = parseFlags(args, {
@@ -84,6 +96,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     attackers: { type: 'string' },
     attack: { type: 'string' },
     protocol: { type: 'string' },
+    bootstrap: { type: 'string' },
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -149,6 +162,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     attack: attack as AttackKind | 'none',
     attackers,
     protocol: protocolFlag(values.protocol),
+    ...(values.bootstrap === undefined ? {} : { bootstrap: bootstrapFlag(values.bootstrap, transport) }),
     http,
   };
 }

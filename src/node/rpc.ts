@@ -17,6 +17,8 @@ export interface RpcCounters {
   requestsSent: number;
   responsesSent: number;
   responsesAccepted: number;
+  /** Of those, error answers (Mainline's KRPC errors: a refusal, or an answer that says nothing). */
+  errorAnswers: number;
   timeouts: number;
   /** Answer to a request that had already timed out. */
   lateResponses: number;
@@ -74,6 +76,7 @@ export class Rpc implements PendingLookup {
     requestsSent: 0,
     responsesSent: 0,
     responsesAccepted: 0,
+    errorAnswers: 0,
     timeouts: 0,
     lateResponses: 0,
     duplicateResponses: 0,
@@ -296,6 +299,7 @@ export class Rpc implements PendingLookup {
     this.remember(key, ANSWERED);
     this.rtt.sample(this.clock.now() - pool.sentAt(record));
     this.counters.responsesAccepted++;
+    if (message.sender.length === 0) this.counters.errorAnswers++; // a KRPC error names no sender
     this.deliver(record, message.body as ResponseBody);
     // answers mostly come in send order: the answered head leaves the queue at once
     if (record === this.first) this.dropSettledHead();

@@ -56,6 +56,11 @@ export interface StressReport {
   dropped: number;
   /** Requests that got no answer in time, over all nodes. */
   timeouts: number;
+  /** Answers the nodes accepted; of those, KRPC error answers (Mainline). */
+  answers: number;
+  error_answers: number;
+  /** The outside node the swarm joined (--bootstrap), as HOST:PORT, or null. */
+  bootstrap: string | null;
   /** Exceptions the nodes caught and counted instead of crashing: 0 unless there is a bug. */
   internal_errors: number;
   rss_mb: number;
@@ -104,7 +109,10 @@ export function summaryTable(r: StressReport): string {
     ['hit latency', `p50 ${millis(r.hit_ms_p50)}, p99 ${millis(r.hit_ms_p99)}${virtual ? ' (virtual)' : ''}`],
     ['miss latency', `p50 ${millis(r.miss_ms_p50)}, p99 ${millis(r.miss_ms_p99)}${virtual ? ' (virtual)' : ''}`],
     ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
-    ['messages', `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${plural(r.timeouts, 'request')} timed out`],
+    [
+      'messages',
+      `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${plural(r.timeouts, 'request')} timed out${r.error_answers > 0 ? `, ${plural(r.error_answers, 'error answer')}` : ''}`,
+    ],
     ...(r.internal_errors > 0
       ? ([
           ['internal errors', `${plural(r.internal_errors, 'exception')} caught in the nodes and counted: a bug, please report it`],
@@ -114,6 +122,6 @@ export function summaryTable(r: StressReport): string {
     ['wall time', `${seconds(r.wall_ms)} (CPU ${seconds(r.cpu_ms)}, every thread)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${plural(r.nodes, 'node')}, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
+  const title = `kadswarm stress: ${plural(r.nodes, 'node')}, ${r.transport} transport, ${r.protocol} protocol${r.bootstrap ? `, joined to ${r.bootstrap}` : ''}${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

@@ -8,6 +8,8 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import { churn, type GetSample, getPhase, itemKeyOf, joinPhase, keyOf, missingKeyOf, storePhase, valueOf } from './phases.js';
 import { keyFromString } from '../id/id.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';
+import type { Address } from '../net/transport.js';
+import { formatAddress } from '../net/udp-transport.js';
 import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
@@ -37,6 +39,8 @@ export interface StressOptions {
   attackers: number;
   /** kadswarm: values stored as our owned plain values; mainline: as BEP 44 immutable items, over KRPC on udp. */
   protocol: ProtocolName;
+  /** udp: a node of an existing network that node 0 joins first (the swarm then loads that network). */
+  bootstrap?: Address;
 }
 
 /** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
@@ -77,8 +81,10 @@ const CHURN_REPAIR_INTERVALS = 4;
 /** Node settings for a run: shorter maintenance intervals when churn must be repaired. */
 function nodeOptions(options: StressOptions): NodeOptions {
   // Stress nodes each have an address of their own (simulated, or spread over 127/8), so
-  // BEP 42 applies to all of them: no address is exempt as local.
-  const spread = options.transport === 'sim' || spreadsOverLoopback(options.host);
+  // BEP 42 applies to all of them: no address is exempt as local. Not so in a network we
+  // join (--bootstrap): its nodes chose their ids by their own rules, and local addresses
+  // keep BEP 42's exemption.
+  const spread = (options.transport === 'sim' || spreadsOverLoopback(options.host)) && !options.bootstrap;
   const base: NodeOptions = { requestTimeoutMs: options.timeoutMs, protocol: options.protocol, ...(spread ? { idFromIp: 'all' } : {}) };
   if (options.churn === 0) return base;
   const interval = churnIntervalMs(options);
@@ -134,7 +140,15 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       sampleMemory();
       return [result, elapsed];
     };
-    const [joined, joinMs] = await timed('join', () => joinPhase(swarm, options.concurrency, progress));
+    const [joined, joinMs] = await timed('join', async () => {
+      const outside = options.bootstrap;
+      if (outside) {
+        // node 0 joins the network under test; the others join through node 0, as always
+        const entered = await new Promise<{ ok: boolean; reason: string }>((done) => swarm.entry.join(outside, done));
+        if (!entered.ok) throw new Error(`could not join the network through ${formatAddress(outside)}: ${entered.reason}`);
+      }
+      return joinPhase(swarm, options.concurrency, progress);
+    });
     const items = options.protocol === 'mainline';
     const [stored, storeMs] = await timed('store', () => storePhase(swarm, options.concurrency, progress, items));
     // the attack starts once every key is stored, and lasts until the reads are over
@@ -223,6 +237,9 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       messages: traffic.messages,
       dropped: traffic.dropped,
       timeouts: traffic.timeouts,
+      answers: traffic.answers,
+      error_answers: traffic.errorAnswers,
+      bootstrap: options.bootstrap ? formatAddress(options.bootstrap) : null,
       internal_errors: traffic.internalErrors,
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),

@@ -11,7 +11,7 @@ const FAILURE_BYTES = 496;
 const FLOATS_AT = FAILURE_AT + FAILURE_BYTES;
 const WINDOW_END = 0;
 /** Per thread: the earliest event it knows of, and its traffic counters (see SimShare.traffic). */
-const PER_THREAD = 6;
+const PER_THREAD = 7;
 const NEXT_AT = 0;
 const TRAFFIC = 1;
 /** Spins before sleeping on the barrier: a window is often shorter than a futex round trip. */

@@ -20,7 +20,7 @@ import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 import { RecordReader, RecordWriter } from './record-queue.js';
 import { MessageRecords, NodeIdTable } from './message-record.js';
 import { Placement } from './sim-placement.js';
-import { internalErrorsOf, publishOn, timeoutsOf } from './swarm.js';
+import { publishOn, rpcTotalsOf } from './swarm.js';
 
 export interface SimShareSetup {
   /** Nodes in the whole swarm. */
@@ -344,9 +344,9 @@ export class SimShare implements RemoteLink {
   }
 
   /** Counters for the driver: datagrams sent and lost (cheap), timeouts and errors (a pass over the nodes). */
-  traffic(withNodes: boolean): [number, number, number, number] {
+  traffic(withNodes: boolean): [number, number, number, number, number, number] {
     const c = this.network.counters;
-    const nodes = withNodes ? this.nodes : [];
-    return [c.sent, c.lost + c.undeliverable, timeoutsOf(nodes), internalErrorsOf(nodes)];
+    const t = rpcTotalsOf(withNodes ? this.nodes : []);
+    return [c.sent, c.lost + c.undeliverable, t.timeouts, t.internalErrors, t.answers, t.errorAnswers];
   }
 }

@@ -13,7 +13,7 @@ import { NodeIdTable } from './message-record.js';
 import { SimControl, type Mode } from './sim-control.js';
 import { type Order, type OrderResult, type ShareQueues, SimShare, type SimShareSetup } from './sim-share.js';
 import type { SimWorkerData } from './sim-worker.js';
-import { internalErrorsOf, type Swarm, type SwarmOptions, timeoutsOf, type Traffic } from './swarm.js';
+import { addTotals, type RpcTotals, rpcTotalsOf, type Swarm, type SwarmOptions, type Traffic } from './swarm.js';
 
 export interface SimSwarmOptions extends SwarmOptions {
   latencyMs: [number, number];
@@ -69,7 +69,8 @@ class SimDriver {
   private nextOrder = 0;
   /** While a result's callback runs: its time, which is the driver's now. */
   private callbackAt: number | null = null;
-  private gathered: [number, number] = [0, 0];
+  /** The other threads' RpcTotals as of the last gather. */
+  private gathered: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
   private closed = false;
 
   constructor(options: SimSwarmOptions) {
@@ -153,11 +154,13 @@ class SimDriver {
       if (failure) throw new Error(failure);
       share.receiveResults(share.currentRound);
       if (mode === 'gather') {
-        this.gathered = [0, 0];
-        for (let t = 1; t < this.threads; t++) {
-          this.gathered[0] += control.traffic(t, 2);
-          this.gathered[1] += control.traffic(t, 3);
-        }
+        const sum = (k: number) => {
+          let total = 0;
+          for (let t = 1; t < this.threads; t++) total += control.traffic(t, k);
+          return total;
+        };
+        // the slots of SimShare.traffic
+        this.gathered = { timeouts: sum(2), internalErrors: sum(3), answers: sum(4), errorAnswers: sum(5) };
       }
     }
     this.settle();
@@ -223,8 +226,7 @@ class SimDriver {
     return {
       messages,
       dropped: lost,
-      timeouts: timeoutsOf(this.share.nodes) + this.gathered[0],
-      internalErrors: internalErrorsOf(this.share.nodes) + this.gathered[1],
+      ...addTotals(rpcTotalsOf(this.share.nodes), this.gathered),
     };
   }
 

@@ -2,7 +2,7 @@
 // its own event loop, so datagram work runs on another core. The main thread drives it
 // with the messages of worker-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createUdpSwarm, internalErrorsOf, timeoutsOf, type UdpSwarm } from './swarm.js';
+import { createUdpSwarm, rpcTotalsOf, type UdpSwarm } from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -46,8 +46,7 @@ function handle(swarm: UdpSwarm, message: ToWorker): void {
         type: 'traffic',
         id: message.id,
         ...swarm.datagrams(),
-        timeouts: timeoutsOf(swarm.nodes),
-        internalErrors: internalErrorsOf(swarm.nodes),
+        ...rpcTotalsOf(swarm.nodes),
       });
     case 'close':
       swarm.close();

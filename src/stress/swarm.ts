@@ -29,6 +29,9 @@ export interface Traffic {
   dropped: number;
   /** Requests that got no answer in time. */
   timeouts: number;
+  /** Answers the nodes accepted, and how many of them were error answers (what a network under test said). */
+  answers: number;
+  errorAnswers: number;
   /** Exceptions the nodes caught and counted (receive path, upkeep, response callbacks): 0 unless there is a bug. */
   internalErrors: number;
 }
@@ -98,8 +101,35 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
 /** Failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full. */
 export const lostOnTheWay = (sent: number, received: number) => Math.max(0, sent - received);
 
-export const timeoutsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.stats().rpc.timeouts, 0);
-export const internalErrorsOf = (nodes: KademliaNode[]) => nodes.reduce((total, node) => total + node.exceptionsCaught, 0);
+/** What the nodes' RPC layers counted, summed: the part of Traffic that needs a pass over the nodes. */
+export interface RpcTotals {
+  timeouts: number;
+  internalErrors: number;
+  answers: number;
+  errorAnswers: number;
+}
+
+export function rpcTotalsOf(nodes: readonly KademliaNode[]): RpcTotals {
+  const totals: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  for (const node of nodes) {
+    const { rpc, exceptionsCaught } = node.stats();
+    totals.timeouts += rpc.timeouts;
+    totals.internalErrors += exceptionsCaught;
+    totals.answers += rpc.responsesAccepted;
+    totals.errorAnswers += rpc.errorAnswers;
+  }
+  return totals;
+}
+
+/** Adds b's counts to a's. */
+export function addTotals(a: RpcTotals, b: RpcTotals): RpcTotals {
+  return {
+    timeouts: a.timeouts + b.timeouts,
+    internalErrors: a.internalErrors + b.internalErrors,
+    answers: a.answers + b.answers,
+    errorAnswers: a.errorAnswers + b.errorAnswers,
+  };
+}
 
 /** Whether a swarm listening on `host` spreads its nodes over addresses (IPv4 loopback). */
 export function spreadsOverLoopback(host: string): boolean {
@@ -226,8 +256,7 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
       return {
         messages: sent,
         dropped: lostOnTheWay(sent, received),
-        timeouts: timeoutsOf(nodes),
-        internalErrors: internalErrorsOf(nodes),
+        ...rpcTotalsOf(nodes),
       };
     },
     refreshTraffic: async () => {},

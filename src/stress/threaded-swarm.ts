@@ -8,10 +8,10 @@ import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
 import {
   checkSocketBudget,
   createUdpSwarm,
-  internalErrorsOf,
+  addTotals,
   lostOnTheWay,
   type Swarm,
-  timeoutsOf,
+  rpcTotalsOf,
   type UdpSwarm,
   type UdpSwarmOptions,
 } from './swarm.js';
@@ -54,7 +54,7 @@ class WorkerShare {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   /** Its counts as of its last report. */
-  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0 };
+  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
   /** Why it can no longer take orders (it died), or null. */
   failure: Error | null = null;
   private readonly pending = new Map<number, (message: FromWorker) => void>();
@@ -107,6 +107,8 @@ class WorkerShare {
             received: message.received,
             timeouts: message.timeouts,
             internalErrors: message.internalErrors,
+            answers: message.answers,
+            errorAnswers: message.errorAnswers,
           };
         resolve();
       }),
@@ -206,9 +208,8 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
       const mine = local.datagrams();
       const sent = workers.reduce((total, w) => total + w.traffic.sent, mine.sent);
       const received = workers.reduce((total, w) => total + w.traffic.received, mine.received);
-      const timeouts = workers.reduce((total, w) => total + w.traffic.timeouts, timeoutsOf(local.nodes));
-      const internalErrors = workers.reduce((total, w) => total + w.traffic.internalErrors, internalErrorsOf(local.nodes));
-      return { messages: sent, dropped: lostOnTheWay(sent, received), timeouts, internalErrors };
+      const totals = workers.reduce((total, w) => addTotals(total, w.traffic), rpcTotalsOf(local.nodes));
+      return { messages: sent, dropped: lostOnTheWay(sent, received), ...totals };
     },
     async refreshTraffic() {
       await Promise.all(workers.map((w) => w.refreshTraffic()));

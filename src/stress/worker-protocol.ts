@@ -1,5 +1,6 @@
 // Messages between a threaded UDP swarm (main thread) and the worker threads that host
 // its other nodes. Node numbers here are the worker's own (0 = its first node).
+import type { RpcTotals } from './swarm.js';
 import type { Address } from '../net/transport.js';
 import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
 import type { NodeOptions } from '../node/options.js';
@@ -28,11 +29,9 @@ export type ToWorker =
   | { type: 'traffic'; id: number }
   | { type: 'close' };
 
-export interface WorkerTraffic {
+export interface WorkerTraffic extends RpcTotals {
   sent: number;
   received: number;
-  timeouts: number;
-  internalErrors: number;
 }
 
 export type FromWorker =

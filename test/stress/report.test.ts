@@ -47,6 +47,9 @@ const report: StressReport = {
   messages: 33,
   dropped: 0,
   timeouts: 0,
+  answers: 1000,
+  error_answers: 0,
+  bootstrap: null,
   internal_errors: 0,
   rss_mb: 100,
   peak_rss_mb: 120,
@@ -57,10 +60,14 @@ const report: StressReport = {
 
 test('the summary names every phase, and internal errors only when there are some', () => {
   const quiet = summaryTable(report);
-  assert.match(quiet, /^kadswarm stress: 1,000 nodes, sim transport, ts backend, seed 1, 256 in flight\n/);
+  assert.match(quiet, /^kadswarm stress: 1,000 nodes, sim transport, kadswarm protocol, ts backend, seed 1, 256 in flight\n/);
   for (const row of ['join', 'store', 'get', 'hit latency', 'miss latency', 'hops', 'messages', 'memory', 'wall time'])
     assert.match(quiet, new RegExp(`\\n  ${row} +\\S`));
   assert.doesNotMatch(quiet, /internal errors|churn/);
+  assert.doesNotMatch(quiet, /error answer|joined to/);
+  const outside = summaryTable({ ...report, transport: 'udp', protocol: 'mainline', bootstrap: '127.0.0.9:6881', error_answers: 3 });
+  assert.match(outside, /^kadswarm stress: 1,000 nodes, udp transport, mainline protocol, joined to 127\.0\.0\.9:6881, ts backend/);
+  assert.match(outside, /\n {2}messages +33 sent, 0 dropped, 0 requests timed out, 3 error answers\n/);
   const buggy = summaryTable({ ...report, internal_errors: 1234 });
   assert.match(buggy, /\n {2}internal errors +1,234 exceptions caught in the nodes and counted: a bug, please report it\n/);
 });
