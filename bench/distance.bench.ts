@@ -1,4 +1,4 @@
-// `npm run bench`: the distance primitives and the routing table, pure TS vs native vs
+// `npm run bench` (first table): the distance primitives and the routing table, pure TS vs native vs
 // npm k-bucket, on the same seeded inputs. Prints one table of median ns per operation.
 //
 // Sub-microsecond operations run INNER times per timed sample so the timer's own cost

@@ -122,6 +122,6 @@ export function summaryTable(r: StressReport): string {
     ['wall time', `${seconds(r.wall_ms)} (CPU ${seconds(r.cpu_ms)}, every thread)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const title = `kadswarm stress: ${plural(r.nodes, 'node')}, ${r.transport} transport, ${r.protocol} protocol${r.bootstrap ? `, joined to ${r.bootstrap}` : ''}${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
+  const title = `kadswarm stress: ${plural(r.nodes, 'node')}, ${r.transport} transport${r.threads > 1 ? ` over ${r.threads} threads` : ''}, ${r.protocol} protocol${r.bootstrap ? `, joined to ${r.bootstrap}` : ''}, ${r.backend} backend${r.udp_io ? `, ${r.udp_io} UDP I/O` : ''}, seed ${r.seed}, ${n(r.concurrency)} in flight`;
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }
