@@ -10,6 +10,7 @@ import { registerMetrics } from './metrics.js';
 import { dashboardAssets, serveAsset } from './routes/dashboard.js';
 import { deleteKey, getKey, putKey } from './routes/keys.js';
 import { getItem, putItem } from './routes/items.js';
+import { announcePeer, getPeers } from './routes/peers.js';
 import { type AccessPolicy, isLoopback, refusal } from './access.js';
 import { StatsSampler } from './stats.js';
 import type { GatewayTarget } from './target.js';
@@ -124,6 +125,9 @@ export function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.any('/v1/items', notAllowed('PUT'));
   app.get('/v1/items/:target', guarded(getItem(target, telemetry)));
   app.any('/v1/items/:target', notAllowed('GET'));
+  app.get('/v1/peers/:infohash', guarded(getPeers(target)));
+  app.put('/v1/peers/:infohash', guarded(announcePeer(target), true));
+  app.any('/v1/peers/:infohash', notAllowed('GET, PUT'));
   app.get(
     '/v1/stats',
     guarded((res) => write(res, json(200, sampler.snapshot()))),

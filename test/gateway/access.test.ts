@@ -150,6 +150,26 @@ test('items: an immutable PUT answers its target; a mutable one is signed by the
   for (const t of [target, item.target]) sim.nodes[0].unpublish(Buffer.from(t, 'hex'));
 });
 
+test('peers (BEP 5): PUT announces through node 0 with the token; GET lists them; bad input is a 400', async () => {
+  const infoHash = 'ab'.repeat(20);
+  assert.equal((await send(gateway, 'GET', `/v1/peers/${infoHash}`)).status, 404, 'none announced yet');
+  assert.equal((await send(gateway, 'PUT', `/v1/peers/${infoHash}?port=6881`)).status, 401, 'a write needs the token');
+  const put = await send(gateway, 'PUT', `/v1/peers/${infoHash}?port=6881`, auth);
+  assert.equal(put.status, 201, put.body);
+  assert.equal(JSON.parse(put.body).announced, 20);
+  const got = await send(gateway, 'GET', `/v1/peers/${infoHash}`);
+  assert.equal(got.status, 200);
+  assert.deepEqual(JSON.parse(got.body).peers, [`${sim.nodes[0].address.host}:6881`]);
+  for (const [method, path, status] of [
+    ['GET', '/v1/peers/ABCD', 400],
+    ['PUT', `/v1/peers/${infoHash}`, 400],
+    ['PUT', `/v1/peers/${infoHash}?port=70000`, 400],
+    ['PUT', `/v1/peers/${infoHash}?port=1&x=2`, 400],
+    ['DELETE', `/v1/peers/${infoHash}`, 405],
+  ] as const)
+    assert.equal((await send(gateway, method, path, auth)).status, status, `${method} ${path}`);
+});
+
 test('a gateway off loopback without a token refuses to start', async () => {
   await assert.rejects(startGateway({ host: '0.0.0.0', port: 0, target: simTarget(sim), telemetry: new Telemetry() }), {
     message: 'a gateway on 0.0.0.0 (not loopback) needs a token for writes: give --http-token or set KADSWARM_HTTP_TOKEN',
