@@ -2,7 +2,7 @@
 // turned into a one-line UsageError (exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage-error.js';
-import { PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
+import { isProtocolName, PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
 
 type Strict<T> = { args: string[]; options: T; strict: true; allowPositionals: false };
 
@@ -30,6 +30,6 @@ export const positiveInteger = (v: number) => Number.isInteger(v) && v >= 1;
 /** --protocol: kadswarm (default) or mainline. */
 export function protocolFlag(text: string | undefined): ProtocolName {
   if (text === undefined) return 'kadswarm';
-  if (!PROTOCOLS.includes(text as ProtocolName)) throw new UsageError(`--protocol must be ${PROTOCOLS.join(' or ')} (got "${text}")`);
-  return text as ProtocolName;
+  if (!isProtocolName(text)) throw new UsageError(`--protocol must be ${PROTOCOLS.join(' or ')} (got "${text}")`);
+  return text;
 }

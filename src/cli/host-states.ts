@@ -4,7 +4,7 @@ import type { KademliaNode } from '../node/kademlia-node.js';
 import type { NodeOptions } from '../node/options.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';
 import { plural } from '../util/plural.js';
-import { identityOf, type LoadedState, SAVE_EVERY_MS, StateFile } from './state-file.js';
+import { contactsFor, identityOf, type LoadedState, saveEvery, StateFile } from './state-file.js';
 
 const warn = (line: string) => process.stderr.write(`kademlia: ${line}\n`);
 
@@ -34,14 +34,8 @@ export class HostStates {
   resumeAndKeepSaving(nodes: KademliaNode[]): () => void {
     nodes.forEach((node, j) => {
       const state = this.loaded[j];
-      if (state) node.resume({ contacts: state.protocol === this.protocol ? state.contacts : [], published: state.published });
+      if (state) node.resume({ contacts: contactsFor(state, this.protocol), published: state.published });
     });
-    const saveAll = () => nodes.forEach((node, j) => this.files[j].save(node.savedState(), this.protocol, warn));
-    const timer = setInterval(saveAll, SAVE_EVERY_MS);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      saveAll();
-    };
+    return saveEvery(() => nodes.forEach((node, j) => this.files[j].save(node.savedState(), this.protocol, warn)));
   }
 }

@@ -18,7 +18,7 @@ import { packageVersion } from './version.js';
 import { plural } from '../util/plural.js';
 import type { Address } from '../net/transport.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';
-import { identityOf, type LoadedState, StateFile } from './state-file.js';
+import { contactsFor, identityOf, type LoadedState, StateFile } from './state-file.js';
 
 function parseNodeArgs(args: string[]) {
   const values = parseFlags(args, {
@@ -109,7 +109,7 @@ export async function runNodeCommand(args: string[]): Promise<void> {
 
 /** Republishes what was saved and pings the saved contacts; resolves with those that answered. */
 function resumeSaved(node: KademliaNode, saved: LoadedState, protocol: ProtocolName, warn: (line: string) => void): Promise<Address[]> {
-  const contacts = saved.protocol === protocol ? saved.contacts : [];
+  const contacts = contactsFor(saved, protocol);
   if (saved.protocol !== protocol) warn(`the saved contacts are ${saved.protocol} nodes: not kept under --protocol ${protocol}`);
   return new Promise((resolve) =>
     node.resume({ contacts, published: saved.published }, (alive) => {

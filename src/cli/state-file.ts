@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { idFromHex, idToHex } from '../id/id.js';
 import type { KademliaNode, NodeState, SavedValue } from '../node/kademlia-node.js';
 import type { ItemAuth } from '../protocol/messages.js';
-import type { ProtocolName } from '../protocol/wire-codec.js';
+import { isProtocolName, PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
 import { UsageError } from './usage-error.js';
 import type { NodeOptions } from '../node/options.js';
 import { Ed25519Key } from '../node/security/crypto-suite.js';
@@ -80,7 +80,7 @@ export function stateToJson(state: NodeState, protocol: ProtocolName): string {
 export function stateFromJson(text: string): LoadedState {
   const s = object(JSON.parse(text), 'the state');
   if (s.format !== FORMAT || s.version !== VERSION) throw new Error(`not a ${FORMAT} file of version ${VERSION}`);
-  if (s.protocol !== 'kadswarm' && s.protocol !== 'mainline') throw new Error('protocol must be kadswarm or mainline');
+  if (!isProtocolName(s.protocol)) throw new Error(`protocol must be ${PROTOCOLS.join(' or ')}`);
   const contacts = list(s.contacts, 'contacts').map((c, i) => {
     const o = object(c, `contacts[${i}]`);
     if (typeof o.host !== 'string' || o.host === '') throw new Error(`contacts[${i}].host must be a host`);
@@ -160,13 +160,23 @@ export class StateFile {
     }
   }
 
-  /** Saves `node` every SAVE_EVERY_MS (the timer does not keep the process alive); returns a stop function that saves once more. */
+  /** Saves `node` every SAVE_EVERY_MS; returns a stop function that saves once more. */
   keepSaving(node: KademliaNode, protocol: ProtocolName, warn: (line: string) => void): () => void {
-    const timer = setInterval(() => this.save(node.savedState(), protocol, warn), SAVE_EVERY_MS);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      this.save(node.savedState(), protocol, warn);
-    };
+    return saveEvery(() => this.save(node.savedState(), protocol, warn));
   }
+}
+
+/** Runs `save` every SAVE_EVERY_MS (the timer does not keep the process alive); returns a stop function that saves once more. */
+export function saveEvery(save: () => void): () => void {
+  const timer = setInterval(save, SAVE_EVERY_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    save();
+  };
+}
+
+/** The saved contacts a node may ping: none when they were saved under the other protocol. */
+export function contactsFor(saved: LoadedState, protocol: ProtocolName): LoadedState['contacts'] {
+  return saved.protocol === protocol ? saved.contacts : [];
 }

@@ -9,7 +9,7 @@ import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage.js';
 import type { CryptoKind, NodeKey } from './security/crypto-suite.js';
 import type { RateLimit } from './security/source-limiter.js';
 import type { UnprovenBudget } from './rpc.js';
-import { PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
+import { isProtocolName, PROTOCOLS, type ProtocolName } from '../protocol/wire-codec.js';
 
 export interface NodeOptions {
   /** Our node id (default: random). */
@@ -171,9 +171,9 @@ function idPolicy(value: unknown): IdPolicy {
 
 function protocolName(value: unknown): ProtocolName {
   if (value === undefined) return 'kadswarm';
-  if (!PROTOCOLS.includes(value as ProtocolName))
+  if (!isProtocolName(value))
     throw new RangeError(`protocol must be ${PROTOCOLS.map((p) => `'${p}'`).join(' or ')} (got ${String(value)})`);
-  return value as ProtocolName;
+  return value;
 }
 
 function cryptoKind(value: unknown): CryptoKind {

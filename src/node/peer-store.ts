@@ -41,8 +41,12 @@ export class PeerStore {
     return this.torrents.size;
   }
 
-  /** Records that `peer` has the torrent `infoHash`; `ip` is the announcer's source IP, charged for it. */
-  announce(infoHash: Uint8Array, peer: PeerAddress, ip: string, now: number): AnnounceOutcome {
+  /**
+   * Records that `peer` has the torrent `infoHash`. BEP 5 records the announcer's source IP
+   * as the peer's host, so that IP is the one charged for it.
+   */
+  announce(infoHash: Uint8Array, peer: PeerAddress, now: number): AnnounceOutcome {
+    const ip = peer.host;
     const name = hex(infoHash);
     let torrent = this.torrents.get(name);
     if (!torrent) {

@@ -99,6 +99,11 @@ export class PendingRequests {
     return this.tails[r] === tail && this.ports[r] === port && this.hosts[r] === host && this.expects[r] === expect;
   }
 
+  /** The response type record r expects (as its owner numbered the types). */
+  expectOf(r: number): number {
+    return this.expects[r];
+  }
+
   key(r: number): number {
     return this.keys[r];
   }

@@ -251,10 +251,8 @@ export class Rpc implements PendingLookup {
     if (requestId.length !== REQUEST_ID_BYTES) return null;
     const record = this.pool.find(this.owner, requestKey(requestId));
     if (record === NONE) return null;
-    for (let code = 1; code in EXPECTED_TYPE; code++) {
-      if (this.pool.matches(record, requestTail(requestId), from.host, from.port, code)) return EXPECTED_TYPE[code];
-    }
-    return null;
+    const code = this.pool.expectOf(record);
+    return this.pool.matches(record, requestTail(requestId), from.host, from.port, code) ? EXPECTED_TYPE[code] : null;
   }
 
   /**

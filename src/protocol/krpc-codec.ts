@@ -18,7 +18,7 @@
 // Anything malformed comes back as { ok: false } to be counted, never thrown.
 import { bdecode, bencode, type Encodable } from './bencode.js';
 import { ID_BYTES } from '../id/id.js';
-import { COMPACT_NODE_V4, COMPACT_NODE_V6, packNodes, packPeer, unpackNodes, unpackPeer } from './compact-info.js';
+import { packNodes, packPeer, unpackNodes, unpackPeer } from './compact-info.js';
 import {
   MAX_CONTACTS_PER_MESSAGE,
   MAX_DATAGRAM_BYTES,
@@ -207,14 +207,13 @@ const isInt = (v: unknown, min: number, max: number): v is number =>
 
 function contactsOf(r: Dict): Peer[] | string {
   const contacts: Peer[] = [];
-  for (const [key, family, size] of [
-    ['nodes', 4, COMPACT_NODE_V4],
-    ['nodes6', 6, COMPACT_NODE_V6],
+  for (const [key, family] of [
+    ['nodes', 4],
+    ['nodes6', 6],
   ] as const) {
     const raw = own(r, key);
     if (raw === undefined) continue;
     if (!(raw instanceof Uint8Array)) return `${key} must be a byte string`;
-    if (raw.length % size !== 0) return `${key} must be a multiple of ${size} bytes`;
     const unpacked = unpackNodes(raw, family, MAX_CONTACTS_PER_MESSAGE - contacts.length);
     if (typeof unpacked === 'string') return unpacked;
     contacts.push(...unpacked);

@@ -9,6 +9,8 @@ import type { Message, PeerAddress } from './messages.js';
 export const PROTOCOLS = ['kadswarm', 'mainline'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
 
+export const isProtocolName = (value: unknown): value is ProtocolName => PROTOCOLS.includes(value as ProtocolName);
+
 export type WireDecodeResult = KrpcDecodeResult;
 export type { PendingLookup } from './krpc-codec.js';
 

@@ -144,7 +144,7 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       const outside = options.bootstrap;
       if (outside) {
         // node 0 joins the network under test; the others join through node 0, as always
-        const entered = await new Promise<{ ok: boolean; reason: string }>((done) => swarm.entry.join(outside, done));
+        const entered = await swarm.entry.bootstrap(outside);
         if (!entered.ok) throw new Error(`could not join the network through ${formatAddress(outside)}: ${entered.reason}`);
       }
       return joinPhase(swarm, options.concurrency, progress);

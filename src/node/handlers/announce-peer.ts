@@ -15,6 +15,6 @@ export function handleAnnouncePeer(
     return { type: 'ANNOUNCED', ok: false, reason: 'invalid write token: use the one a get_peers answer gave this IP' };
   const port = request.impliedPort ? from.port : request.port;
   if (!Number.isInteger(port) || port < 1 || port > 0xffff) return { type: 'ANNOUNCED', ok: false, reason: `bad port ${port}` };
-  const outcome = ctx.announcedPeers().announce(request.infoHash, { host: from.host, port }, from.host, now);
+  const outcome = ctx.announcedPeers().announce(request.infoHash, { host: from.host, port }, now);
   return outcome.ok ? { type: 'ANNOUNCED', ok: true, reason: '' } : { type: 'ANNOUNCED', ok: false, reason: outcome.reason };
 }
