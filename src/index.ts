@@ -24,7 +24,7 @@ export type { NodeKey } from './node/security/crypto-suite.js';
 export type { ItemAuth, PeerAddress } from './protocol/messages.js';
 export type { ProtocolName } from './protocol/wire-codec.js';
 export { immutableKey, mutableKey } from './protocol/item-signature.js';
-export { idForIpv4, idMatchesIpv4 } from './id/id-from-ip.js';
+export { idForIpv4, idForIpv6, idMatchesIpv4, idMatchesIpv6 } from './id/id-from-ip.js';
 export { RealClock } from './clock/clock.js';
 export type { Clock } from './clock/clock.js';
 export { VirtualClock } from './clock/virtual-clock.js';

@@ -1,7 +1,7 @@
 // `kademlia --help`: the node command and the list of the others.
 export const HELP = `Usage:
   kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
-           [--protocol kadswarm|mainline] [--state DIR]
+           [--protocol kadswarm|mainline] [--state DIR] [--read-only]
   kademlia stress [options]               the seed's workload with N nodes in this process
   kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network
   kademlia help [COMMAND]                 this help, or a command's (stress, host)
@@ -31,6 +31,9 @@ Options:
                            DIR/node.json: saved every 5 minutes and at exit, loaded at
                            start (saved contacts are pinged first; without -r the node
                            rejoins through the first that answers)
+      --read-only          answer no queries and ask others not to keep us in their
+                           routing tables (BEP 43: behind a strict NAT, on a metered
+                           link); lookups, stores and announces still work
       --http HOST:PORT     serve the HTTP/WebSocket gateway and dashboard (port 0: any free port)
       --http-token T       bearer token that the gateway's PUT and DELETE need (default:
                            $KADSWARM_HTTP_TOKEN); required when HOST is not loopback

@@ -27,6 +27,7 @@ function parseNodeArgs(args: string[]) {
     timeout: { type: 'string' },
     protocol: { type: 'string' },
     state: { type: 'string' },
+    'read-only': { type: 'boolean' },
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
@@ -42,6 +43,7 @@ function parseNodeArgs(args: string[]) {
     timeout,
     protocol: protocolFlag(values.protocol),
     state: values.state,
+    readOnly: values['read-only'] === true,
   };
 }
 
@@ -62,11 +64,12 @@ export async function runNodeCommand(args: string[]): Promise<void> {
   const node = new KademliaNode(transport, new RealClock(), {
     requestTimeoutMs: options.timeout,
     protocol: options.protocol,
+    readOnly: options.readOnly,
     ...(saved ? identityOf(saved, transport.local.host, warn) : {}),
   });
   node.start();
   process.stderr.write(
-    `kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (protocol: ${options.protocol}, backend: ${backend})\n`,
+    `kademlia node ${idToHex(node.id)} listening on ${formatAddress(transport.local)} (protocol: ${options.protocol}${options.readOnly ? ', read-only' : ''}, backend: ${backend})\n`,
   );
   process.stderr.write(COMMANDS_LINE);
   const telemetry = new Telemetry();

@@ -7,6 +7,7 @@ import { idEqualAt } from '../id/prefix.js';
 import type { Address, Transport } from '../net/transport.js';
 import { MAX_VALUE_BYTES } from '../protocol/codec.js';
 import { wireCodec } from '../protocol/wire-codec.js';
+import { withWantedFamilies } from './wanted-families.js';
 import { type ItemAuth, isRequest, type Message, type RequestBody, type ResponseBody } from '../protocol/messages.js';
 import { mutableKey } from '../protocol/item-signature.js';
 import { AMPLIFICATION_FACTOR } from '../protocol/limits.js';
@@ -113,7 +114,17 @@ export class KademliaNode {
     this.storage = new Storage(this.options.storage);
     const budget = this.options.unprovenBudget;
     const codec = wireCodec(this.options.protocol);
-    this.rpc = new Rpc(transport, clock, this.options.random, this.id, this.options.requestTimeoutMs, undefined, budget || null, codec);
+    this.rpc = new Rpc(
+      transport,
+      clock,
+      this.options.random,
+      this.id,
+      this.options.requestTimeoutMs,
+      undefined,
+      budget || null,
+      codec,
+      this.options.readOnly,
+    );
     this.upkeep = new UpkeepQueue(this.options.upkeepConcurrency, () => this.counters.internalErrors++);
     this.crypto = cryptoSuite(this.options.crypto);
     this.key = options.key ?? this.crypto.newKey(this.options.random);
@@ -279,10 +290,13 @@ export class KademliaNode {
         this.counters.fromSelf++;
         return;
       }
-      // a KRPC error answer names no id: it settles its request, and teaches us nothing
-      if (message.sender.length === ID_BYTES) this.liveness.heardFrom(message.sender, from);
-      if (isRequest(message.body)) this.handleRequest(message, from, size);
-      else this.rpc.accept(message, from);
+      // a KRPC error answer names no id: it settles its request, and teaches us nothing;
+      // a read-only node cannot be queried, so it has no place in the table (BEP 43)
+      if (message.readOnly === true) this.counters.fromReadOnly++;
+      else if (message.sender.length === ID_BYTES) this.liveness.heardFrom(message.sender, from);
+      if (!isRequest(message.body)) this.rpc.accept(message, from);
+      else if (this.options.readOnly) this.counters.queriesIgnored++;
+      else this.handleRequest(message, from, size);
     } catch {
       this.counters.internalErrors++;
     }
@@ -466,6 +480,7 @@ export class KademliaNode {
         response = handleAnnouncePeer(this.parts, body, from);
         break;
     }
+    if (message.want !== undefined) response = withWantedFamilies(response, message.want);
     // An asker that echoed our token receives at its address; anyone else may be a forged
     // source, and gets at most AMPLIFICATION_FACTOR times what it sent.
     const proven = body.type === 'FIND_VALUE' && this.tokens.accepts(from.host, body.token, this.clock.now());

@@ -16,6 +16,10 @@ export interface NodeCounters {
   rateLimited: number;
   /** Contacts ignored because their id does not match their IP (BEP 42, options.idFromIp). */
   idMismatches: number;
+  /** Queries left unanswered because this node is read-only (BEP 43, options.readOnly). */
+  queriesIgnored: number;
+  /** Queries from read-only nodes (BEP 43): answered, their senders kept out of the table. */
+  fromReadOnly: number;
 }
 
 export interface NodeStats {
@@ -43,5 +47,16 @@ export interface NodeStats {
 }
 
 export function newNodeCounters(): NodeCounters {
-  return { datagramsIn: 0, malformed: 0, fromSelf: 0, requestsHandled: 0, lookups: 0, internalErrors: 0, rateLimited: 0, idMismatches: 0 };
+  return {
+    datagramsIn: 0,
+    malformed: 0,
+    fromSelf: 0,
+    requestsHandled: 0,
+    lookups: 0,
+    internalErrors: 0,
+    rateLimited: 0,
+    idMismatches: 0,
+    queriesIgnored: 0,
+    fromReadOnly: 0,
+  };
 }

@@ -73,6 +73,12 @@ export interface NodeOptions {
   idFromIp?: IdPolicy;
   /** 'kadswarm' (default): our MessagePack protocol; 'mainline': BitTorrent's DHT (KRPC, BEP 5/44/42). */
   protocol?: ProtocolName;
+  /**
+   * BEP 43: a client that cannot be reached or should not be (behind a strict NAT, on a
+   * metered link). It answers no queries and marks its own, so nobody adds it to a routing
+   * table; it still looks up, stores, announces and publishes. Default false.
+   */
+  readOnly?: boolean;
 }
 
 export type IdPolicy = 'off' | 'public' | 'all';
@@ -108,6 +114,7 @@ const OPTION_NAMES: readonly string[] = [
   'idFromIp',
   'maxPublished',
   'protocol',
+  'readOnly',
 ] satisfies Array<keyof NodeOptions>;
 const STORAGE_LIMIT_NAMES: readonly string[] = Object.keys(DEFAULT_STORAGE_LIMITS);
 
@@ -227,6 +234,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     idFromIp: idPolicy(options.idFromIp),
     maxPublished: positiveInt('maxPublished', options.maxPublished ?? 10_000),
     protocol: protocolName(options.protocol),
+    readOnly: booleanOption('readOnly', options.readOnly, false),
   };
   Object.freeze(resolved.storage);
   resolvedOptions.add(Object.freeze(resolved));

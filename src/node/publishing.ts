@@ -53,6 +53,8 @@ export interface PublishingSettings {
   readonly replicateMs: number;
   /** Values one node may publish at once. */
   readonly maxPublished: number;
+  /** BEP 43: nobody can ask us, so we never count as one of a value's holders. */
+  readonly readOnly: boolean;
 }
 
 export interface PublishingDeps {
@@ -239,7 +241,7 @@ export class Publishing {
       let replicas = 0;
       let attempted = 0;
       const refusals: string[] = [];
-      if (includeSelf && this.isAmongClosest(key, peers)) {
+      if (includeSelf && !settings.readOnly && this.isAmongClosest(key, peers)) {
         // we take one of the k places: the farthest peer found drops out
         peers = peers.slice(0, settings.k - 1);
         attempted++;

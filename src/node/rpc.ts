@@ -123,6 +123,8 @@ export class Rpc implements PendingLookup {
     timeoutFloorMs = Math.min(timeoutMs, DEFAULT_TIMEOUT_FLOOR_MS),
     private readonly unprovenBudget: UnprovenBudget | null = null,
     readonly codec: WireCodec = wireCodec('kadswarm'),
+    /** BEP 43: our queries say we are read-only. */
+    private readonly readOnly = false,
   ) {
     this.rtt = new RttEstimator(timeoutFloorMs, timeoutMs);
   }
@@ -151,7 +153,7 @@ export class Rpc implements PendingLookup {
     const key = requestKey(requestId);
     // a 53-bit collision among our own pending requests (astronomically rare, but never mix
     // them up), or a message too large to send: it fails at once
-    const payload = this.pool.find(this.owner, key) !== NONE ? null : this.prepare({ requestId, sender: this.selfId, body }, to);
+    const payload = this.pool.find(this.owner, key) !== NONE ? null : this.prepare(this.query(requestId, body), to);
     if (!payload) {
       if (handler) handler.answered(tag, null);
       else callback!(null);
@@ -185,6 +187,12 @@ export class Rpc implements PendingLookup {
     if (!this.expiring && (this.timer === null || this.timerAt > deadline)) this.arm(deadline, now);
     this.counters.requestsSent++;
     this.transmit(to, payload);
+  }
+
+  private query(requestId: Uint8Array, body: RequestBody): Message {
+    const message: Message = { requestId, sender: this.selfId, body };
+    if (this.readOnly) message.readOnly = true;
+    return message;
   }
 
   /**

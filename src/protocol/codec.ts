@@ -14,7 +14,7 @@ import {
   SIGNATURE_BYTES,
   TOKEN_BYTES,
 } from './limits.js';
-import { type Body, type ItemAuth, type Message, MessageType } from './messages.js';
+import { type Body, type ItemAuth, isRequest, type Message, MessageType, READ_ONLY_FLAG } from './messages.js';
 import { packContacts, unpackContacts } from './contact-list.js';
 import { packPeerList, unpackPeerList } from './compact-info.js';
 
@@ -74,7 +74,8 @@ function bodyToWire(body: Body): unknown[] {
 
 const envelope = (message: Message): unknown[] => {
   const [type, ...fields] = bodyToWire(message.body);
-  return [PROTOCOL_VERSION, type, message.requestId, message.sender, ...fields];
+  const typeByte = message.readOnly === true ? (type as number) | READ_ONLY_FLAG : type;
+  return [PROTOCOL_VERSION, typeByte, message.requestId, message.sender, ...fields];
 };
 
 /** Encodes a message; the caller checks the size against MAX_DATAGRAM_BYTES. */
@@ -230,9 +231,14 @@ export function decodeMessage(datagram: Uint8Array): DecodeResult {
   if (envelope[0] !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown protocol version' };
   if (!isBytes(requestId, REQUEST_ID_BYTES)) return { ok: false, reason: 'request id must be 8 bytes' };
   if (!isBytes(sender, ID_BYTES)) return { ok: false, reason: 'sender id must be 20 bytes' };
-  const body = decodeBody(envelope[1], envelope);
+  const typeByte = envelope[1];
+  const readOnly = typeof typeByte === 'number' && typeByte >= READ_ONLY_FLAG;
+  const body = decodeBody(readOnly ? typeByte - READ_ONLY_FLAG : typeByte, envelope);
   if (typeof body === 'string') return { ok: false, reason: body };
-  return { ok: true, message: { requestId: requestId.slice(), sender: sender.slice(), body } };
+  if (readOnly && !isRequest(body)) return { ok: false, reason: 'only a query may carry the read-only flag' };
+  const message: Message = { requestId: requestId.slice(), sender: sender.slice(), body };
+  if (readOnly) message.readOnly = true;
+  return { ok: true, message };
 }
 
 /** The largest value a STORE (and the VALUE reply carrying it) can hold within one datagram, with the largest auth. */

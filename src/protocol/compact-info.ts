@@ -1,10 +1,10 @@
 // BitTorrent's compact forms (BEP 5, BEP 32): a peer is its address and port, 6 bytes for
 // IPv4 and 18 for IPv6; a node is its 20-byte id followed by that (26 or 38 bytes). Both
 // protocols carry a torrent's peers this way; Mainline also its contacts.
-import ipaddr from 'ipaddr.js';
 import { ID_BYTES } from '../id/id.js';
 import type { Peer } from '../routing/peer.js';
 import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
+import { ipv6Bytes, ipv6Host } from '../util/ipv6.js';
 import type { PeerAddress } from './messages.js';
 import { MAX_PEERS_PER_ANSWER } from './limits.js';
 
@@ -18,7 +18,7 @@ export function compactFamily(address: PeerAddress): 0 | 4 | 6 {
   const { host, port } = address;
   if (!Number.isInteger(port) || port < 1 || port > 0xffff) return 0;
   if (packedIpv4(host) >= 0) return 4;
-  return ipaddr.IPv6.isValid(host) && !host.includes('%') ? 6 : 0;
+  return ipv6Bytes(host) !== null ? 6 : 0;
 }
 
 /** Writes the address and port at `at` (its family from compactFamily); returns where it ends. */
@@ -31,7 +31,7 @@ function writeAddress(out: Uint8Array, at: number, address: PeerAddress, family:
     out[at + 3] = ip & 0xff;
     at += 4;
   } else {
-    out.set(ipv6Bytes(address.host), at);
+    out.set(ipv6Bytes(address.host)!, at);
     at += 16;
   }
   out[at] = address.port >>> 8;
@@ -89,14 +89,6 @@ export function unpackNodes(bytes: Uint8Array, family: 4 | 6, max: number): Peer
     contacts.push({ id: bytes.slice(at, at + ID_BYTES), host, port });
   }
   return contacts;
-}
-
-function ipv6Bytes(host: string): Uint8Array {
-  return Uint8Array.from(ipaddr.IPv6.parse(host).toByteArray());
-}
-
-function ipv6Host(bytes: Uint8Array): string {
-  return ipaddr.fromByteArray(Array.from(bytes)).toString();
 }
 
 /** The peers of one family, concatenated (how the MessagePack protocol carries a PEERS answer's peers). */

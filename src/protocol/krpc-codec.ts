@@ -30,7 +30,7 @@ import {
 } from './limits.js';
 import type { Peer } from '../routing/peer.js';
 import { immutableKey, mutableKey } from './item-signature.js';
-import type { ItemAuth, Message, PeerAddress, RequestBody, ResponseBody } from './messages.js';
+import { type ItemAuth, type Message, type PeerAddress, type RequestBody, type ResponseBody, WANT_V4, WANT_V6 } from './messages.js';
 
 /** What an answer with a given transaction id answers (the RPC layer knows its pending requests). */
 export interface PendingLookup {
@@ -165,7 +165,10 @@ export function encodeKrpc(message: Message, to: PeerAddress): Uint8Array {
   const body = message.body;
   if (body.type in QUERY_TYPES) {
     const [method, args] = queryArgs(body as RequestBody);
-    return bencode({ t: message.requestId, y: 'q', q: method, a: { id: message.sender, ...args }, v: CLIENT_VERSION });
+    if (message.want !== undefined) args.want = wantList(message.want);
+    const query: Fields = { t: message.requestId, y: 'q', q: method, a: { id: message.sender, ...args }, v: CLIENT_VERSION };
+    if (message.readOnly === true) query.ro = 1; // BEP 43: beside t and y, not in a
+    return bencode(query);
   }
   const fields = answerFields(body as ResponseBody);
   const ip = packPeer(to);
@@ -181,6 +184,9 @@ export function encodeKrpc(message: Message, to: PeerAddress): Uint8Array {
 export function encodeKrpcError(requestId: Uint8Array, code: number, message: string): Uint8Array {
   return bencode({ t: requestId, y: 'e', e: [code, message.slice(0, MAX_REASON_LENGTH)], v: CLIENT_VERSION });
 }
+
+/** BEP 32's want: the families as "n4" and "n6". */
+const wantList = (want: number): string[] => [...(want & WANT_V4 ? ['n4'] : []), ...(want & WANT_V6 ? ['n6'] : [])];
 
 const QUERY_TYPES: Record<RequestBody['type'], true> = {
   PING: true,
@@ -249,6 +255,24 @@ function authOf(dict: Dict, plain: boolean): ItemAuth | null | string {
   const saltBytes = plain ? null : salt === undefined ? EMPTY : salt.slice();
   return { publicKey: k.slice(), seq, signature: sig.slice(), salt: saltBytes };
 }
+
+/** BEP 32's want as WANT_V4 | WANT_V6 (other families named are ignored), undefined when absent. */
+function wantOf(a: Dict): number | undefined | string {
+  const want = own(a, 'want');
+  if (want === undefined) return undefined;
+  if (!Array.isArray(want) || want.length > 8) return 'want must be a list like [n4, n6]';
+  let families = 0;
+  for (const family of want) {
+    if (!(family instanceof Uint8Array)) return 'want must be a list like [n4, n6]';
+    const name = asText(family);
+    if (name === 'n4') families |= WANT_V4;
+    else if (name === 'n6') families |= WANT_V6;
+  }
+  return families;
+}
+
+/** Methods whose answers carry contacts, and so may say which families they want (BEP 32). */
+const ASKS_FOR_CONTACTS = new Set(['find_node', 'get_peers', 'get']);
 
 function decodeQuery(method: string, a: Dict): RequestBody | [number, string] {
   const bad = (why: string): [number, string] => [KrpcError.PROTOCOL, why];
@@ -405,9 +429,17 @@ export function decodeKrpc(datagram: Uint8Array, from: PeerAddress, pending: Pen
     if (!(q instanceof Uint8Array) || !isDict(a)) return refuse(KrpcError.PROTOCOL, 'a query takes q (a method) and a (a dict)');
     const id = own(a, 'id');
     if (!isBytes(id, ID_BYTES)) return refuse(KrpcError.PROTOCOL, 'id must be 20 bytes');
-    const body = decodeQuery(asText(q), a);
+    const method = asText(q);
+    const body = decodeQuery(method, a);
     if (Array.isArray(body)) return refuse(body[0], body[1]);
-    return { ok: true, message: { requestId, sender: id.slice(), body } };
+    const message: Message = { requestId, sender: id.slice(), body };
+    if (own(raw, 'ro') === 1) message.readOnly = true;
+    if (ASKS_FOR_CONTACTS.has(method)) {
+      const want = wantOf(a);
+      if (typeof want === 'string') return refuse(KrpcError.PROTOCOL, want);
+      if (want !== undefined) message.want = want;
+    }
+    return { ok: true, message };
   }
   if (kind !== 0x72 /* r */ && kind !== 0x65 /* e */) return { ok: false, reason: 'y must be q, r or e' };
   const expect = pending.expectedFor(requestId, from);

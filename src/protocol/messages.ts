@@ -98,7 +98,23 @@ export interface Message {
   requestId: Uint8Array;
   sender: Uint8Array;
   body: Body;
+  /**
+   * BEP 43, on a query: its sender is read-only. It answers no queries, so nobody adds it
+   * to a routing table. Absent (not false) on every other message.
+   */
+  readOnly?: true;
+  /**
+   * BEP 32, on a query that asks for contacts: the address families wanted (WANT_V4 |
+   * WANT_V6). Absent: the contacts we have (a node's table holds its socket's family only,
+   * the asker's own when it reached us).
+   */
+  want?: number;
 }
+
+/** On the wire (our MessagePack type byte, a simulator record's): a query from a read-only node (BEP 43). */
+export const READ_ONLY_FLAG = 0x80;
+export const WANT_V4 = 1;
+export const WANT_V6 = 2;
 
 const RESPONSE_TO = {
   PING: 'PONG',

@@ -6,7 +6,7 @@
 // spares hashing the id again.
 import { ID_BYTES } from '../id/id.js';
 import type { ItemAuth, Message, Body, PeerAddress } from '../protocol/messages.js';
-import { MessageType } from '../protocol/messages.js';
+import { MessageType, READ_ONLY_FLAG } from '../protocol/messages.js';
 import type { ContactArena } from '../routing/contact-arena.js';
 import type { Peer } from '../routing/peer.js';
 import { simHost, simIpv4 } from '../net/memory-network.js';
@@ -15,6 +15,8 @@ import { grown } from '../util/grown.js';
 import type { RecordReader, RecordWriter } from './record-queue.js';
 
 const REQUEST_ID_BYTES = 8;
+/** Beside READ_ONLY_FLAG on the type byte: a byte of BEP 32 families (Message.want) follows. */
+const WANT_FLAG = 0x40;
 const ABSENT = 0;
 const PRESENT = 1;
 /** A contact that is node `port` of the swarm, at its own address: the port says it all. */
@@ -82,7 +84,10 @@ export class MessageRecords {
     out.raw(message.requestId);
     out.raw(message.sender);
     const body = message.body;
-    out.u8(MessageType[body.type]);
+    const readOnly = message.readOnly === true ? READ_ONLY_FLAG : 0;
+    const want = message.want !== undefined ? WANT_FLAG : 0;
+    out.u8(MessageType[body.type] | readOnly | want);
+    if (message.want !== undefined) out.u8(message.want);
     switch (body.type) {
       case 'PING':
       case 'PONG':
@@ -146,11 +151,15 @@ export class MessageRecords {
   read(input: RecordReader): Message {
     const requestId = input.raw(REQUEST_ID_BYTES);
     const sender = input.raw(ID_BYTES);
-    return { requestId, sender, body: this.readBody(input) };
+    const flags = input.u8();
+    const want = flags & WANT_FLAG ? input.u8() : -1;
+    const message: Message = { requestId, sender, body: this.readBody(input, flags & ~(READ_ONLY_FLAG | WANT_FLAG)) };
+    if (flags & READ_ONLY_FLAG) message.readOnly = true;
+    if (want >= 0) message.want = want;
+    return message;
   }
 
-  private readBody(input: RecordReader): Body {
-    const type = input.u8();
+  private readBody(input: RecordReader, type: number): Body {
     switch (type) {
       case MessageType.PING:
         return { type: 'PING' };

@@ -222,6 +222,28 @@ test('--protocol mainline: the seed session and every stdin command over KRPC', 
   for (const p of [entry, b, c]) p.send('Q');
 });
 
+test('--read-only (BEP 43): the node stores and gets through the others, and answers no query', async () => {
+  const entry = track(await CliProcess.node([]));
+  const b = track(await CliProcess.node(['-r', entry.address]));
+  const ro = track(await CliProcess.node(['-r', entry.address, '--read-only']));
+  assert.ok(
+    ro.stderr.some((l) => l.includes('read-only,')),
+    ro.stderr.join(' | '),
+  );
+  await ro.until(() => ro.stderr.some((l) => l.startsWith('joined through')), 5000, 'the read-only node joined');
+  ro.send('I key1 from the read-only node');
+  assert.equal(await ro.line(0), 'Stored key1 on 2 nodes', 'held by the two others, not by itself');
+  b.send('G key1');
+  assert.equal(await b.line(0), 'from the read-only node');
+  b.send('I key2 from b');
+  assert.equal(await b.line(1), 'Stored key2 on 2 nodes', 'b does not count on the read-only node');
+  ro.send('G key2');
+  assert.equal(await ro.line(1), 'from b');
+  assert.equal(await udpPing(ro.port, 500), false);
+  assert.equal(await udpPing(entry.port, 500), true);
+  for (const p of [entry, b, ro]) p.send('Q');
+});
+
 test('--state DIR: a node restarted from its folder keeps its id and values and rejoins through its saved contacts; a corrupt file is a warning', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kadswarm-cli-state-'));
   const idOf = (p: CliProcess) => /kademlia node ([0-9a-f]{40}) listening/.exec(p.stderr.join('\n'))?.[1];

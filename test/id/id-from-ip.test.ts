@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { idForIpv4, idMatchesIpv4, isLocalIpv4 } from '../../src/id/id-from-ip.js';
+import { idForIpv4, idForIpv6, idMatchesIpv4, idMatchesIpv6, isLocalIpv4, isLocalIpv6 } from '../../src/id/id-from-ip.js';
+import { ipv6Bytes } from '../../src/util/ipv6.js';
 import { seededBytes } from '../helpers/reference.js';
 
 const ip = (s: string) => s.split('.').reduce((n, part) => n * 256 + Number(part), 0);
@@ -44,4 +45,35 @@ test('local ranges are the ones BEP 42 exempts', () => {
   }
   for (const open of ['8.8.8.8', '172.32.0.1', '172.15.0.1', '192.169.0.1', '203.0.113.7', '128.0.0.1'])
     assert.ok(!isLocalIpv4(ip(open)), open);
+});
+
+// BEP 42 gives no IPv6 vectors. These were computed apart, by a bitwise CRC-32C in Python
+// over the first 8 address bytes masked with 01 03 07 0f 1f 3f 7f ff, r in the top 3 bits.
+const V6_VECTORS: Array<[string, number, string]> = [
+  ['2001:db8:85a3:8d3:1319:8a2e:370:7348', 1, '8113d8'],
+  ['2a00:1450:4001:81c::200e', 6, '759480'],
+  ['2600:1f18:ffff:ffff::1', 0, 'e13c78'],
+];
+const v6 = (host: string) => ipv6Bytes(host)!;
+
+test('IPv6 ids: the rule reads the first 8 bytes, masked, with r in the top bits', () => {
+  for (const [address, r, prefix] of V6_VECTORS) {
+    const id = idForIpv6(
+      v6(address),
+      seededBytes(address, 20).map((b, i) => (i === 19 ? (b & 0xf8) | r : b)),
+    );
+    assert.equal(Buffer.from([id[0], id[1], id[2] & 0xf8]).toString('hex'), prefix, address);
+    assert.ok(idMatchesIpv6(id, v6(address)), address);
+    assert.ok(!idMatchesIpv6(id, v6('2001:db8:ffff::1')), `${address}'s id in another network`);
+    assert.ok(!idMatchesIpv4(id, ip('1.2.3.4')), `${address}'s id at an IPv4 address`);
+  }
+  // the last 8 bytes (the host's part of its /64) do not count: an operator's one network is one id range
+  const id = idForIpv6(v6('2a00:1450:4001:81c::1'), seededBytes('host', 20));
+  assert.ok(idMatchesIpv6(id, v6('2a00:1450:4001:81c:ffff:ffff:ffff:ffff')));
+});
+
+test('local IPv6 ranges are exempt like the IPv4 ones', () => {
+  for (const local of ['::1', '::', 'fe80::1', 'febf::1', 'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:192.168.1.1'])
+    assert.ok(isLocalIpv6(v6(local)), local);
+  for (const open of ['2001:db8::1', '2a00:1450::1', 'fec0::1', '::ffff:8.8.8.8', '::2']) assert.ok(!isLocalIpv6(v6(open)), open);
 });

@@ -499,3 +499,28 @@ test('a FIND_NODE answer names the k closest contacts the node knows, never the 
     );
   }
 });
+
+test('a read-only node (BEP 43) joins, publishes and finds, answers no query, and enters no routing table', () => {
+  const sim = createNetwork(40);
+  const readOnly = sim.addNode({ readOnly: true });
+  assert.equal(sim.settle<JoinResult>((done) => readOnly.join(sim.nodes[0].address, done)).ok, true);
+  assert.ok(readOnly.stats().contacts >= 20, 'it fills its own table from the answers');
+  assert.equal(put(sim, readOnly, 'ro-key', 'ro-value').replicas, 20);
+  assert.equal(untext(get(sim, sim.nodes[9], 'ro-key').value), 'ro-value');
+  assert.equal(untext(get(sim, readOnly, 'key-of-0').value), null);
+  put(sim, sim.nodes[3], 'key-of-3', 'value-of-3');
+  assert.equal(untext(get(sim, readOnly, 'key-of-3').value), 'value-of-3');
+  const others = sim.nodes.filter((node) => node !== readOnly);
+  for (const node of others) assert.ok(!node.contacts().some((c) => idsEqual(c.id, readOnly.id)), `node ${node.address.port} keeps it`);
+  assert.ok(others.reduce((sum, node) => sum + node.stats().traffic.fromReadOnly, 0) > 20);
+  assert.equal(
+    sim.settle<boolean>((done) => sim.nodes[1].ping(readOnly.address, done)),
+    false,
+  );
+  assert.equal(readOnly.stats().traffic.queriesIgnored, 1);
+  assert.equal(readOnly.stats().traffic.requestsHandled, 0);
+  // an ordinary node beside it is kept, as before
+  const ordinary = sim.addNode();
+  sim.settle<JoinResult>((done) => ordinary.join(sim.nodes[0].address, done));
+  assert.ok(others.some((node) => node.contacts().some((c) => idsEqual(c.id, ordinary.id))));
+});

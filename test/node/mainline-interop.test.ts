@@ -213,3 +213,47 @@ test('bittorrent-dht announces with implied_port and a bad token: the port is th
     (error: Error & { code?: unknown }) => /203|token/.test(`${error.message}`),
   );
 });
+
+test("BEP 32's want: asked for IPv6 contacts alone, an IPv4 node names none; asked for IPv4 (or nothing), it names them", async () => {
+  const target = Buffer.alloc(20, 0x42);
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['find_node', { target }],
+    ['get_peers', { info_hash: target }],
+    ['get', { target }],
+  ];
+  for (const [q, a] of cases) {
+    const six = await btQuery(bt[0], ks[2], q, { ...a, want: ['n6'] });
+    assert.equal(six.r!.nodes, undefined, `${q} want n6`);
+    assert.equal(six.r!.nodes6, undefined, `${q} want n6`);
+    for (const want of [['n4'], ['n4', 'n6'], undefined]) {
+      const four = await btQuery(bt[0], ks[2], q, want ? { ...a, want } : a);
+      assert.ok(four.r!.nodes.length > 0 && four.r!.nodes.length % 26 === 0, `${q} want ${want}`);
+    }
+  }
+});
+
+test('BEP 43: a read-only kadswarm node joins through bittorrent-dht, puts and gets, and answers no query', async () => {
+  const ro = new KademliaNode(await UdpTransport.open('127.0.40.9', 0), clock, {
+    arena: new ContactArena(),
+    requestTimeoutMs: 500,
+    protocol: 'mainline',
+    readOnly: true,
+  });
+  ro.start();
+  ks.push(ro);
+  assert.equal((await ro.bootstrap(btAddress(bt[0]))).ok, true);
+  const put = await ro.putImmutable(text('from a read-only node'));
+  assert.ok(put.replicas >= 2, `stored on ${put.replicas} nodes`);
+  assert.equal(Buffer.from((await ks[0].get(put.key)).value ?? []).toString(), 'from a read-only node');
+  const got = await new Promise<{ v: Buffer } | null>((resolve, reject) =>
+    bt[2].get(Buffer.from(put.key), (error: Error | null, item: { v: Buffer } | null) => (error ? reject(error) : resolve(item))),
+  );
+  assert.equal(got?.v.toString(), 'from a read-only node');
+  assert.ok(
+    ks.slice(0, 3).some((node) => node.stats().traffic.fromReadOnly > 0),
+    'its queries said it is read-only',
+  );
+  assert.equal(await new Promise((resolve) => ks[0].ping(ro.address, resolve)), false, 'it answers no ping');
+  assert.ok(ro.stats().traffic.queriesIgnored >= 1);
+  await assert.rejects(btQuery(bt[1], ro, 'ping', {}));
+});

@@ -30,7 +30,14 @@ function setup(options: { peers?: Peer[]; answer?: 'ok' | 'refuse' | 'silent'; m
     storage,
     key: modelSuite.newKey(random),
     upkeep,
-    settings: { k: 2, ttlMs: 3_600_000, republishMs: 600_000, replicateMs: 300_000, maxPublished: options.maxPublished ?? 10 },
+    settings: {
+      k: 2,
+      ttlMs: 3_600_000,
+      republishMs: 600_000,
+      replicateMs: 300_000,
+      maxPublished: options.maxPublished ?? 10,
+      readOnly: false,
+    },
     findWriteTargets: (_target, done) => done(nodeLookupResult(peers, TOKEN)),
     request: (peer, body, done) => {
       stores.push({ peer, body });

@@ -10,7 +10,7 @@ import {
   PROTOCOL_VERSION as V,
 } from '../../src/protocol/limits.js';
 import { packContacts } from '../../src/protocol/contact-list.js';
-import type { Body, Message } from '../../src/protocol/messages.js';
+import { type Body, isRequest, type Message } from '../../src/protocol/messages.js';
 import { seededBytes } from '../helpers/reference.js';
 
 const requestId = seededBytes('rid', 8);
@@ -67,6 +67,19 @@ test('every message type survives a round trip', () => {
     assert.ok(decoded.ok, `${body.type}: ${decoded.ok ? '' : decoded.reason}`);
     assert.deepEqual(decoded.message, message);
   }
+});
+
+test("a read-only node's queries carry the flag (BEP 43); an answer with it is refused", () => {
+  for (const body of bodies.filter(isRequest)) {
+    const message: Message = { requestId, sender, body, readOnly: true };
+    const decoded = decodeMessage(encodeMessage(message));
+    assert.ok(decoded.ok, body.type);
+    assert.deepEqual(decoded.message, message);
+    const normal = decodeMessage(encodeMessage({ requestId, sender, body }));
+    assert.ok(normal.ok && !('readOnly' in normal.message), `${body.type} without the flag`);
+  }
+  const answer = encodeMessage({ requestId, sender, body: { type: 'PONG' }, readOnly: true });
+  assert.deepEqual(decodeMessage(answer), { ok: false, reason: 'only a query may carry the read-only flag' });
 });
 
 test('decoded contacts are copies that outlive the datagram', () => {

@@ -14,7 +14,7 @@ import {
   type PendingLookup,
 } from '../../src/protocol/krpc-codec.js';
 import { immutableKey, mutableKey } from '../../src/protocol/item-signature.js';
-import type { Body, Message, ResponseBody } from '../../src/protocol/messages.js';
+import { type Body, type Message, type ResponseBody, WANT_V4, WANT_V6 } from '../../src/protocol/messages.js';
 import { seededBytes } from '../helpers/reference.js';
 
 const latin1 = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -167,6 +167,36 @@ test("answers carry the asker's address (BEP 42's ip) and our version; refusals 
   const error = bencode.decode(encodeKrpcError(latin1('zz'), 204, 'method unknown')) as { t: Uint8Array; e: [number, Uint8Array] };
   assert.deepEqual(error.t, latin1('zz'));
   assert.equal(error.e[0], 204);
+});
+
+test("BEP 43's ro rides beside t and y; BEP 32's want is read from queries that ask for contacts", () => {
+  const query = (extra: Record<string, unknown>, args: Record<string, unknown> = {}, q = 'find_node') =>
+    decodeKrpc(
+      bencode.encode({ t: 'aa', y: 'q', q, a: { id: Buffer.from(sender), target: Buffer.from(target), ...args }, ...extra }),
+      from,
+      none,
+    );
+  const ro = query({ ro: 1 });
+  assert.ok(ro.ok && ro.message.readOnly === true);
+  const notRo = query({ ro: 0 });
+  assert.ok(notRo.ok && !('readOnly' in notRo.message));
+  const wire = bencode.decode(encodeKrpc({ requestId, sender, body: { type: 'PING' }, readOnly: true }, from)) as Record<string, unknown>;
+  assert.equal(wire.ro, 1);
+  assert.equal('ro' in (wire.a as object), false);
+
+  const both = query({}, { want: ['n4', 'n6'] });
+  assert.ok(both.ok && both.message.want === (WANT_V4 | WANT_V6));
+  const six = query({}, { want: ['n6', 'x9'] }, 'get');
+  assert.ok(six.ok && six.message.want === WANT_V6, 'families we do not know are ignored');
+  const none4 = query({}, {});
+  assert.ok(none4.ok && !('want' in none4.message));
+  const bad = query({}, { want: 'n4' });
+  assert.ok(!bad.ok && bad.reply?.code === KrpcError.PROTOCOL);
+  // a round trip of a query with both
+  const message: Message = { requestId, sender, body: { type: 'GET_PEERS', infoHash: target }, readOnly: true, want: WANT_V6 };
+  const decoded = decodeKrpc(encodeKrpc(message, from), from, none);
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.message, message);
 });
 
 test('a put without a ttl keeps the item two hours (BEP 44); an error answering a read is an empty answer', () => {

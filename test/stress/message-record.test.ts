@@ -70,6 +70,25 @@ test('every message type comes back as it went', () => {
   assert.equal(input.more, false);
 });
 
+test("a read-only sender's flag (BEP 43) and a query's wanted families (BEP 32) travel with the message", () => {
+  const buffer = newQueueBuffer();
+  const out = new RecordWriter(buffer);
+  const input = new RecordReader(buffer);
+  const records = new MessageRecords(ids, new ContactArena(64));
+  const messages: Message[] = [
+    { requestId, sender, body: { type: 'FIND_NODE', target: key }, readOnly: true, want: 3 },
+    { requestId, sender, body: { type: 'PING' }, readOnly: true },
+    { requestId, sender, body: { type: 'FIND_VALUE', key, token }, want: 2 },
+    { requestId, sender, body: { type: 'FIND_NODE', target: key } },
+  ];
+  out.reset();
+  for (const message of messages) records.write(out, message);
+  out.publish();
+  input.start();
+  for (const message of messages) assert.deepEqual(records.read(input), message);
+  assert.equal(input.more, false);
+});
+
 test('a swarm node travels as its port; a forged id at its address travels whole and stays forged', () => {
   const buffer = newQueueBuffer();
   const out = new RecordWriter(buffer);
