@@ -14,7 +14,7 @@ import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger, protocolFlag } from './flags.js';
 import { COMMANDS_LINE, HELP } from './help.js';
 import { UsageError } from './usage-error.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../util/version.js';
 import { plural } from '../util/plural.js';
 import type { Address } from '../net/transport.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';

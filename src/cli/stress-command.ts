@@ -10,6 +10,7 @@ import { defaultConcurrency, runStress, type StressOptions } from '../stress/run
 import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { numberFlag, parseFlags, protocolFlag } from './flags.js';
+import { NODE_FLAGS, NODE_FLAGS_HELP, parseNodeFlags } from './node-flags.js';
 import { HTTP_FLAGS, type HttpSetting, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { UsageError } from './usage-error.js';
 import { ATTACK_KINDS, type AttackKind } from '../stress/attacks/index.js';
@@ -70,7 +71,12 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
   --attack KIND      turn some nodes hostile once every key is stored: overwrite, spoof,
                      eclipse, flood or sybil (docs/security.md says what each does)
   --attackers F      the fraction of the nodes that attack (default 0.1 with --attack)
-  --no-progress      no progress bars (they only show on a terminal anyway)`;
+  --no-progress      no progress bars (they only show on a terminal anyway)
+
+${NODE_FLAGS_HELP}
+
+  The JSON report records every setting of the run (defaults included) in "parameters",
+  and the package version in "version".`;
 
 function bootstrapFlag(text: string, transport: 'udp' | 'sim'): Address {
   if (transport !== 'udp') throw new UsageError('--bootstrap needs --transport udp: a simulated network cannot reach outside nodes');
@@ -97,6 +103,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     attack: { type: 'string' },
     protocol: { type: 'string' },
     bootstrap: { type: 'string' },
+    ...NODE_FLAGS,
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -163,6 +170,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     attackers,
     protocol: protocolFlag(values.protocol),
     ...(values.bootstrap === undefined ? {} : { bootstrap: bootstrapFlag(values.bootstrap, transport) }),
+    nodeSettings: parseNodeFlags(values),
     http,
   };
 }

@@ -2,6 +2,10 @@
 import { plural } from '../util/plural.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';
 export interface StressReport {
+  /** The package version that made the report. */
+  version: string;
+  /** Every setting of the run, flags and node settings, defaults included (all but threads, a field of its own). */
+  parameters: Record<string, unknown>;
   nodes: number;
   transport: 'udp' | 'sim';
   /** The wire protocol: 'kadswarm' (MessagePack) or 'mainline' (KRPC; values stored as BEP 44 immutable items). */

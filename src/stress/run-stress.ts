@@ -14,7 +14,9 @@ import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
 import { ascending, peakRssMb, percentile } from '../util/stats.js';
-import { spreadsOverLoopback, type Swarm } from './swarm.js';
+import { sharedAddressRules, spreadsOverLoopback, type Swarm } from './swarm.js';
+import { nodeParameters } from './run-parameters.js';
+import { packageVersion } from '../util/version.js';
 import { createSimSwarm } from './sim-swarm.js';
 import { createThreadedUdpSwarm } from './threaded-swarm.js';
 import { type AttackContext, type AttackKind, chooseAttackers, createAttack } from './attacks/index.js';
@@ -41,6 +43,8 @@ export interface StressOptions {
   protocol: ProtocolName;
   /** udp: a node of an existing network that node 0 joins first (the swarm then loads that network). */
   bootstrap?: Address;
+  /** Node settings given on the command line (--k, --alpha, --ttl...): over the run's own. */
+  nodeSettings?: NodeOptions;
 }
 
 /** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
@@ -86,9 +90,35 @@ function nodeOptions(options: StressOptions): NodeOptions {
   // keep BEP 42's exemption.
   const spread = (options.transport === 'sim' || spreadsOverLoopback(options.host)) && !options.bootstrap;
   const base: NodeOptions = { requestTimeoutMs: options.timeoutMs, protocol: options.protocol, ...(spread ? { idFromIp: 'all' } : {}) };
-  if (options.churn === 0) return base;
+  if (options.churn === 0) return { ...base, ...options.nodeSettings };
   const interval = churnIntervalMs(options);
-  return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10 };
+  return { ...base, replicateMs: interval, refreshMs: interval, maintenanceMs: interval / 10, ...options.nodeSettings };
+}
+
+/** What every node of the run resolves: the simulator models signatures; nodes sharing one IP run without the per-IP rules. */
+function effectiveNodeOptions(options: StressOptions): NodeOptions {
+  const node = nodeOptions(options);
+  return options.transport === 'sim' ? { crypto: 'model', ...node } : { ...sharedAddressRules(options.host), ...node };
+}
+
+/** The run's every setting, defaults included (threads is the report's own field: it may differ for the same outcome). */
+function runParameters(options: StressOptions): Record<string, unknown> {
+  return {
+    nodes: options.nodes,
+    transport: options.transport,
+    host: options.host,
+    base_port: options.basePort,
+    misses: options.misses,
+    churn: options.churn,
+    seed: options.seed,
+    latency_ms: options.latencyMs,
+    loss: options.loss,
+    concurrency: options.concurrency,
+    attack: options.attack,
+    attackers: options.attackers,
+    bootstrap: options.bootstrap ? formatAddress(options.bootstrap) : null,
+    ...nodeParameters(effectiveNodeOptions(options)),
+  };
 }
 
 /** CPU time of the whole process (every thread, user and system) since `start`, in ms. */
@@ -192,6 +222,8 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     keepSwarm = live !== undefined;
     return {
       ...(keepSwarm ? { swarm } : {}),
+      version: packageVersion(),
+      parameters: runParameters(options),
       nodes: options.nodes,
       transport: options.transport,
       protocol: options.protocol,

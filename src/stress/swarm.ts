@@ -151,7 +151,7 @@ export function nodeHost(host: string, g: number): string {
 }
 
 /** Node options for a swarm whose nodes share one IP (not loopback): the per-IP rules would stop it working, so they are off. */
-function sharedAddressRules(host: string): NodeOptions {
+export function sharedAddressRules(host: string): NodeOptions {
   if (spreadsOverLoopback(host)) return {};
   return { maxContactsPerIp: Infinity, rateLimit: false, idFromIp: 'off' };
 }

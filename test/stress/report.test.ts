@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { type StressReport, summaryTable } from '../../src/stress/report.js';
 
 const report: StressReport = {
+  version: '0.0.0',
+  parameters: {},
   nodes: 1000,
   transport: 'sim',
   protocol: 'kadswarm',

@@ -271,3 +271,30 @@ test('attack flags: a kind from the list, a fraction, one thread; without --atta
     assert.throws(() => options(args), { message }, args.join(' '));
   }
 });
+
+test(
+  'node flags reach every node, the report records every setting and the version, and a seed repeats for any threads',
+  { timeout: 300_000 },
+  async () => {
+    const args = ['--nodes', '300', '--transport', 'sim', '--seed', '5', '--misses', '10'];
+    const defaults = await runStress(options([...args, '--threads', '1']));
+    assert.equal(defaults.parameters.k, 20);
+    assert.equal(defaults.parameters.alpha, 3);
+    assert.equal(defaults.parameters.ttl_ms, 3_600_000);
+    assert.equal(defaults.parameters.crypto, 'model');
+    assert.equal(defaults.version, JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+    const tuned = ['--k', '8', '--alpha', '2', '--ttl', '30m', '--rate-limit', '100/300'];
+    const runs = [];
+    for (const threads of ['1', '2']) runs.push(await runStress(options([...args, ...tuned, '--threads', threads])));
+    const [one, two] = runs;
+    assert.equal(one.found, 300);
+    assert.deepEqual(
+      [one.parameters.k, one.parameters.alpha, one.parameters.ttl_ms, one.parameters.republish_ms, one.parameters.rate_limit],
+      [8, 2, 1_800_000, 1_620_000, '100/300'],
+    );
+    assert.ok(one.messages < defaults.messages, `k 8 and alpha 2 send fewer messages (${one.messages} vs ${defaults.messages})`);
+    const MACHINE = /wall|cpu|rss|heap|threads/;
+    const outcome = (r: StressReport) => Object.fromEntries(Object.entries(r).filter(([key]) => !MACHINE.test(key)));
+    assert.deepEqual(outcome(two), outcome(one));
+  },
+);
