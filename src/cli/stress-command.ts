@@ -6,11 +6,16 @@ import { availableParallelism } from 'node:os';
 import type { Gateway } from '../gateway/gateway.js';
 import { checkMemoryBudget, fitsInMemory, heapToRequestMb, rerunWithHeap, simulationCapacity } from '../stress/heap-budget.js';
 import { summaryTable } from '../stress/report.js';
-import { defaultConcurrency, runStress, type StressOptions } from '../stress/run-stress.js';
+import { defaultConcurrency, runStress, spareNodes, type StressOptions } from '../stress/run-stress.js';
+import type { StressReport } from '../stress/report.js';
 import { swarmTarget } from '../stress/swarm-target.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { numberFlag, parseFlags, protocolFlag } from './flags.js';
 import { NODE_FLAGS, NODE_FLAGS_HELP, parseNodeFlags } from './node-flags.js';
+import { EXPERIMENT_FLAGS, EXPERIMENT_HELP, parseExperimentFlags } from './experiment-flags.js';
+import { operationsCsv } from '../stress/operations-csv.js';
+import { runReportPage } from '../stress/html-report.js';
+import type { Operation } from '../stress/experiment.js';
 import { HTTP_FLAGS, type HttpSetting, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { UsageError } from './usage-error.js';
 import { ATTACK_KINDS, type AttackKind } from '../stress/attacks/index.js';
@@ -21,6 +26,10 @@ import type { Address } from '../net/transport.js';
 export interface StressCommandOptions extends StressOptions {
   /** --json: where the report goes as JSON. */
   json: string | undefined;
+  /** --csv: where the operations go, one row each. */
+  csv: string | undefined;
+  /** --report: where the self-contained HTML page goes. */
+  report: string | undefined;
   /** --http: where the gateway listens while the run goes on (and after it). */
   http: HttpSetting | undefined;
 }
@@ -57,6 +66,10 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
                      same for any T (T > 1 needs a latency MIN above 0, and more memory:
                      by default, as many threads as this machine's memory allows)
   --json FILE        write the report as JSON
+  --report FILE.html write one self-contained page (opens offline): hops, latency CDFs,
+                     messages per phase, the experiment's minutes, table fill, parameters
+  --csv FILE         write one row per operation (kind, node, key, start_ms, latency_ms,
+                     hops, messages, outcome): the experiment's, or the read-back's
   --http HOST:PORT   serve the HTTP/WebSocket gateway and dashboard during the run, and
                      keep serving (gets and puts through node 0) until SIGINT/SIGTERM
   --http-token T, --http-allow-host NAME: as for a node (kademlia --help)
@@ -72,6 +85,8 @@ export const STRESS_HELP = `Usage: kademlia stress [options]
                      eclipse, flood or sybil (docs/security.md says what each does)
   --attackers F      the fraction of the nodes that attack (default 0.1 with --attack)
   --no-progress      no progress bars (they only show on a terminal anyway)
+
+${EXPERIMENT_HELP}
 
 ${NODE_FLAGS_HELP}
 
@@ -93,6 +108,8 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     churn: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'string' },
+    csv: { type: 'string' },
+    report: { type: 'string' },
     'no-progress': { type: 'boolean' },
     latency: { type: 'string' },
     loss: { type: 'string' },
@@ -104,6 +121,7 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     protocol: { type: 'string' },
     bootstrap: { type: 'string' },
     ...NODE_FLAGS,
+    ...EXPERIMENT_FLAGS,
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -145,15 +163,19 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     throw new UsageError("--threads must be 1 with --http: the gateway reads every node, and only the main thread's are in reach");
   if (threads > 1 && attack !== 'none')
     throw new UsageError('--threads must be 1 with --attack: the attackers work on nodes of this thread');
+  const churn = numberFlag('churn', values.churn, 0, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)');
+  const experiment = parseExperimentFlags(values, churn);
   return {
     nodes,
     transport,
     host,
     basePort,
     misses: numberFlag('misses', values.misses, 100, (v) => int(v) && v >= 0, 'a non-negative integer'),
-    churn: numberFlag('churn', values.churn, 0, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
+    churn,
     seed: numberFlag('seed', values.seed, 1, (v) => int(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295'),
     json: values.json,
+    csv: values.csv,
+    report: values.report,
     progress: !values['no-progress'],
     latencyMs,
     loss: numberFlag('loss', values.loss, 0, (v) => v >= 0 && v < 1, 'a probability in [0, 1)'),
@@ -171,8 +193,17 @@ export function parseStressArgs(args: string[]): StressCommandOptions | 'help' {
     protocol: protocolFlag(values.protocol),
     ...(values.bootstrap === undefined ? {} : { bootstrap: bootstrapFlag(values.bootstrap, transport) }),
     nodeSettings: parseNodeFlags(values),
+    ...(experiment ? { experiment } : {}),
     http,
   };
+}
+
+/** The summary on stdout, and the files the flags ask for. */
+function writeOutputs(options: StressCommandOptions, report: StressReport, operations: Operation[]): void {
+  process.stdout.write(`${summaryTable(report)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.csv) writeFileSync(options.csv, operationsCsv(operations));
+  if (options.report) writeFileSync(options.report, runReportPage(report, operations));
 }
 
 export async function runStressCommand(args: string[]): Promise<void> {
@@ -182,29 +213,32 @@ export async function runStressCommand(args: string[]): Promise<void> {
     return;
   }
   // UDP runs are bounded by the socket limit (~20,000 nodes), far below V8's default cap.
-  if (options.transport === 'sim') checkMemoryBudget(options.nodes, undefined, options.threads);
-  const heapMb = options.transport === 'sim' ? heapToRequestMb(options.nodes) : null;
+  const made = options.nodes + spareNodes(options); // an experiment's nodes that start down count too
+  if (options.transport === 'sim') checkMemoryBudget(made, undefined, options.threads);
+  const heapMb = options.transport === 'sim' ? heapToRequestMb(made) : null;
   if (heapMb !== null) {
     process.exitCode = await rerunWithHeap(heapMb);
     return;
   }
+  const operations: Operation[] = [];
   if (!options.http) {
-    const report = await runStress(options);
-    process.stdout.write(`${summaryTable(report)}\n`);
-    if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeOutputs(options, await runStress(options, undefined, operations), operations);
     return;
   }
   const http = options.http;
   const telemetry = new Telemetry({ timeBasis: options.transport === 'sim' ? 'virtual' : 'wall' });
   let gateway: Gateway | undefined;
-  const { swarm, ...report } = await runStress(options, {
-    telemetry,
-    async started(running) {
-      gateway = await startCliGateway(http, swarmTarget('stress', running), telemetry);
+  const { swarm, ...report } = await runStress(
+    options,
+    {
+      telemetry,
+      async started(running) {
+        gateway = await startCliGateway(http, swarmTarget('stress', running), telemetry);
+      },
     },
-  });
-  process.stdout.write(`${summaryTable(report)}\n`);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    operations,
+  );
+  writeOutputs(options, report, operations);
   telemetry.setPhase('done');
   process.stderr.write(`run finished; the gateway keeps serving on ${gateway!.url} (SIGINT or SIGTERM stops it)\n`);
   const stop = () => {

@@ -26,7 +26,7 @@ import { PeerStore } from './peer-store.js';
 import { type AnnounceResult, announceTorrent, findTorrentPeers, type PeersResult, type TorrentPeersDeps } from './torrent-peers.js';
 import { lookup, type LookupKind, type LookupResult } from './lookup.js';
 import { type NodeOptions, resolveNodeOptions, type ResolvedNodeOptions } from './options.js';
-import { Rpc } from './rpc.js';
+import { Rpc, type RpcCounters } from './rpc.js';
 import { Storage } from './storage.js';
 import { UpkeepQueue } from './upkeep-queue.js';
 import { assertId, assertUint8Array } from '../distance/validate.js';
@@ -144,12 +144,23 @@ export class KademliaNode {
   }
 
   /** Exceptions caught and counted instead of crashing the node (receive path, upkeep, response callbacks): 0 unless there is a bug. */
+  /** The RPC layer's counters as they stand (stats() copies them): for sums over many nodes. */
+  get rpcCounters(): Readonly<RpcCounters> {
+    return this.rpc.counters;
+  }
+
   get exceptionsCaught(): number {
     return this.counters.internalErrors + this.rpc.counters.callbackErrors;
   }
 
   /** A snapshot of what the node holds and has done (copies: later traffic does not change it). */
-  stats(): NodeStats {
+  /** Contacts in the routing table. */
+  get contactCount(): number {
+    return this.table.size;
+  }
+
+  /** Contacts per bucket, bucket b holding those that share b leading bits with our id. */
+  bucketFill(): number[] {
     const table = this.table;
     // from bucket 0 until every contact is counted: ~17 buckets at 100,000 nodes, not 160
     // (the gateway takes every node's stats each second)
@@ -160,10 +171,14 @@ export class KademliaNode {
       buckets.push(size);
       counted += size;
     }
+    return buckets;
+  }
+
+  stats(): NodeStats {
     return {
       running: this.running,
-      contacts: table.size,
-      buckets,
+      contacts: this.table.size,
+      buckets: this.bucketFill(),
       stored: { entries: this.storage.size, bytes: this.storage.bytes },
       published: this.publishing.count,
       requestsInFlight: this.rpc.inFlight,

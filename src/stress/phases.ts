@@ -39,8 +39,13 @@ export async function runOps(
 }
 
 export interface GetSample {
+  key: Uint8Array;
+  /** When it started, on the run's time basis. */
+  start: number;
   ms: number;
   hops: number;
+  /** Nodes it queried. */
+  queried: number;
   found: boolean;
   correct: boolean;
 }
@@ -117,10 +122,11 @@ export async function getPhase(
     keys.length,
     concurrency,
     (i, done) => {
+      const start = swarm.now();
       swarm.findValue(0, keys[i], (result, ms) => {
         const want = expected(i);
         const got = result.value === null ? null : decoder.decode(result.value);
-        samples[i] = { ms, hops: result.hops, found: got !== null, correct: got === want };
+        samples[i] = { key: keys[i], start, ms, hops: result.hops, queried: result.queried, found: got !== null, correct: got === want };
         record(samples[i]);
         done();
       });

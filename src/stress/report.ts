@@ -1,6 +1,8 @@
 // The stress report: its JSON fields (docs/cli.md), and a summary table for people.
 import { plural } from '../util/plural.js';
 import type { ProtocolName } from '../protocol/wire-codec.js';
+import type { ExperimentSummary, MinuteRow } from './experiment.js';
+
 export interface StressReport {
   /** The package version that made the report. */
   version: string;
@@ -29,18 +31,22 @@ export interface StressReport {
   store_ms: number;
   attack_ms: number;
   churn_ms: number;
+  /** The experiment over time (--duration), 0 without one. */
+  experiment_ms: number;
   get_ms: number;
   /** Wall time of each phase (for udp, the same clock as join_ms etc.; for sim, what the virtual time cost). */
   join_wall_ms: number;
   store_wall_ms: number;
   attack_wall_ms: number;
   churn_wall_ms: number;
+  experiment_wall_ms: number;
   get_wall_ms: number;
   /** Datagrams sent during each phase (they add up to messages). */
   join_messages: number;
   store_messages: number;
   attack_messages: number;
   churn_messages: number;
+  experiment_messages: number;
   get_messages: number;
   joined: number;
   stored: number;
@@ -74,6 +80,11 @@ export interface StressReport {
   wall_ms: number;
   /** CPU time of the run: user and system, every thread of the process. */
   cpu_ms: number;
+  /** The experiment's figures after its warm-up, and each of its minutes (null without --duration). */
+  experiment: ExperimentSummary | null;
+  series: MinuteRow[] | null;
+  /** Contacts per bucket at the end, averaged over the nodes running then (bucket b: b leading bits shared; the last counted takes the rest). */
+  bucket_fill: number[];
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -81,6 +92,45 @@ const n = (v: number) => v.toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 100_000 ? 2 : 1)} s`;
 /** Latencies: always milliseconds. */
 const millis = (ms: number) => `${ms < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US')} ms`;
+
+type Rows = Array<[string, string]>;
+type PhaseText = (time: number, wall: number, messages: number) => string;
+
+function readBackRows(r: StressReport, phase: PhaseText, virtual: boolean): Rows {
+  return [
+    [
+      'get',
+      `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${plural(r.keys, 'key')} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${plural(r.misses, 'miss', 'misses')} Not found`,
+    ],
+    ['hit latency', `p50 ${millis(r.hit_ms_p50)}, p99 ${millis(r.hit_ms_p99)}${virtual ? ' (virtual)' : ''}`],
+    ['miss latency', `p50 ${millis(r.miss_ms_p50)}, p99 ${millis(r.miss_ms_p99)}${virtual ? ' (virtual)' : ''}`],
+    ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
+  ];
+}
+
+function experimentRows(r: StressReport, e: ExperimentSummary, phase: PhaseText, virtual: boolean): Rows {
+  const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
+  return [
+    [
+      'experiment',
+      `${phase(r.experiment_ms, r.experiment_wall_ms, r.experiment_messages)}; figures after a warm-up of ${seconds(e.warmup_ms)}`,
+    ],
+    [
+      'lookups',
+      `${n(e.lookups_ok)} of ${n(e.lookups)} found (${percent(e.lookup_success)}), ${n(e.lookups_wrong)} wrong; ${n(e.misses_ok)} of ${plural(e.misses, 'miss', 'misses')} Not found`,
+    ],
+    [
+      'lookup latency',
+      `p50 ${millis(e.lookup_ms_p50)}, p99 ${millis(e.lookup_ms_p99)}${virtual ? ' (virtual)' : ''}; hops p50 ${e.lookup_hops_p50}, mean ${e.lookup_hops_mean}`,
+    ],
+    [
+      'churn',
+      `${plural(e.leaves, 'leave')}, ${plural(e.joins, 'join')} (${n(e.joins_failed)} failed); ${e.churn_per_node_h} leaves per node per hour; ${n(Math.round(e.nodes_alive_mean))} nodes up on average`,
+    ],
+    ['stores', `${n(e.stores_ok)} of ${n(e.stores)} stored`],
+    ['load', `${e.messages_per_node_s} messages per node per second; ${e.table_fill_mean} contacts per table`],
+  ];
+}
 
 export function summaryTable(r: StressReport): string {
   const virtual = r.time_basis === 'virtual';
@@ -106,13 +156,7 @@ export function summaryTable(r: StressReport): string {
           ],
         ] as Array<[string, string]>)
       : []),
-    [
-      'get',
-      `${phase(r.get_ms, r.get_wall_ms, r.get_messages)}; ${n(r.found)} of ${plural(r.keys, 'key')} found, ${n(r.wrong)} wrong; ${n(r.miss_not_found)} of ${plural(r.misses, 'miss', 'misses')} Not found`,
-    ],
-    ['hit latency', `p50 ${millis(r.hit_ms_p50)}, p99 ${millis(r.hit_ms_p99)}${virtual ? ' (virtual)' : ''}`],
-    ['miss latency', `p50 ${millis(r.miss_ms_p50)}, p99 ${millis(r.miss_ms_p99)}${virtual ? ' (virtual)' : ''}`],
-    ['hops', `p50 ${r.hops_p50}, p99 ${r.hops_p99}`],
+    ...(r.experiment ? experimentRows(r, r.experiment, phase, virtual) : readBackRows(r, phase, virtual)),
     [
       'messages',
       `${n(r.messages)} sent, ${n(r.dropped)} dropped, ${plural(r.timeouts, 'request')} timed out${r.error_answers > 0 ? `, ${plural(r.error_answers, 'error answer')}` : ''}`,

@@ -14,10 +14,15 @@ import { heapLimitMb } from './heap-budget.js';
 import { createProgress } from './progress.js';
 import type { StressReport } from './report.js';
 import { ascending, peakRssMb, percentile } from '../util/stats.js';
-import { sharedAddressRules, spreadsOverLoopback, type Swarm } from './swarm.js';
+import { spreadsOverLoopback, type Swarm, udpNodeOptions } from './swarm.js';
 import { nodeParameters } from './run-parameters.js';
 import { packageVersion } from '../util/version.js';
 import { createSimSwarm } from './sim-swarm.js';
+import { simNodeOptions } from './sim-share.js';
+import { type ExperimentOptions, type ExperimentResult, type Operation, runExperiment } from './experiment.js';
+import { idToHex } from '../id/id.js';
+import type { ChurnTrace } from './churn-trace.js';
+import { describeSessions } from './session-model.js';
 import { createThreadedUdpSwarm } from './threaded-swarm.js';
 import { type AttackContext, type AttackKind, chooseAttackers, createAttack } from './attacks/index.js';
 
@@ -45,6 +50,42 @@ export interface StressOptions {
   bootstrap?: Address;
   /** Node settings given on the command line (--k, --alpha, --ttl...): over the run's own. */
   nodeSettings?: NodeOptions;
+  /** An experiment over time in place of the seed's churn and read-back (--duration and the flags that go with it). */
+  experiment?: ExperimentSettings;
+}
+
+/** What --duration, --warmup, --sessions, --arrivals, --trace, --lookup-interval, --store-interval and --miss-ratio say. */
+export interface ExperimentSettings extends Omit<ExperimentOptions, 'seed' | 'items' | 'traceBase' | 'trace'> {
+  trace: ChurnTrace | null;
+  /** Where the trace was read from (for the report's parameters). */
+  traceFile: string | null;
+}
+
+/** The experiment's settings as report parameters (all of them, null where unset). */
+function experimentParameters(e: ExperimentSettings | undefined): Record<string, unknown> {
+  return {
+    duration_ms: e?.durationMs ?? null,
+    warmup_ms: e?.warmupMs ?? null,
+    sessions: e?.sessions ? describeSessions(e.sessions) : null,
+    arrivals_per_s: e?.arrivalsPerMs == null ? null : e.arrivalsPerMs * 1000,
+    trace: e?.traceFile ?? null,
+    trace_events: e?.trace?.events.length ?? null,
+    lookup_interval_ms: e?.lookupIntervalMs ?? null,
+    store_interval_ms: e?.storeIntervalMs ?? null,
+    miss_ratio: e ? e.missRatio : null,
+  };
+}
+
+/**
+ * Nodes made down, for arrivals to bring up: with sessions, as many as can leave (an
+ * arrival then finds as many down as up, and a node that left is back after about one
+ * session, as in Li et al.'s alternating model); with a trace, one per trace node.
+ */
+export function spareNodes(options: Pick<StressOptions, 'nodes' | 'experiment'>): number {
+  const experiment = options.experiment;
+  if (!experiment) return 0;
+  if (experiment.trace) return experiment.trace.labels.length;
+  return experiment.sessions || experiment.arrivalsPerMs !== null ? options.nodes - 1 : 0;
 }
 
 /** A run watched live: its telemetry, and a hook that sees the swarm before the phases start. */
@@ -98,7 +139,7 @@ function nodeOptions(options: StressOptions): NodeOptions {
 /** What every node of the run resolves: the simulator models signatures; nodes sharing one IP run without the per-IP rules. */
 function effectiveNodeOptions(options: StressOptions): NodeOptions {
   const node = nodeOptions(options);
-  return options.transport === 'sim' ? { crypto: 'model', ...node } : { ...sharedAddressRules(options.host), ...node };
+  return options.transport === 'sim' ? simNodeOptions(node) : udpNodeOptions(options.host, node);
 }
 
 /** The run's every setting, defaults included (threads is the report's own field: it may differ for the same outcome). */
@@ -117,8 +158,23 @@ function runParameters(options: StressOptions): Record<string, unknown> {
     attack: options.attack,
     attackers: options.attackers,
     bootstrap: options.bootstrap ? formatAddress(options.bootstrap) : null,
+    ...experimentParameters(options.experiment),
     ...nodeParameters(effectiveNodeOptions(options)),
   };
+}
+
+/** The read-back's lookups as operations, from the start of the run. */
+function readBackOperations(samples: GetSample[], kind: 'lookup' | 'miss', runStart: number): Operation[] {
+  return samples.map((s) => ({
+    kind,
+    node: 0,
+    key: idToHex(s.key),
+    start: s.start - runStart,
+    latency: s.ms,
+    hops: s.hops,
+    messages: s.queried,
+    outcome: !s.found ? 'not-found' : s.correct ? 'found' : 'wrong',
+  }));
 }
 
 /** CPU time of the whole process (every thread, user and system) since `start`, in ms. */
@@ -131,7 +187,12 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
  * Runs the workload and reports. With `live`, phases and gets also go to its telemetry,
  * and the swarm is left running for the caller (returned), else it is closed.
  */
-export async function runStress(options: StressOptions, live?: LiveRun): Promise<StressReport & { swarm?: Swarm }> {
+export async function runStress(
+  options: StressOptions,
+  live?: LiveRun,
+  /** Gets the run's operations one by one (for --csv): the experiment's, or the read-back's lookups. */
+  operations?: Operation[],
+): Promise<StressReport & { swarm?: Swarm }> {
   const wallStart = performance.now();
   const cpuStart = process.cpuUsage();
   let sampledPeak = process.memoryUsage().rss;
@@ -142,13 +203,20 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
   const swarmOptions = { nodes: options.nodes, seed: options.seed, node: nodeOptions(options) };
   const swarm: Swarm =
     options.transport === 'sim'
-      ? createSimSwarm({ ...swarmOptions, latencyMs: options.latencyMs, loss: options.loss, threads: options.threads })
+      ? createSimSwarm({
+          ...swarmOptions,
+          latencyMs: options.latencyMs,
+          loss: options.loss,
+          threads: options.threads,
+          spares: spareNodes(options),
+        })
       : await createThreadedUdpSwarm({
           ...swarmOptions,
           host: options.host,
           basePort: options.basePort,
           threads: options.threads,
           io: udpIo!,
+          spares: spareNodes(options),
         });
   const sampleMemory = () => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss));
   let keepSwarm = false;
@@ -156,8 +224,9 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     await live?.started(swarm);
     // Each phase's time on the run's basis, plus its wall time and messages: in a
     // simulation the phases' costs per message differ (a join builds routing tables).
-    const phaseWall = { join: 0, store: 0, attack: 0, churn: 0, get: 0 };
-    const phaseMessages = { join: 0, store: 0, attack: 0, churn: 0, get: 0 };
+    const phaseWall = { join: 0, store: 0, attack: 0, churn: 0, experiment: 0, get: 0 };
+    const phaseMessages = { join: 0, store: 0, attack: 0, churn: 0, experiment: 0, get: 0 };
+    const runStart = swarm.now();
     const timed = async <T>(name: keyof typeof phaseWall, phase: () => Promise<T>): Promise<[T, number]> => {
       const start = swarm.now();
       const wallAtStart = performance.now();
@@ -205,14 +274,34 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
         return n;
       });
     }
-    const keys = Array.from({ length: options.nodes }, (_, i) => (items ? itemKeyOf(i) : keyFromString(keyOf(i))));
-    const misses = Array.from({ length: options.misses }, (_, i) => keyFromString(missingKeyOf(i)));
+    const storedKeys = Array.from({ length: options.nodes }, (_, i) => (items ? itemKeyOf(i) : keyFromString(keyOf(i))));
+    let experiment: ExperimentResult | null = null;
+    let experimentMs = 0;
+    const settings = options.experiment;
+    if (settings) {
+      const initial = storedKeys.map((key, i) => ({ key, value: valueOf(i) }));
+      [experiment, experimentMs] = await timed('experiment', () =>
+        runExperiment(
+          swarm,
+          { ...settings, trace: settings.trace?.events ?? null, traceBase: options.nodes, seed: options.seed, items },
+          initial,
+          progress,
+        ),
+      );
+    }
+    // an experiment measures its own lookups: the seed's read-back is the other workload
+    const keys = experiment ? [] : storedKeys;
+    const misses = experiment ? [] : Array.from({ length: options.misses }, (_, i) => keyFromString(missingKeyOf(i)));
     const [[hits, missSamples], getMs] = await timed('get', async () => {
       const h = await getPhase(swarm, 'get', keys, (i) => valueOf(i), options.concurrency, progress, record);
       const m = await getPhase(swarm, 'misses', misses, () => null, options.concurrency, progress, record);
       return [h, m] as const;
     });
     const tally = attack && attackContext ? attack.stop(attackContext) : { tried: 0, refused: 0 };
+    const census = await swarm.census();
+    let lastBucket = census.buckets.length;
+    while (lastBucket > 0 && census.buckets[lastBucket - 1] === 0) lastBucket--;
+    const bucketFill = census.buckets.slice(0, lastBucket).map((n) => Math.round((n / Math.max(1, census.running)) * 100) / 100);
     const traffic = swarm.traffic();
     const found = hits.filter((s) => s.found);
     const hitMs = ascending(found.map((s) => s.ms));
@@ -220,6 +309,13 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
     const hops = ascending(hits.map((s) => s.hops));
     const round = (v: number) => Math.round(v * 100) / 100;
     keepSwarm = live !== undefined;
+    if (operations) {
+      const done = experiment?.operations ?? [
+        ...readBackOperations(hits, 'lookup', runStart),
+        ...readBackOperations(missSamples, 'miss', runStart),
+      ];
+      for (const op of done) operations.push(op); // one by one: a spread of a million arguments overflows the stack
+    }
     return {
       ...(keepSwarm ? { swarm } : {}),
       version: packageVersion(),
@@ -241,16 +337,19 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       store_ms: round(storeMs),
       attack_ms: round(attackMs),
       churn_ms: round(churnMs),
+      experiment_ms: round(experimentMs),
       get_ms: round(getMs),
       join_wall_ms: Math.round(phaseWall.join),
       store_wall_ms: Math.round(phaseWall.store),
       attack_wall_ms: Math.round(phaseWall.attack),
       churn_wall_ms: Math.round(phaseWall.churn),
+      experiment_wall_ms: Math.round(phaseWall.experiment),
       get_wall_ms: Math.round(phaseWall.get),
       join_messages: phaseMessages.join,
       store_messages: phaseMessages.store,
       attack_messages: phaseMessages.attack,
       churn_messages: phaseMessages.churn,
+      experiment_messages: phaseMessages.experiment,
       get_messages: phaseMessages.get,
       joined,
       stored,
@@ -276,6 +375,9 @@ export async function runStress(options: StressOptions, live?: LiveRun): Promise
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       peak_rss_mb: peakRssMb(sampleMemory()),
       heap_limit_mb: heapLimitMb(),
+      experiment: experiment?.summary ?? null,
+      series: experiment?.series ?? null,
+      bucket_fill: bucketFill,
       wall_ms: Math.round(performance.now() - wallStart),
       cpu_ms: cpuMsSince(cpuStart),
     };

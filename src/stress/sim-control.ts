@@ -1,5 +1,7 @@
 // The shared control block of a simulation split over threads: a barrier, what thread 0
 // (the driver) tells the others to do next, and what each thread reports back.
+import { BUCKETS_COUNTED } from './swarm.js';
+
 const COUNT = 0;
 const GENERATION = 1;
 const MODE = 2;
@@ -10,8 +12,8 @@ const FAILURE_BYTES = 496;
 /** Float64 fields after those. */
 const FLOATS_AT = FAILURE_AT + FAILURE_BYTES;
 const WINDOW_END = 0;
-/** Per thread: the earliest event it knows of, and its traffic counters (see SimShare.traffic). */
-const PER_THREAD = 7;
+/** Per thread: the earliest event it knows of, and its traffic counters and census (see SimShare.traffic). */
+const PER_THREAD = 1 + 8 + BUCKETS_COUNTED;
 const NEXT_AT = 0;
 const TRAFFIC = 1;
 /** Spins before sleeping on the barrier: a window is often shorter than a futex round trip. */

@@ -20,11 +20,12 @@ import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 import { RecordReader, RecordWriter } from './record-queue.js';
 import { MessageRecords, NodeIdTable } from './message-record.js';
 import { Placement } from './sim-placement.js';
-import { publishOn, rpcTotalsOf } from './swarm.js';
+import { addTotals, censusOf, publishOn, revived, type RpcTotals, rpcTotalsOf } from './swarm.js';
 
 export interface SimShareSetup {
-  /** Nodes in the whole swarm. */
+  /** Nodes in the whole swarm: the first `active` start at once, the others are down until they join (continuous churn). */
   nodes: number;
+  active: number;
   threads: number;
   /** Which thread this share is. */
   thread: number;
@@ -50,12 +51,17 @@ export interface ShareQueues {
   results: Array<Array<SharedArrayBuffer | null>>;
 }
 
+/** What a simulated node runs with: the run's settings over modelled signatures and tokens. */
+export const simNodeOptions = (node: NodeOptions): NodeOptions => ({ crypto: 'model', ...node });
+
 /** Node i's port: its address and its actor on the clock. */
 export const portOfNode = (i: number) => i + 1;
 
 /** What the driver asks of a node. */
 export type Order =
   | { kind: 'join'; entry: Address }
+  /** The node comes back (or up for the first time): its id and key, nothing else it had; then it joins through `entry`. */
+  | { kind: 'rejoin'; entry: Address }
   /** key null: an immutable item (its key is the hash of the value). */
   | { kind: 'publish'; key: Uint8Array | null; value: Uint8Array }
   | { kind: 'find'; key: Uint8Array }
@@ -79,7 +85,11 @@ const RECORD = 1;
 const DATAGRAM = 1;
 const ORDER = 2;
 const COMPLETION = 3;
-const ORDER_KINDS = ['join', 'publish', 'find', 'stop'] as const;
+const ORDER_KINDS = ['join', 'publish', 'find', 'stop', 'rejoin'] as const;
+/** How a completion's result is written: which of OrderResult it is. */
+const JOINED = 0;
+const PUBLISHED = 1;
+const FOUND = 2;
 const NO_KEY = new Uint8Array(0);
 
 /** An order, as a clock event keyed by the driver: it runs as the node it is for. */
@@ -113,6 +123,10 @@ export class SimShare implements RemoteLink {
   private readonly writers: RecordWriter[][];
   private readonly readers: Array<Array<RecordReader | null>>;
   private readonly resultReaders: Array<Array<RecordReader | null>>;
+  /** The settings every node here is made with (a rejoining node too). */
+  private readonly options: NodeOptions;
+  /** What the nodes replaced by rejoins had counted. */
+  private retired: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
 
   constructor(
     readonly setup: SimShareSetup,
@@ -134,14 +148,14 @@ export class SimShare implements RemoteLink {
     const placement = (this.placement = new Placement(nodes, threads));
     const arena = new ContactArena(Math.max(1024, placement.counts[thread] * 2));
     // resolved once, shared by every node here; signatures and tokens modelled (security/crypto-suite.ts)
-    const options = resolveNodeOptions({ crypto: 'model', ...setup.node, arena, random });
+    const options = (this.options = resolveNodeOptions({ ...simNodeOptions(setup.node), arena, random }));
     const ids = new NodeIdTable(setup.ids, nodes);
     for (let i = 0; i < nodes; i++) {
       if (placement.thread(i) !== thread) continue;
       // the node draws its id and its timers' phases from its own stream
       this.clock.actor = portOfNode(i);
       const node = new KademliaNode(this.network.createTransport(portOfNode(i)), this.clock, options);
-      node.start();
+      if (i < setup.active) node.start();
       ids.set(portOfNode(i), node.id);
       this.nodes.push(node);
     }
@@ -188,7 +202,6 @@ export class SimShare implements RemoteLink {
       this.clock.scheduleAt(new OrderEvent(this, i, order, what), at, 0, seq);
       return;
     }
-    if (what.kind === 'find') throw new Error('a find is only given to a node of thread 0');
     const out = this.writerTo(thread, at);
     out.u8(ORDER);
     out.f64(at);
@@ -196,13 +209,13 @@ export class SimShare implements RemoteLink {
     out.u32(i);
     out.u32(order);
     out.u8(ORDER_KINDS.indexOf(what.kind));
-    if (what.kind === 'join') {
+    if (what.kind === 'join' || what.kind === 'rejoin') {
       out.u32(packedIpv4(what.entry.host) >>> 0);
       out.u32(what.entry.port);
     } else if (what.kind === 'publish') {
       out.blob(what.key ?? NO_KEY); // an id is never empty: empty stands for none
       out.blob(what.value);
-    }
+    } else if (what.kind === 'find') out.blob(what.key);
   }
 
   /** @internal Runs order `order` on node i (an OrderEvent, as the node's actor). */
@@ -212,6 +225,8 @@ export class SimShare implements RemoteLink {
     switch (what.kind) {
       case 'join':
         return node.join(what.entry, (result) => this.complete(order, result));
+      case 'rejoin':
+        return this.revive(i).join(what.entry, (result) => this.complete(order, result));
       case 'publish':
         return publishOn(node, what.key, what.value, (result) => this.complete(order, result));
       case 'find': {
@@ -221,6 +236,19 @@ export class SimShare implements RemoteLink {
       case 'stop':
         return node.stop();
     }
+  }
+
+  /** Node i as it comes back (see revived): ids never change under a port, which is what records rely on. */
+  private revive(i: number): KademliaNode {
+    const index = this.placement.index(i);
+    const old = this.nodes[index];
+    this.retired = addTotals(this.retired, rpcTotalsOf([old]));
+    const node = revived(
+      old,
+      (id, key) => new KademliaNode(this.network.createTransport(portOfNode(i)), this.clock, { ...this.options, id, key }),
+    );
+    this.nodes[index] = node;
+    return node;
   }
 
   /** An order's result, keyed by the node that finished it. */
@@ -239,17 +267,25 @@ export class SimShare implements RemoteLink {
     out.f64(seq);
     out.u32(order);
     if ('ok' in result) {
-      out.u8(0);
+      out.u8(JOINED);
       out.u8(result.ok ? 1 : 0);
       out.u32(result.contacts);
       out.blob(Buffer.from(result.reason));
     } else if ('replicas' in result) {
-      out.u8(1);
+      out.u8(PUBLISHED);
       out.u32(result.replicas);
       out.u32(result.attempted);
       out.u32(result.refusals.length);
       for (const reason of result.refusals) out.blob(Buffer.from(reason));
-    } else throw new Error('a find completes only in thread 0');
+    } else {
+      // what the driver reads of a lookup: the value, its hops, whom it asked and how long it took
+      out.u8(FOUND);
+      out.blob(result.value ?? NO_KEY);
+      out.u8(result.value === null ? 0 : 1);
+      out.u32(result.hops);
+      out.u32(result.queried);
+      out.f64(result.ms);
+    }
   }
 
   /** Starts a round: this round's outgoing buffers, emptied. */
@@ -308,12 +344,12 @@ export class SimShare implements RemoteLink {
       const order = reader.u32();
       const what = ORDER_KINDS[reader.u8()];
       let given: Order;
-      if (what === 'join') given = { kind: 'join', entry: { host: ipv4Host(reader.u32()), port: reader.u32() } };
+      if (what === 'join' || what === 'rejoin') given = { kind: what, entry: { host: ipv4Host(reader.u32()), port: reader.u32() } };
       else if (what === 'publish') {
         const key = reader.blob();
         given = { kind: 'publish', key: key.length === 0 ? null : key, value: reader.blob() };
-      } else if (what === 'stop') given = { kind: 'stop' };
-      else throw new Error(`order kind ${what} cannot cross threads`);
+      } else if (what === 'find') given = { kind: 'find', key: reader.blob() };
+      else given = { kind: 'stop' };
       return this.give(i, at, seq, order, given);
     }
     if (kind === COMPLETION) {
@@ -322,15 +358,20 @@ export class SimShare implements RemoteLink {
       const seq = reader.f64();
       const order = reader.u32();
       let result: OrderResult;
-      if (reader.u8() === 0) {
+      const written = reader.u8();
+      if (written === JOINED) {
         const ok = reader.u8() === 1;
         const contacts = reader.u32();
         result = { ok, contacts, reason: Buffer.from(reader.blob()).toString() };
-      } else {
+      } else if (written === PUBLISHED) {
         const replicas = reader.u32();
         const attempted = reader.u32();
         const refusals = Array.from({ length: reader.u32() }, () => Buffer.from(reader.blob()).toString());
         result = { replicas, attempted, refusals };
+      } else {
+        const bytes = reader.blob();
+        const value = reader.u8() === 1 ? bytes : null;
+        result = { value, auth: null, hops: reader.u32(), queried: reader.u32(), ms: reader.f64() };
       }
       this.completions.push({ at, actor, seq, order, result });
       return;
@@ -343,10 +384,18 @@ export class SimShare implements RemoteLink {
     return this.writers[this.round & 1][thread];
   }
 
-  /** Counters for the driver: datagrams sent and lost (cheap), timeouts and errors (a pass over the nodes). */
-  traffic(withNodes: boolean): [number, number, number, number, number, number] {
+  /** What this thread's nodes have counted, the nodes that rejoins replaced included. */
+  rpcTotals(): RpcTotals {
+    return addTotals(rpcTotalsOf(this.nodes), this.retired);
+  }
+
+  /** Counters for the driver: datagrams sent and lost (cheap); with the nodes, timeouts and errors, then the census (a pass over them). */
+  traffic(withNodes: boolean): number[] {
     const c = this.network.counters;
-    const t = rpcTotalsOf(withNodes ? this.nodes : []);
-    return [c.sent, c.lost + c.undeliverable, t.timeouts, t.internalErrors, t.answers, t.errorAnswers];
+    const counted = [c.sent, c.lost + c.undeliverable];
+    if (!withNodes) return counted;
+    const t = this.rpcTotals();
+    const census = censusOf(this.nodes);
+    return [...counted, t.timeouts, t.internalErrors, t.answers, t.errorAnswers, census.running, census.contacts, ...census.buckets];
   }
 }

@@ -13,13 +13,37 @@ import { NodeIdTable } from './message-record.js';
 import { SimControl, type Mode } from './sim-control.js';
 import { type Order, type OrderResult, type ShareQueues, SimShare, type SimShareSetup } from './sim-share.js';
 import type { SimWorkerData } from './sim-worker.js';
-import { addTotals, type RpcTotals, rpcTotalsOf, type Swarm, type SwarmOptions, type Traffic } from './swarm.js';
+import {
+  addCensus,
+  addTotals,
+  BUCKETS_COUNTED,
+  type Census,
+  censusOf,
+  type RpcTotals,
+  type Swarm,
+  type SwarmOptions,
+  type Traffic,
+} from './swarm.js';
+import { ClockEvent } from '../clock/clock-event.js';
 
 export interface SimSwarmOptions extends SwarmOptions {
   latencyMs: [number, number];
   loss: number;
   /** Threads the nodes are split over, this one included (default 1). */
   threads?: number;
+  /** Nodes made after the `nodes` that start: down until a rejoin brings them up (continuous churn; default 0). */
+  spares?: number;
+}
+
+/** Something the driver does at a time of its choosing: it runs inside thread 0's window, as actor 0. */
+class DriverEvent extends ClockEvent {
+  constructor(private readonly callback: () => void) {
+    super();
+  }
+
+  run(): void {
+    this.callback();
+  }
 }
 
 /** Rounds run between yields to the event loop (progress bars, signals) at most this far apart in wall time. */
@@ -71,14 +95,18 @@ class SimDriver {
   private callbackAt: number | null = null;
   /** The other threads' RpcTotals as of the last gather. */
   private gathered: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  /** The other threads' census as of the last gather. */
+  private gatheredCensus: Census = { running: 0, contacts: 0, buckets: [] };
   private closed = false;
 
   constructor(options: SimSwarmOptions) {
     this.threads = Math.max(1, Math.min(options.threads ?? 1, options.nodes));
     this.window = simWindowMs(options.latencyMs, this.threads);
-    const ids = NodeIdTable.create(options.nodes);
+    const slots = options.nodes + (options.spares ?? 0);
+    const ids = NodeIdTable.create(slots);
     const setup = (thread: number): SimShareSetup => ({
-      nodes: options.nodes,
+      nodes: slots,
+      active: options.nodes,
       threads: this.threads,
       thread,
       seed: options.seed,
@@ -129,6 +157,15 @@ class SimDriver {
     this.share.give(i, this.now() + this.window, seq, order, what);
   }
 
+  /** Runs `callback` at time `at` of the run (at the earliest now), in thread 0's window. */
+  at(at: number, callback: () => void): void {
+    const clock = this.share.clock;
+    const running = clock.actor;
+    clock.actor = 0;
+    clock.scheduleAt(new DriverEvent(callback), Math.max(at, clock.now()), 0, clock.stamp());
+    clock.actor = running;
+  }
+
   /** The earliest event any thread knows of. */
   private nextStart(): number {
     let at = Math.min(this.share.clock.nextAt(), this.share.earliestOut);
@@ -161,6 +198,7 @@ class SimDriver {
         };
         // the slots of SimShare.traffic
         this.gathered = { timeouts: sum(2), internalErrors: sum(3), answers: sum(4), errorAnswers: sum(5) };
+        this.gatheredCensus = { running: sum(6), contacts: sum(7), buckets: Array.from({ length: BUCKETS_COUNTED }, (_, b) => sum(8 + b)) };
       }
     }
     this.settle();
@@ -226,7 +264,7 @@ class SimDriver {
     return {
       messages,
       dropped: lost,
-      ...addTotals(rpcTotalsOf(this.share.nodes), this.gathered),
+      ...addTotals(this.share.rpcTotals(), this.gathered),
     };
   }
 
@@ -234,6 +272,14 @@ class SimDriver {
     if (this.threads === 1) return;
     await this.ready;
     this.round('gather', this.share.clock.now());
+  }
+
+  /** The running nodes and their tables, over every thread (a gather round when there are several). */
+  async census(): Promise<Census> {
+    const here = censusOf(this.share.nodes);
+    if (this.threads === 1) return here;
+    await this.refreshTraffic();
+    return addCensus(here, this.gatheredCensus);
   }
 
   close(): void {
@@ -268,6 +314,7 @@ export function createSimSwarm(options: SimSwarmOptions): Swarm {
   const swarm: Swarm = {
     kind: 'sim',
     size: options.nodes,
+    slots: options.nodes + (options.spares ?? 0),
     entry: share.nodes[0],
     nodes: share.nodes,
     join: (i, entry: Address, done: (result: JoinResult) => void) => driver.give(i, { kind: 'join', entry }, (r) => done(r as JoinResult)),
@@ -279,6 +326,10 @@ export function createSimSwarm(options: SimSwarmOptions): Swarm {
         done(result, ms);
       }),
     stop: (i) => driver.give(i, { kind: 'stop' }),
+    rejoin: (i, entry: Address, done: (result: JoinResult) => void) =>
+      driver.give(i, { kind: 'rejoin', entry }, (r) => done(r as JoinResult)),
+    at: (ms, callback) => driver.at(ms, callback),
+    census: () => driver.census(),
     now: () => driver.now(),
     runUntil: (done, tick) => driver.runUntil(done, tick),
     idle: (ms, tick) => driver.idle(ms, tick),

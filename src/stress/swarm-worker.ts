@@ -2,7 +2,7 @@
 // its own event loop, so datagram work runs on another core. The main thread drives it
 // with the messages of worker-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createUdpSwarm, rpcTotalsOf, type UdpSwarm } from './swarm.js';
+import { createUdpSwarm, type UdpSwarm } from './swarm.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -20,6 +20,7 @@ try {
     portStep: setup.portStep,
     firstIndex: setup.firstIndex,
     io: setup.io,
+    active: setup.active,
   });
 } catch (error) {
   // e.g. a port in use: the main thread reports it, in one line
@@ -41,12 +42,18 @@ function handle(swarm: UdpSwarm, message: ToWorker): void {
       return swarm.publish(message.node, message.key, message.value, (result) => post({ type: 'published', id: message.id, result }));
     case 'stop':
       return swarm.stop(message.node);
+    case 'rejoin':
+      return swarm.rejoin(message.node, message.entry, (result) => post({ type: 'joined', id: message.id, result }));
+    case 'find':
+      return swarm.findValue(message.node, message.key, (result, ms) => post({ type: 'found', id: message.id, result, ms }));
+    case 'census':
+      return void swarm.census().then((census) => post({ type: 'census', id: message.id, census }));
     case 'traffic':
       return post({
         type: 'traffic',
         id: message.id,
         ...swarm.datagrams(),
-        ...rpcTotalsOf(swarm.nodes),
+        ...swarm.rpcTotals(),
       });
     case 'close':
       swarm.close();

@@ -20,6 +20,8 @@ export interface SwarmOps {
   /** A lookup from node i (node 0 only, in a swarm split over threads); `ms` is how long it took on the run's time basis. */
   findValue(i: number, key: Uint8Array, done: (result: GetResult, ms: number) => void): void;
   stop(i: number): void;
+  /** Node i comes back (or up for the first time) with its id and key and nothing else, and joins through `entry`. */
+  rejoin(i: number, entry: Address, done: (result: JoinResult) => void): void;
 }
 
 export interface Traffic {
@@ -50,6 +52,8 @@ export interface Swarm extends SwarmOps {
   readonly kind: 'udp' | 'sim';
   /** Nodes in the swarm, across every thread it spans. */
   readonly size: number;
+  /** Nodes made in all: the first `size` start, the others are down until a rejoin brings them up. */
+  readonly slots: number;
   /** Node 0, the entry point: always in this thread. */
   readonly entry: KademliaNode;
   /** The nodes that live in this thread: all of them unless the swarm spans worker threads. */
@@ -66,6 +70,10 @@ export interface Swarm extends SwarmOps {
   refreshTraffic(): Promise<void>;
   /** Starts an operation and resolves with its result, running the network meanwhile (sim: virtual time). */
   drive<T>(start: (done: (result: T) => void) => void): Promise<T>;
+  /** Runs `callback` at time `ms` on the run's time basis (now, if that has passed), while the network runs. */
+  at(ms: number, callback: () => void): void;
+  /** The nodes running and their routing tables, across every thread. */
+  census(): Promise<Census>;
   /** Present when every node lives in this thread. */
   readonly attackHooks?: AttackHooks;
   close(): void;
@@ -86,7 +94,7 @@ export function publishOn(node: KademliaNode, key: Uint8Array | null, value: Uin
 }
 
 /** SwarmOps over nodes that all live in this thread. */
-export function localOps(nodes: KademliaNode[]): SwarmOps {
+export function localOps(nodes: KademliaNode[]): Omit<SwarmOps, 'rejoin'> {
   return {
     join: (i, entry, done) => nodes[i].join(entry, done),
     publish: (i, key, value, done) => publishOn(nodes[i], key, value, done),
@@ -96,6 +104,22 @@ export function localOps(nodes: KademliaNode[]): SwarmOps {
     },
     stop: (i) => nodes[i].stop(),
   };
+}
+
+/**
+ * A node as it comes back after a session ends: a new node (made by `make`) with the old
+ * one's id and key and the values it publishes, as a client restarted with its state keeps
+ * them (a node keeps its identity across sessions, as Kad's and Mainline's clients do),
+ * and nothing else: no contacts, nothing it held for others. Its values are due for
+ * republishing from its first upkeep pass, or when it is told to publish them again.
+ */
+export function revived(old: KademliaNode, make: (id: Uint8Array, key: KademliaNode['key']) => KademliaNode): KademliaNode {
+  old.stop();
+  old.transport.close(); // a node that never started still holds its endpoint
+  const node = make(old.id, old.key);
+  node.resume({ contacts: [], published: old.savedState().published }); // before start: nothing goes out yet
+  node.start();
+  return node;
 }
 
 /** Failed sends, datagrams to stopped nodes, and kernel drops when a socket buffer was full. */
@@ -112,9 +136,9 @@ export interface RpcTotals {
 export function rpcTotalsOf(nodes: readonly KademliaNode[]): RpcTotals {
   const totals: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
   for (const node of nodes) {
-    const { rpc, exceptionsCaught } = node.stats();
+    const rpc = node.rpcCounters; // not stats(): that copies every counter, and this runs over every node
     totals.timeouts += rpc.timeouts;
-    totals.internalErrors += exceptionsCaught;
+    totals.internalErrors += node.exceptionsCaught;
     totals.answers += rpc.responsesAccepted;
     totals.errorAnswers += rpc.errorAnswers;
   }
@@ -122,6 +146,34 @@ export function rpcTotalsOf(nodes: readonly KademliaNode[]): RpcTotals {
 }
 
 /** Adds b's counts to a's. */
+/** Buckets a census counts one by one: the last takes every bucket past it (a million nodes fill ~17). */
+export const BUCKETS_COUNTED = 32;
+
+/** The nodes running, across every thread, and their routing tables' fill. */
+export interface Census {
+  running: number;
+  contacts: number;
+  /** Contacts per bucket, summed over the running nodes (bucket b: b leading bits shared with the node's id). */
+  buckets: number[];
+}
+
+/** Running nodes among `nodes`, their contacts, and their contacts per bucket (the last bucket counted takes every farther one). */
+export function censusOf(nodes: readonly KademliaNode[]): Census {
+  const census: Census = { running: 0, contacts: 0, buckets: new Array<number>(BUCKETS_COUNTED).fill(0) };
+  for (const node of nodes) {
+    if (!node.isRunning) continue;
+    census.running++;
+    const fill = node.bucketFill();
+    census.contacts += node.contactCount;
+    for (let b = 0; b < fill.length; b++) census.buckets[Math.min(b, BUCKETS_COUNTED - 1)] += fill[b];
+  }
+  return census;
+}
+
+export function addCensus(a: Census, b: Census): Census {
+  return { running: a.running + b.running, contacts: a.contacts + b.contacts, buckets: a.buckets.map((n, k) => n + b.buckets[k]) };
+}
+
 export function addTotals(a: RpcTotals, b: RpcTotals): RpcTotals {
   return {
     timeouts: a.timeouts + b.timeouts,
@@ -156,6 +208,9 @@ export function sharedAddressRules(host: string): NodeOptions {
   return { maxContactsPerIp: Infinity, rateLimit: false, idFromIp: 'off' };
 }
 
+/** What a UDP swarm's node runs with: the run's settings over the rules for its address. */
+export const udpNodeOptions = (host: string, node: NodeOptions): NodeOptions => ({ ...sharedAddressRules(host), ...node });
+
 /** Refuses up front, naming the limit, when N sockets would not fit under `ulimit -n`. */
 export function checkSocketBudget(nodes: number, limit = openFileLimit()): void {
   if (nodes + FD_HEADROOM > limit) {
@@ -171,6 +226,8 @@ export interface UdpSwarm extends Swarm {
   /** How its sockets are read: the native socket set or dgram. */
   readonly io: UdpIo;
   datagrams(): { sent: number; received: number };
+  /** What the nodes counted, those that rejoins replaced included. */
+  rpcTotals(): RpcTotals;
 }
 
 export interface UdpSwarmOptions extends SwarmOptions {
@@ -182,6 +239,8 @@ export interface UdpSwarmOptions extends SwarmOptions {
   firstIndex?: number;
   /** How sockets are opened and read (see chooseUdpIo). */
   io: UdpIo;
+  /** Nodes of the whole swarm that start (default all): the others wait, down, for a rejoin. */
+  active?: number;
   /** Node j's saved id and key, where it has them (`kademlia host --state`). */
   identities?: ReadonlyArray<Pick<NodeOptions, 'id' | 'key'> | undefined>;
 }
@@ -210,29 +269,57 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     for (const t of transports) t.close();
     throw error;
   }
-  const nodeOptions = resolveNodeOptions({ ...sharedAddressRules(options.host), ...options.node, arena, random });
+  const nodeOptions = resolveNodeOptions({ ...udpNodeOptions(options.host, options.node), arena, random });
   /** Addresses past the nodes', for attack endpoints. */
   let spare = options.nodes;
   let forger: Promise<CountedUdpTransport> | null = null;
   const nodes = transports.map((transport, j) => {
     const identity = options.identities?.[j];
     const node = new KademliaNode(transport, clock, identity ? { ...nodeOptions, ...identity } : nodeOptions);
-    node.start();
+    if ((options.firstIndex ?? 0) + j * (options.portStep ?? 1) < (options.active ?? Infinity)) node.start();
     return node;
   });
   const sum = (pick: (t: CountedUdpTransport) => number) => transports.reduce((total, t) => total + pick(t), 0);
+  /** What the sockets of nodes that rejoined had counted. */
+  const retired = { sent: 0, received: 0, rpc: rpcTotalsOf([]) };
   const datagrams = () => ({
-    sent: sum((t) => t.counters.datagramsOut),
-    received: sum((t) => t.counters.datagramsIn + t.counters.oversizedIn),
+    sent: retired.sent + sum((t) => t.counters.datagramsOut),
+    received: retired.received + sum((t) => t.counters.datagramsIn + t.counters.oversizedIn),
   });
+  /** Node j again, on a new socket at its address (any free port if its own is still held), with its id and key. */
+  const revive = async (j: number): Promise<KademliaNode> => {
+    const old = nodes[j];
+    old.stop();
+    transports[j].close(); // its port is free for the node's next session
+    const { host, port } = transports[j].local;
+    const transport = await sockets.open(host, port).catch(() => sockets.open(host, 0));
+    retired.sent += transports[j].counters.datagramsOut;
+    retired.received += transports[j].counters.datagramsIn + transports[j].counters.oversizedIn;
+    retired.rpc = addTotals(retired.rpc, rpcTotalsOf([old]));
+    transports[j] = transport;
+    nodes[j] = revived(old, (id, key) => new KademliaNode(transport, clock, { ...nodeOptions, id, key }));
+    return nodes[j];
+  };
   return {
     kind: 'udp',
     io: sockets.io,
-    size: nodes.length,
+    size: Math.min(nodes.length, options.active ?? Infinity),
+    slots: nodes.length,
     entry: nodes[0],
     nodes,
     ...localOps(nodes),
+    rejoin(j, entry, done) {
+      revive(j).then(
+        (node) => node.join(entry, done),
+        (error: unknown) =>
+          done({ ok: false, contacts: 0, reason: `no socket: ${error instanceof Error ? error.message : String(error)}` }),
+      );
+    },
     now: () => performance.now(),
+    at(ms, callback) {
+      setTimeout(callback, Math.max(0, ms - performance.now()));
+    },
+    census: async () => censusOf(nodes),
     async runUntil(done, tick) {
       let lastTick = performance.now();
       while (!done()) {
@@ -256,9 +343,10 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
       return {
         messages: sent,
         dropped: lostOnTheWay(sent, received),
-        ...rpcTotalsOf(nodes),
+        ...addTotals(rpcTotalsOf(nodes), retired.rpc),
       };
     },
+    rpcTotals: () => addTotals(rpcTotalsOf(nodes), retired.rpc),
     refreshTraffic: async () => {},
     drive: <T>(start: (done: (result: T) => void) => void) => new Promise<T>(start),
     attackHooks: {
@@ -276,7 +364,7 @@ export async function createUdpSwarm(options: UdpSwarmOptions): Promise<UdpSwarm
     },
     close() {
       for (const node of nodes) node.stop();
-      for (const t of transports.slice(options.nodes)) t.close();
+      for (const t of transports) t.close(); // attack endpoints, and the sockets of nodes that never started
     },
   };
 }

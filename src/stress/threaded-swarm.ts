@@ -4,14 +4,15 @@
 // its own sockets and event loop. Nodes still talk only through real UDP sockets: what
 // crosses threads is the phases' orders (join, publish, stop) and traffic counts.
 import { Worker } from 'node:worker_threads';
-import type { JoinResult, StoreResult } from '../node/kademlia-node.js';
+import type { GetResult, JoinResult, StoreResult } from '../node/kademlia-node.js';
 import {
   checkSocketBudget,
   createUdpSwarm,
+  addCensus,
   addTotals,
+  type Census,
   lostOnTheWay,
   type Swarm,
-  rpcTotalsOf,
   type UdpSwarm,
   type UdpSwarmOptions,
 } from './swarm.js';
@@ -20,6 +21,8 @@ import type { FromWorker, ToWorker, WorkerSetup, WorkerTraffic } from './worker-
 export interface ThreadedSwarmOptions extends UdpSwarmOptions {
   /** Threads in all, this one included. */
   threads: number;
+  /** Nodes made after the `nodes` that start: down until a rejoin brings them up. */
+  spares?: number;
 }
 
 /**
@@ -128,9 +131,11 @@ class WorkerShare {
 }
 
 export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Promise<Swarm> {
-  checkSocketBudget(options.nodes); // the file limit is the whole process's
-  const sizes = shareSizes(options.nodes, options.threads);
-  if (sizes.length === 1) return createUdpSwarm(options);
+  const spares = options.spares ?? 0;
+  const total = options.nodes + spares;
+  checkSocketBudget(total); // the file limit is the whole process's
+  const sizes = shareSizes(total, options.threads);
+  if (sizes.length === 1) return createUdpSwarm({ ...options, nodes: total, active: options.nodes });
   const workers: WorkerShare[] = [];
   const threads = sizes.length;
   for (let t = 1; t < threads; t++) {
@@ -143,11 +148,12 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
       seed: threadSeed(options.seed, t),
       node: options.node,
       io: options.io,
+      active: options.nodes,
     };
     workers.push(new WorkerShare(sizes[t], setup, `the thread hosting nodes ${t}, ${t + threads}, ${t + 2 * threads}, ...`));
   }
   const started = await Promise.allSettled([
-    createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads }),
+    createUdpSwarm({ ...options, nodes: sizes[0], portStep: threads, active: options.nodes }),
     ...workers.map((w) => w.ready),
   ]);
   const local = started[0].status === 'fulfilled' ? started[0].value : null;
@@ -157,12 +163,11 @@ export async function createThreadedUdpSwarm(options: ThreadedSwarmOptions): Pro
     for (const w of workers) w.close();
     throw refused?.reason;
   }
-  return threadedSwarm(local, workers);
+  return threadedSwarm(local, workers, options.nodes);
 }
 
-function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
-  const localCount = local.nodes.length;
-  const size = localCount + workers.reduce((total, w) => total + w.count, 0);
+function threadedSwarm(local: UdpSwarm, workers: WorkerShare[], active: number): Swarm {
+  const slots = local.nodes.length + workers.reduce((total, w) => total + w.count, 0);
   const threads = workers.length + 1;
   const ownerOf = (i: number) => workers[threadOf(threads, i) - 1];
   const isLocal = (i: number) => threadOf(threads, i) === 0;
@@ -174,7 +179,8 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
   };
   return {
     kind: 'udp',
-    size,
+    size: active,
+    slots,
     entry: local.entry,
     nodes: local.nodes,
     join(i, entry, done) {
@@ -188,8 +194,25 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
       );
     },
     findValue(i, key, done) {
-      if (!isLocal(i)) throw new Error('lookups are driven from nodes of the main thread');
-      local.findValue(indexInThread(threads, i), key, done);
+      if (isLocal(i)) return local.findValue(indexInThread(threads, i), key, done);
+      ownerOf(i).request({ type: 'find', node: indexInThread(threads, i), key }, (m) => {
+        const found = m as { result: GetResult; ms: number };
+        done(found.result, found.ms);
+      });
+    },
+    rejoin(i, entry, done) {
+      if (isLocal(i)) return local.rejoin(indexInThread(threads, i), entry, done);
+      ownerOf(i).request({ type: 'rejoin', node: indexInThread(threads, i), entry }, (m) => done((m as { result: JoinResult }).result));
+    },
+    at: (ms, callback) => local.at(ms, callback),
+    async census() {
+      const shares = await Promise.all([
+        local.census(),
+        ...workers.map(
+          (w) => new Promise<Census>((resolve) => w.request({ type: 'census' }, (m) => resolve((m as { census: Census }).census))),
+        ),
+      ]);
+      return shares.reduce(addCensus);
     },
     stop(i) {
       if (isLocal(i)) return local.stop(indexInThread(threads, i));
@@ -208,7 +231,7 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[]): Swarm {
       const mine = local.datagrams();
       const sent = workers.reduce((total, w) => total + w.traffic.sent, mine.sent);
       const received = workers.reduce((total, w) => total + w.traffic.received, mine.received);
-      const totals = workers.reduce((total, w) => addTotals(total, w.traffic), rpcTotalsOf(local.nodes));
+      const totals = workers.reduce((total, w) => addTotals(total, w.traffic), local.rpcTotals());
       return { messages: sent, dropped: lostOnTheWay(sent, received), ...totals };
     },
     async refreshTraffic() {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../helpers/browser.js';
+import type { PageChart } from '../helpers/report-page.js';
 import { CliProcess } from '../helpers/cli-process.js';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../../../test-output/', import.meta.url));
@@ -16,16 +17,7 @@ interface Page {
   kadswarm?: {
     last?: { phase: { name: string } };
     phases: string[];
-    charts: Record<
-      string,
-      {
-        data: Array<Array<number | null>>;
-        ctx: {
-          canvas: { width: number; height: number };
-          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-        };
-      }
-    >;
+    charts: Record<string, PageChart>;
   };
   document: { getElementById(id: string): { textContent: string | null } | null };
 }

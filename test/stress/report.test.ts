@@ -23,14 +23,17 @@ const report: StressReport = {
   join_ms: 1000,
   store_ms: 2000,
   churn_ms: 0,
+  experiment_ms: 0,
   get_ms: 300,
   join_wall_ms: 100,
   store_wall_ms: 200,
   churn_wall_ms: 0,
+  experiment_wall_ms: 0,
   get_wall_ms: 30,
   join_messages: 10,
   store_messages: 20,
   churn_messages: 0,
+  experiment_messages: 0,
   get_messages: 3,
   joined: 999,
   stored: 1000,
@@ -58,6 +61,9 @@ const report: StressReport = {
   heap_limit_mb: 4096,
   wall_ms: 400,
   cpu_ms: 390,
+  experiment: null,
+  series: null,
+  bucket_fill: [10, 10, 10, 8, 3],
 };
 
 test('the summary names every phase, and internal errors only when there are some', () => {

@@ -46,9 +46,12 @@ const DESIGN_FIELDS = [
 
 /** Each phase's messages add up to the run's, and its wall times fit in the run's. */
 function assertPhaseAccounts(r: StressReport): void {
-  assert.equal(r.join_messages + r.store_messages + r.attack_messages + r.churn_messages + r.get_messages, r.messages);
+  assert.equal(
+    r.join_messages + r.store_messages + r.attack_messages + r.churn_messages + r.experiment_messages + r.get_messages,
+    r.messages,
+  );
   for (const phase of ['join', 'store', 'get'] as const) assert.ok(r[`${phase}_messages`] > 0, `${phase} sent messages`);
-  const walls = [r.join_wall_ms, r.store_wall_ms, r.attack_wall_ms, r.churn_wall_ms, r.get_wall_ms];
+  const walls = [r.join_wall_ms, r.store_wall_ms, r.attack_wall_ms, r.churn_wall_ms, r.experiment_wall_ms, r.get_wall_ms];
   assert.ok(walls.every((w) => w >= 0));
   assert.ok(walls.reduce((a, b) => a + b) <= r.wall_ms + 4, `phases ${walls.join(' + ')} ms within the run's ${r.wall_ms} ms`);
   assert.ok(r.cpu_ms > 0);
