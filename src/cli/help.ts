@@ -3,8 +3,10 @@ export const HELP = `Usage:
   kademlia -l HOST:PORT [-r HOST:PORT]    run one node; -r joins an existing network through it
            [--protocol kadswarm|mainline] [--state DIR] [--read-only]
   kademlia stress [options]               the seed's workload with N nodes in this process
+  kademlia stress --duration D ...        an experiment over time: churn, lookups, a row per minute
+  kademlia sweep FILE                     a grid of stress runs over the cores, compared
   kademlia host --nodes N -r HOST:PORT    host N nodes in this process, joined to a network
-  kademlia help [COMMAND]                 this help, or a command's (stress, host)
+  kademlia help [COMMAND]                 this help, or a command's (stress, host, sweep)
   kademlia --version                      the version
 
 Once running, the node reads commands on stdin, one per line:

@@ -3,15 +3,17 @@ import { HELP } from './help.js';
 import { HOST_HELP, runHostCommand } from './host-command.js';
 import { runNodeCommand } from './node-command.js';
 import { runStressCommand, STRESS_HELP } from './stress-command.js';
+import { runSweepCommand, SWEEP_HELP } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
 
-const COMMAND_HELP: Record<string, string> = { stress: STRESS_HELP, host: HOST_HELP };
+const COMMAND_HELP: Record<string, string> = { stress: STRESS_HELP, host: HOST_HELP, sweep: SWEEP_HELP };
 
 export async function runCli(args: string[]): Promise<void> {
   const [first, ...rest] = args;
   if (first === 'help') return printHelp(rest);
   if (first === 'stress') return inCommand('stress', () => runStressCommand(rest));
   if (first === 'host') return inCommand('host', () => runHostCommand(rest));
+  if (first === 'sweep') return inCommand('sweep', () => runSweepCommand(rest));
   if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command "${first}"`);
   await runNodeCommand(args);
 }

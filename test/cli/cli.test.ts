@@ -168,7 +168,7 @@ test('a usage error points at the help that explains it', async () => {
     [['--bogus'], "kademlia: Unknown option '--bogus' (see kademlia --help)"],
     [['stress', '--nodes', 'many'], 'kademlia: --nodes must be an integer from 2 to 10000000 (got "many") (see kademlia stress --help)'],
     [['host', '--nodes', '0', '-r', '127.0.0.1:9'], 'kademlia: --nodes must be a positive integer (got "0") (see kademlia host --help)'],
-    [['help', 'nope'], 'kademlia: no help for "nope": the commands are stress, host (see kademlia --help)'],
+    [['help', 'nope'], 'kademlia: no help for "nope": the commands are stress, host, sweep (see kademlia --help)'],
   ];
   for (const [args, line] of expectations) {
     const p = track(CliProcess.spawn(args));
