@@ -40,6 +40,9 @@ Options:
       --http-token T       bearer token that the gateway's PUT and DELETE need (default:
                            $KADSWARM_HTTP_TOKEN); required when HOST is not loopback
       --http-allow-host N  a host name browsers may use for the gateway (repeatable)
+      --k N, --alpha N, --ttl D, --refresh D, --rate-limit R[/B], ...
+                           the node's settings, with units: every flag of the "Node
+                           settings" list in kademlia stress --help
   -h, --help               this help
   -V, --version            the version
 

@@ -17,6 +17,7 @@ import { parseAddress } from './address.js';
 import { HTTP_FLAGS, HTTP_HELP, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger, protocolFlag } from './flags.js';
+import { NODE_FLAGS, NODE_FLAGS_HELP, parseNodeFlags } from './node-flags.js';
 import { UsageError } from './usage-error.js';
 import { COMMANDS_LINE } from './help.js';
 import { plural } from '../util/plural.js';
@@ -38,7 +39,9 @@ export const HOST_HELP = `Usage: kademlia host --nodes N --base-port P -r HOST:P
   --state DIR       keep each node's id, key, contacts and published values in
                     DIR/node-<i>.json (saved every 5 minutes and at exit, loaded at start)
 ${HTTP_HELP}
-  --no-progress     no join progress bar`;
+  --no-progress     no join progress bar
+
+${NODE_FLAGS_HELP}`;
 
 export async function runHostCommand(args: string[]): Promise<void> {
   const values = parseFlags(args, {
@@ -49,6 +52,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     timeout: { type: 'string' },
     protocol: { type: 'string' },
     state: { type: 'string' },
+    ...NODE_FLAGS,
     ...HTTP_FLAGS,
     'no-progress': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -77,7 +81,7 @@ export async function runHostCommand(args: string[]): Promise<void> {
     nodes,
     seed: 0,
     random: new CryptoRandom(),
-    node: { requestTimeoutMs: timeout, protocol },
+    node: { ...parseNodeFlags(values), requestTimeoutMs: timeout, protocol },
     identities: states?.identities((j) => nodeHost(host, j)),
     host,
     basePort,

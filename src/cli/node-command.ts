@@ -12,6 +12,7 @@ import { parseAddress } from './address.js';
 import { HTTP_FLAGS, parseHttpFlags, startCliGateway } from './http-flag.js';
 import { serveCommands } from './execute.js';
 import { numberFlag, parseFlags, positiveInteger, protocolFlag } from './flags.js';
+import { NODE_FLAGS, parseNodeFlags } from './node-flags.js';
 import { COMMANDS_LINE, HELP } from './help.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../util/version.js';
@@ -28,6 +29,7 @@ function parseNodeArgs(args: string[]) {
     protocol: { type: 'string' },
     state: { type: 'string' },
     'read-only': { type: 'boolean' },
+    ...NODE_FLAGS,
     ...HTTP_FLAGS,
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
@@ -44,6 +46,7 @@ function parseNodeArgs(args: string[]) {
     protocol: protocolFlag(values.protocol),
     state: values.state,
     readOnly: values['read-only'] === true,
+    settings: parseNodeFlags(values),
   };
 }
 
@@ -62,6 +65,7 @@ export async function runNodeCommand(args: string[]): Promise<void> {
   const saved = stateFile?.load(warn) ?? null;
   const transport = await UdpTransport.open(options.listen.host, options.listen.port); // a failure is one line, exit 2
   const node = new KademliaNode(transport, new RealClock(), {
+    ...options.settings,
     requestTimeoutMs: options.timeout,
     protocol: options.protocol,
     readOnly: options.readOnly,

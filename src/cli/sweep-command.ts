@@ -29,6 +29,7 @@ export const SWEEP_HELP = `Usage: kademlia sweep FILE [options]
   the file says otherwise.
 
   --out DIR        where NAME.csv, NAME.json and NAME.html go (default: the current folder)
+  --report FILE    where the page goes instead (default DIR/NAME.html)
   --parallel P     runs at once (default: the number of cores, ${availableParallelism()} here)
   --no-progress    no progress bar`;
 
@@ -67,6 +68,7 @@ export async function runSweepCommand(args: string[]): Promise<void> {
   const values = parseFlags(flags, {
     out: { type: 'string' },
     parallel: { type: 'string' },
+    report: { type: 'string' },
     'no-progress': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -109,10 +111,11 @@ export async function runSweepCommand(args: string[]): Promise<void> {
   const file = (ext: string) => join(out, `${plan.name}.${ext}`);
   writeFileSync(file('csv'), sweepCsv(plan, rows));
   writeFileSync(file('json'), `${JSON.stringify({ ...result, reports: outcomes.map((o) => o.report) }, null, 2)}\n`);
-  writeFileSync(file('html'), selfContainedPage(`kadswarm sweep: ${plan.name}`, result, 'sweep'));
+  const page = values.report ?? file('html');
+  writeFileSync(page, selfContainedPage(`kadswarm sweep: ${plan.name}`, result, 'sweep'));
   const failed = rows.filter((row) => row.error !== null);
   process.stdout.write(
-    `sweep ${plan.name}: ${rows.length - failed.length} of ${rows.length} runs done in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${file('csv')}, ${file('json')}, ${file('html')}\n`,
+    `sweep ${plan.name}: ${rows.length - failed.length} of ${rows.length} runs done in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${file('csv')}, ${file('json')}, ${page}\n`,
   );
   for (const row of failed) process.stdout.write(`  run ${row.run} (${row.setting}, seed ${row.seed}) failed: ${row.error}\n`);
   if (failed.length > 0) process.exitCode = 1;

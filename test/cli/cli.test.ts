@@ -169,12 +169,34 @@ test('a usage error points at the help that explains it', async () => {
     [['stress', '--nodes', 'many'], 'kademlia: --nodes must be an integer from 2 to 10000000 (got "many") (see kademlia stress --help)'],
     [['host', '--nodes', '0', '-r', '127.0.0.1:9'], 'kademlia: --nodes must be a positive integer (got "0") (see kademlia host --help)'],
     [['help', 'nope'], 'kademlia: no help for "nope": the commands are stress, host, sweep (see kademlia --help)'],
+    [
+      ['-l', '127.0.0.1:0', '--ttl', 'soon'],
+      'kademlia: --ttl must be a duration like 500ms, 30s, 10m or 2h, from 1ms to 50d (got "soon") (see kademlia --help)',
+    ],
+    [
+      ['host', '--nodes', '2', '-r', '127.0.0.1:9', '--k', '0'],
+      'kademlia: --k must be an integer from 1 to 64 (got "0") (see kademlia host --help)',
+    ],
   ];
   for (const [args, line] of expectations) {
     const p = track(CliProcess.spawn(args));
     assert.equal(await p.exitCode(), 2, args.join(' '));
     assert.deepEqual(p.stderr, [line]);
   }
+});
+
+test('node settings on -l: a node with --k 1 stores on one node where the default stores on all three', async () => {
+  const entry = track(await CliProcess.node());
+  const b = track(await CliProcess.node(['-r', entry.address, '--k', '1', '--ttl', '30m', '--alpha', '2']));
+  const c = track(await CliProcess.node(['-r', entry.address]));
+  await b.until(() => b.stderr.some((l) => l.startsWith('joined through')), 5000, 'b joined');
+  await c.until(() => c.stderr.some((l) => l.startsWith('joined through')), 5000, 'c joined');
+  b.send('I narrow only the nearest');
+  assert.match(await b.line(0), /^Stored narrow on 1 node$/);
+  c.send('I wide every node');
+  assert.match(await c.line(0), /^Stored wide on 3 nodes$/);
+  c.send('G narrow');
+  assert.equal(await c.line(1), 'only the nearest');
 });
 
 test('--protocol mainline: the seed session and every stdin command over KRPC', async () => {

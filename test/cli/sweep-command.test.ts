@@ -3,7 +3,7 @@
 // line for a bad file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -24,10 +24,10 @@ function outcomeRows(csv: string): Array<Record<string, string>> {
   return (parse(csv, { columns: true }) as Array<Record<string, string>>).map(({ wall_ms: _w, cpu_ms: _c, ...rest }) => rest);
 }
 
-async function sweep(dir: string): Promise<CliProcess> {
+async function sweep(dir: string, extra: string[] = []): Promise<CliProcess> {
   const file = join(dir, 'tiny.yaml');
   writeFileSync(file, EXPERIMENT);
-  const run = CliProcess.spawn(['sweep', file, '--out', join(dir, 'out'), '--parallel', '2', '--no-progress']);
+  const run = CliProcess.spawn(['sweep', file, '--out', join(dir, 'out'), '--parallel', '2', '--no-progress', ...extra]);
   assert.equal(await run.exitCode(240_000), 0, run.stderr.join('\n'));
   return run;
 }
@@ -71,8 +71,10 @@ test(
     assert.ok(page.tables >= 5, 'a table per setting and one of the runs');
 
     const again = mkdtempSync(join(tmpdir(), 'kadswarm-sweep-'));
-    await sweep(again);
+    await sweep(again, ['--report', join(again, 'page.html')]);
     assert.deepEqual(outcomeRows(readFileSync(join(again, 'out', 'tiny.csv'), 'utf8')), rows);
+    assert.match(readFileSync(join(again, 'page.html'), 'utf8'), /^<!doctype html>/, '--report puts the page where it says');
+    assert.equal(existsSync(join(again, 'out', 'tiny.html')), false);
   },
 );
 
