@@ -2,12 +2,12 @@
 // error naming the flag for anything else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArrivals, parseExperimentFlags, parseSessionModel } from '../../src/cli/experiment-flags.js';
 import { parseStressArgs } from '../../src/cli/stress-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('session models with units', () => {
   assert.deepEqual(parseSessionModel('exp:1h'), { kind: 'exp', meanMs: 3_600_000 });
@@ -71,7 +71,7 @@ test('flags that contradict each other are refused, one line each', () => {
       (e: unknown) => e instanceof UsageError && message.test(e.message),
       message.source,
     );
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-trace-'));
+  const dir = tempDir('trace');
   writeFileSync(join(dir, 'bad.csv'), '1,a,leave\n');
   assert.throws(
     () => parseExperimentFlags({ duration: '1h', trace: join(dir, 'bad.csv') }, 0),

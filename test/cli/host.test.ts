@@ -2,10 +2,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GatewayStats } from '../../src/gateway/stats.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliProcess } from '../helpers/cli-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const started: CliProcess[] = [];
 after(() => started.forEach((p) => p.kill()));
@@ -85,7 +85,7 @@ test('host needs -r, and refuses bad flags in one line', async () => {
 });
 
 test('host --state DIR: each node keeps its id and what it published across a restart', { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-host-state-'));
+  const dir = tempDir('host-state');
   const entry = track(await CliProcess.node());
   const basePort = 20_000 + (process.pid % 20_000);
   const args = ['host', '--nodes', '4', '-r', entry.address, '--base-port', String(basePort), '--state', dir, '--no-progress'];

@@ -2,12 +2,12 @@
 // missing or corrupt file as one warning and a fresh start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateFile, stateFromJson, stateToJson } from '../../src/cli/state-file.js';
 import type { NodeState } from '../../src/node/kademlia-node.js';
 import { seededBytes } from '../helpers/reference.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const state: NodeState = {
   id: seededBytes('id', 20),
@@ -55,7 +55,7 @@ test('a corrupt state says what is wrong', () => {
 });
 
 test('saves are atomic renames; missing and corrupt files give one warning and null', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-state-'));
+  const dir = tempDir('state');
   const file = new StateFile(join(dir, 'made/by/it'));
   const warnings: string[] = [];
   assert.equal(

@@ -3,12 +3,12 @@
 // line for a bad file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { CliProcess } from '../helpers/cli-process.js';
 import { drawn } from '../helpers/report-page.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const EXPERIMENT = [
   'name: tiny',
@@ -36,7 +36,7 @@ test(
   'sweep: 4 settings x 2 seeds, a row each in CSV and JSON, a page with both charts drawn; the same seeds give the same rows',
   { timeout: 600_000 },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kadswarm-sweep-'));
+    const dir = tempDir('sweep');
     const run = await sweep(dir);
     assert.match(run.stdout.join('\n'), /sweep tiny: 8 of 8 runs done in [\d.]+ s; wrote /);
     const csv = readFileSync(join(dir, 'out', 'tiny.csv'), 'utf8');
@@ -70,7 +70,7 @@ test(
       assert.ok(chart.points >= 4 && chart.inked > 500, `${name}: ${JSON.stringify(chart)}`);
     assert.ok(page.tables >= 5, 'a table per setting and one of the runs');
 
-    const again = mkdtempSync(join(tmpdir(), 'kadswarm-sweep-'));
+    const again = tempDir('sweep');
     await sweep(again, ['--report', join(again, 'page.html')]);
     assert.deepEqual(outcomeRows(readFileSync(join(again, 'out', 'tiny.csv'), 'utf8')), rows);
     assert.match(readFileSync(join(again, 'page.html'), 'utf8'), /^<!doctype html>/, '--report puts the page where it says');
@@ -79,7 +79,7 @@ test(
 );
 
 test('sweep: a bad experiment file is one line, before any run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-sweep-'));
+  const dir = tempDir('sweep');
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'base: { transport: sim, nodes: 100 }\ngrid: { k: [8, zero] }\n');
   const run = CliProcess.spawn(['sweep', file, '--no-progress']);

@@ -84,17 +84,17 @@ export class CliProcess {
   }
 
   exitCode(timeoutMs = 5000): Promise<number | null> {
-    return Promise.race([
-      this.exited,
-      new Promise<null>((_, reject) =>
-        setTimeout(() => {
-          // what it printed says where it stopped: keep it in the failure
-          const tail = [...this.stdout.slice(-5), ...this.stderr.slice(-10)].join('\n');
-          this.kill(); // a hung child must not hold the test file (and the suite) open
-          reject(new Error(`process did not exit in ${timeoutMs} ms (killed); it printed last:\n${tail}`));
-        }, timeoutMs),
-      ),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<null>((_, reject) => {
+      timer = setTimeout(() => {
+        // what it printed says where it stopped: keep it in the failure
+        const tail = [...this.stdout.slice(-5), ...this.stderr.slice(-10)].join('\n');
+        this.kill(); // a hung child must not hold the test file (and the suite) open
+        reject(new Error(`process did not exit in ${timeoutMs} ms (killed); it printed last:\n${tail}`));
+      }, timeoutMs);
+    });
+    // cleared once it exits: a pending timer would keep the test file's process alive until it fires
+    return Promise.race([this.exited, timedOut]).finally(() => clearTimeout(timer));
   }
 
   kill(): void {

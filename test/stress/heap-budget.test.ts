@@ -1,8 +1,7 @@
 // Large simulations restart themselves with a heap cap that fits them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkMemoryBudget,
@@ -14,6 +13,7 @@ import {
   simulationCapacity,
 } from '../../src/stress/heap-budget.js';
 import { CliProcess } from '../helpers/cli-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('the heap asked for covers the run, within the machine, and only once', () => {
   const million = heapNeededMb(1_000_000);
@@ -26,7 +26,7 @@ test('the heap asked for covers the run, within the machine, and only once', () 
 });
 
 test('a run whose heap cap is too small restarts with a larger one and reports it', { timeout: 120_000 }, async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kadswarm-heap-')), 'report.json');
+  const file = join(tempDir('heap'), 'report.json');
   const cli = CliProcess.spawn(['stress', '--nodes', '200', '--transport', 'sim', '--misses', '5', '--no-progress', '--json', file], {
     NODE_OPTIONS: '--max-old-space-size=256',
   });

@@ -2,8 +2,8 @@
 // CLI uses: everything found, misses Not found, reproducible, churn repaired.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseStressArgs } from '../../src/cli/stress-command.js';
 import { churnIntervalMs, defaultConcurrency, runStress, type StressOptions } from '../../src/stress/run-stress.js';
@@ -12,6 +12,7 @@ import { checkSocketBudget } from '../../src/stress/swarm.js';
 import { fitsInMemory, simulationCapacity } from '../../src/stress/heap-budget.js';
 import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
 import { CliProcess } from '../helpers/cli-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
 const DESIGN_FIELDS = [
@@ -130,7 +131,7 @@ test('churn upkeep intervals: 10 min in sim; on udp 50 ms per node per thread, a
 });
 
 test('udp: 300 real sockets on loopback over 2 threads, with the JSON report', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-stress-'));
+  const dir = tempDir('stress');
   const file = join(dir, 'report.json');
   const cli = CliProcess.spawn([
     'stress',

@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createThreadedUdpSwarm, indexInThread, shareSizes, threadOf, threadSeed } from '../../src/stress/threaded-swarm.js';
 import type { JoinResult, StoreResult } from '../../src/node/kademlia-node.js';
@@ -13,6 +12,7 @@ import type { Swarm } from '../../src/stress/swarm.js';
 import { keyFromString } from '../../src/id/id.js';
 import { backend } from '../../src/distance/index.js';
 import { chooseUdpIo } from '../../src/net/udp-socket-group.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The backend's choice: the native socket set on the native backend, dgram on TS.
 const io = chooseUdpIo(backend);
@@ -129,7 +129,7 @@ test('a process that ends while a worker thread still closes its sockets exits c
     const swarm = await createThreadedUdpSwarm({ nodes: 4000, seed: 1, node: {}, host: '127.0.0.1', basePort: 0, threads: 2, io: ${JSON.stringify(io)} });
     swarm.close();
     process.exit(0);`;
-  const file = join(mkdtempSync(join(tmpdir(), 'kadswarm-')), 'close-and-exit.mjs'); // workers would inherit --eval
+  const file = join(tempDir('test'), 'close-and-exit.mjs'); // workers would inherit --eval
   writeFileSync(file, script);
   for (let run = 0; run < 8; run++) {
     // a child that hangs on exit is killed and fails the test, rather than blocking this file (spawnSync holds the event loop)
