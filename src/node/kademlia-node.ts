@@ -354,6 +354,9 @@ export class KademliaNode {
         const store = storeBody(key, result.value, result.valueAuth, result.valueTtlMs, result.cacheToken, null);
         this.rpc.request(result.cacheAt, store, () => {});
       }
+      // The holders had nothing: the copy held here is the only one there is (a writer with
+      // a small k may have stored it on this node alone), so it is the answer.
+      if (result.value === null && held) return done({ value: held.value, auth: held.auth, hops: result.hops, queried: result.queried });
       done({ value: result.value, auth: result.valueAuth, hops: result.hops, queried: result.queried });
     });
   }

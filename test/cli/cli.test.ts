@@ -2,11 +2,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
 import { CliProcess } from '../helpers/cli-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const started: CliProcess[] = [];
 after(() => started.forEach((p) => p.kill()));
@@ -185,7 +185,7 @@ test('a usage error points at the help that explains it', async () => {
   }
 });
 
-test('node settings on -l: a node with --k 1 stores on one node where a default node stores on all three', async () => {
+test('node settings on -l: a node with --k 1 stores on one node where a default node stores on all three; the one copy is found', async () => {
   const entry = track(await CliProcess.node());
   const b = track(await CliProcess.node(['-r', entry.address, '--k', '1', '--ttl', '30m', '--alpha', '2']));
   const c = track(await CliProcess.node(['-r', entry.address]));
@@ -195,6 +195,8 @@ test('node settings on -l: a node with --k 1 stores on one node where a default 
   assert.match(await b.line(0), /^Stored narrow on 1 node$/);
   c.send('I wide every node');
   assert.match(await c.line(0), /^Stored wide on 3 nodes$/);
+  c.send('G narrow'); // found wherever the one copy landed, c itself included
+  assert.equal(await c.line(1), 'only the nearest');
 });
 
 test('--protocol mainline: the seed session and every stdin command over KRPC', async () => {
@@ -265,7 +267,7 @@ test('--read-only (BEP 43): the node stores and gets through the others, and ans
 });
 
 test('--state DIR: a node restarted from its folder keeps its id and values and rejoins through its saved contacts; a corrupt file is a warning', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-cli-state-'));
+  const dir = tempDir('cli-state');
   const idOf = (p: CliProcess) => /kademlia node ([0-9a-f]{40}) listening/.exec(p.stderr.join('\n'))?.[1];
   const entry = track(await CliProcess.node());
   const first = track(await CliProcess.node(['-r', entry.address, '--state', dir]));

@@ -524,3 +524,21 @@ test('a read-only node (BEP 43) joins, publishes and finds, answers no query, an
   sim.settle<JoinResult>((done) => ordinary.join(sim.nodes[0].address, done));
   assert.ok(others.some((node) => node.contacts().some((c) => idsEqual(c.id, ordinary.id))));
 });
+
+test('a value a k = 1 writer stored on one node alone is found from every node, the holder included', () => {
+  const sim = createSim({ seed: 3 });
+  const entry = sim.addNode();
+  const narrow = sim.addNode({ k: 1 });
+  const reader = sim.addNode();
+  for (const node of [narrow, reader]) assert.ok(sim.settle<{ ok: boolean }>((done) => node.join(entry.address, done)).ok);
+  const holders = new Set<string>();
+  for (let i = 0; i < 24; i++) {
+    const key = `narrow${i}`;
+    assert.equal(put(sim, narrow, key, `v${i}`).replicas, 1);
+    const holder = sim.nodes.find((n) => n['storage'].get(keyFromString(key), sim.clock.now()));
+    assert.ok(holder, `${key} is held somewhere`);
+    holders.add(holder === entry ? 'entry' : holder === narrow ? 'writer' : 'reader');
+    for (const node of sim.nodes) assert.equal(untext(get(sim, node, key).value), `v${i}`, `${key} from node ${sim.nodes.indexOf(node)}`);
+  }
+  assert.ok(holders.has('reader'), `some keys land on the reader itself (held by: ${[...holders].join(', ')})`);
+});
