@@ -1,7 +1,7 @@
 // The flags of an experiment over time (`kademlia stress --duration D ...`): churn by a
 // session-time model, an arrival rate or a trace, and a steady load of lookups and stores.
-import { readFileSync } from 'node:fs';
 import { durationFlag } from './duration.js';
+import { readInputFile } from './input-file.js';
 import { UsageError } from './usage-error.js';
 import type { SessionModel } from '../stress/session-model.js';
 import { parseChurnTrace } from '../stress/churn-trace.js';
@@ -74,12 +74,7 @@ export function parseArrivals(text: string): number {
 }
 
 function readTrace(file: string): ExperimentSettings['trace'] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--trace: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readInputFile(file, '--trace: ');
   try {
     const trace = parseChurnTrace(text, file);
     if (trace.events.length === 0) throw new Error(`${file} has no events`);

@@ -1,11 +1,12 @@
 // `kademlia sweep FILE`: runs an experiment file's grid of stress runs over the cores, in
 // separate processes, and writes NAME.csv and NAME.json (a row per run) and NAME.html (the
 // settings compared).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, numberFlag } from './flags.js';
+import { readInputFile } from './input-file.js';
 import { UsageError } from './usage-error.js';
 import { parseStressArgs } from './stress-command.js';
 import { parseSweepFile, type SweepPlan } from '../sweep/sweep-file.js';
@@ -36,12 +37,7 @@ export const SWEEP_HELP = `Usage: kademlia sweep FILE [options]
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
 function readPlan(file: string): SweepPlan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readInputFile(file);
   let plan: SweepPlan;
   try {
     plan = parseSweepFile(text, file);
@@ -95,7 +91,7 @@ export async function runSweepCommand(args: string[]): Promise<void> {
   const rows = sweepRows(plan, outcomes);
   const settings = settingSummaries(plan, rows);
   const done = settings.filter((s) => s.mean !== null);
-  const hull = lowerHull(done.map((s) => [s.mean!.messages_per_node_s, s.mean!.lookup_ms_p50])).map((i) => done[i].setting);
+  const hull = lowerHull(done.map((s) => [s.mean!.bytes_per_node_s, s.mean!.lookup_ms_p50])).map((i) => done[i].setting);
   const result = {
     name: plan.name,
     version: packageVersion(),

@@ -16,6 +16,8 @@ import { pendingRequests, type PendingRequests } from './pending-requests.js';
 export interface RpcCounters {
   requestsSent: number;
   responsesSent: number;
+  /** Bytes of every datagram this node sent (in a simulation, what the codec would have made of each message). */
+  bytesSent: number;
   responsesAccepted: number;
   /** Of those, error answers (Mainline's KRPC errors: a refusal, or an answer that says nothing). */
   errorAnswers: number;
@@ -74,6 +76,7 @@ function requestTail(id: Uint8Array): number {
 export class Rpc implements PendingLookup {
   readonly counters: RpcCounters = {
     requestsSent: 0,
+    bytesSent: 0,
     responsesSent: 0,
     responsesAccepted: 0,
     errorAnswers: 0,
@@ -251,6 +254,7 @@ export class Rpc implements PendingLookup {
     const datagram = this.transport.sendMessage ? null : this.codec.encodeError(requestId, code, message);
     if (datagram === null) return;
     this.counters.responsesSent++;
+    this.counters.bytesSent += datagram.length;
     this.transport.send(to, datagram);
   }
 
@@ -281,8 +285,13 @@ export class Rpc implements PendingLookup {
   }
 
   private transmit(to: Address, payload: Uint8Array | Message): void {
-    if (payload instanceof Uint8Array) this.transport.send(to, payload);
-    else this.transport.sendMessage!(to, payload);
+    if (payload instanceof Uint8Array) {
+      this.counters.bytesSent += payload.length;
+      this.transport.send(to, payload);
+    } else {
+      this.counters.bytesSent += this.codec.size(payload, to);
+      this.transport.sendMessage!(to, payload);
+    }
   }
 
   /** Routes a response to its request; false if it matched none (and was counted). */

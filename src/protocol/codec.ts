@@ -14,9 +14,10 @@ import {
   SIGNATURE_BYTES,
   TOKEN_BYTES,
 } from './limits.js';
-import { type Body, type ItemAuth, isRequest, type Message, MessageType, READ_ONLY_FLAG } from './messages.js';
-import { packContacts, unpackContacts } from './contact-list.js';
-import { packPeerList, unpackPeerList } from './compact-info.js';
+import { type Body, type ItemAuth, isRequest, type Message, MessageType, type PeerAddress, READ_ONLY_FLAG } from './messages.js';
+import { packContacts, packedContactsBytes, unpackContacts } from './contact-list.js';
+import { packedPeerListBytes, packPeerList, unpackPeerList } from './compact-info.js';
+import type { Peer } from '../routing/peer.js';
 
 export const REQUEST_ID_BYTES = 8;
 
@@ -43,7 +44,23 @@ const FIND_NODE_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + 2);
 const FIND_VALUE_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + 1 + 2);
 const FIND_VALUE_WITH_TOKEN_PAD = padTo(ENVELOPE_BYTES + (2 + ID_BYTES) + (2 + TOKEN_BYTES) + 2);
 
-function bodyToWire(body: Body): unknown[] {
+/** A bin of this many bytes, standing in for its bytes when a message is only measured (encodedSize). */
+class BinOfLength {
+  constructor(readonly byteLength: number) {}
+}
+
+/** How a body's packed lists become bins: packed for the wire, or only measured. */
+interface Packers {
+  contacts(contacts: readonly Peer[]): Uint8Array | BinOfLength;
+  peers(peers: readonly PeerAddress[], family: 4 | 6): Uint8Array | BinOfLength;
+}
+const PACK: Packers = { contacts: packContacts, peers: packPeerList };
+const MEASURE: Packers = {
+  contacts: (contacts) => new BinOfLength(packedContactsBytes(contacts)),
+  peers: (peers, family) => new BinOfLength(packedPeerListBytes(peers, family)),
+};
+
+function bodyToWire(body: Body, pack: Packers): unknown[] {
   switch (body.type) {
     case 'PING':
       return [MessageType.PING];
@@ -56,15 +73,15 @@ function bodyToWire(body: Body): unknown[] {
     case 'FIND_NODE':
       return [MessageType.FIND_NODE, body.target, FIND_NODE_PAD];
     case 'NODES':
-      return [MessageType.NODES, packContacts(body.contacts), body.token];
+      return [MessageType.NODES, pack.contacts(body.contacts), body.token];
     case 'FIND_VALUE':
       return [MessageType.FIND_VALUE, body.key, body.token, body.token === null ? FIND_VALUE_PAD : FIND_VALUE_WITH_TOKEN_PAD];
     case 'VALUE':
-      return [MessageType.VALUE, body.value, body.ttlMs, packContacts(body.contacts), body.token, authToWire(body.auth), body.withheld];
+      return [MessageType.VALUE, body.value, body.ttlMs, pack.contacts(body.contacts), body.token, authToWire(body.auth), body.withheld];
     case 'GET_PEERS':
       return [MessageType.GET_PEERS, body.infoHash, FIND_NODE_PAD];
     case 'PEERS':
-      return [MessageType.PEERS, packPeerList(body.peers, 4), packPeerList(body.peers, 6), packContacts(body.contacts), body.token];
+      return [MessageType.PEERS, pack.peers(body.peers, 4), pack.peers(body.peers, 6), pack.contacts(body.contacts), body.token];
     case 'ANNOUNCE_PEER':
       return [MessageType.ANNOUNCE_PEER, body.infoHash, body.port, body.impliedPort, body.token];
     case 'ANNOUNCED':
@@ -72,10 +89,12 @@ function bodyToWire(body: Body): unknown[] {
   }
 }
 
-const envelope = (message: Message): unknown[] => {
-  const [type, ...fields] = bodyToWire(message.body);
-  const typeByte = message.readOnly === true ? (type as number) | READ_ONLY_FLAG : type;
-  return [PROTOCOL_VERSION, typeByte, message.requestId, message.sender, ...fields];
+const envelope = (message: Message, pack: Packers = PACK): unknown[] => {
+  const body = bodyToWire(message.body, pack); // [type, ...fields]
+  const type = body[0] as number;
+  const out: unknown[] = [PROTOCOL_VERSION, message.readOnly === true ? type | READ_ONLY_FLAG : type, message.requestId, message.sender];
+  for (let i = 1; i < body.length; i++) out.push(body[i]); // not a spread: that goes through the iterator protocol
+  return out;
 };
 
 /** Encodes a message; the caller checks the size against MAX_DATAGRAM_BYTES. */
@@ -90,6 +109,39 @@ export function encodeMessage(message: Message): Uint8Array {
  */
 export function encodeMessageView(message: Message): Uint8Array {
   return encoder.encodeSharedRef(envelope(message));
+}
+
+/**
+ * The length of encodeMessage(message), without encoding it: the simulator carries messages,
+ * not bytes, and counts its traffic in bytes with this. It walks the same envelope with the
+ * packed lists only measured, and follows @msgpack/msgpack's choice of the shortest header.
+ */
+export function encodedSize(message: Message): number {
+  return msgpackSize(envelope(message, MEASURE));
+}
+
+function msgpackSize(value: unknown): number {
+  // the most common first: bins (ids, tokens, packed lists), then small numbers
+  if (value instanceof Uint8Array || value instanceof BinOfLength) {
+    const n = value.byteLength;
+    return (n < 0x100 ? 2 : n < 0x10000 ? 3 : 5) + n;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) return 9; // float64
+    if (value >= 0) return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : value < 0x100000000 ? 5 : 9;
+    return value >= -0x20 ? 1 : value >= -0x80 ? 2 : value >= -0x8000 ? 3 : value >= -0x80000000 ? 5 : 9;
+  }
+  if (value === null || value === undefined || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    return (bytes < 32 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5) + bytes;
+  }
+  if (Array.isArray(value)) {
+    let bytes = value.length < 16 ? 1 : value.length < 0x10000 ? 3 : 5;
+    for (let i = 0; i < value.length; i++) bytes += msgpackSize(value[i]);
+    return bytes;
+  }
+  throw new TypeError(`no MessagePack size for ${typeof value}`);
 }
 
 const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;

@@ -100,6 +100,13 @@ export function packPeerList(peers: readonly PeerAddress[], family: 4 | 6): Uint
   return out.subarray(0, at);
 }
 
+/** How many bytes packPeerList writes for these peers and this family, without writing them. */
+export function packedPeerListBytes(peers: readonly PeerAddress[], family: 4 | 6): number {
+  let count = 0;
+  for (const peer of peers) if (compactFamily(peer) === family) count++;
+  return count * (family === 4 ? COMPACT_PEER_V4 : COMPACT_PEER_V6);
+}
+
 /** What packPeerList wrote; a string saying what is wrong otherwise. */
 export function unpackPeerList(bytes: unknown, family: 4 | 6): PeerAddress[] | string {
   const size = family === 4 ? COMPACT_PEER_V4 : COMPACT_PEER_V6;

@@ -2,7 +2,7 @@
 // layer and the simulator are the same for both; only this differs.
 //   kadswarm: our MessagePack protocol (codec.ts), the default.
 //   mainline: BitTorrent's DHT, KRPC (krpc-codec.ts).
-import { decodeMessage, encodeMessage, encodeMessageView } from './codec.js';
+import { decodeMessage, encodedSize, encodeMessage, encodeMessageView } from './codec.js';
 import { decodeKrpc, encodeKrpc, encodeKrpcError, type KrpcDecodeResult, type PendingLookup } from './krpc-codec.js';
 import type { Message, PeerAddress } from './messages.js';
 
@@ -18,6 +18,8 @@ export interface WireCodec {
   readonly protocol: ProtocolName;
   /** The datagram for `message` to `to`; with `view`, possibly a view of a buffer the next call reuses. */
   encode(message: Message, to: PeerAddress, view: boolean): Uint8Array;
+  /** The length of the datagram encode() would give, for counting the bytes a simulation sends without encoding them. */
+  size(message: Message, to: PeerAddress): number;
   /** Never throws; answers are matched to their requests through `pending` where the wire does not name their type. */
   decode(datagram: Uint8Array, from: PeerAddress, pending: PendingLookup): WireDecodeResult;
   /** An error answer to a query we could not take, or null when the protocol has none. */
@@ -35,6 +37,7 @@ export interface WireCodec {
 const kadswarm: WireCodec = {
   protocol: 'kadswarm',
   encode: (message, _to, view) => (view ? encodeMessageView(message) : encodeMessage(message)),
+  size: (message) => encodedSize(message),
   decode: (datagram) => decodeMessage(datagram),
   encodeError: () => null,
   unprovenAnswerFloor: 0,
@@ -43,6 +46,7 @@ const kadswarm: WireCodec = {
 const mainline: WireCodec = {
   protocol: 'mainline',
   encode: (message, to) => encodeKrpc(message, to),
+  size: (message, to) => encodeKrpc(message, to).length, // bencode: measured by encoding
   decode: decodeKrpc,
   encodeError: encodeKrpcError,
   unprovenAnswerFloor: 1280,

@@ -64,6 +64,8 @@ export interface MinuteRow {
   latency_ms_p99: number;
   hops_mean: number;
   messages_per_node_s: number;
+  /** Bytes the nodes sent (encoded sizes in a simulation), per live node per second. */
+  bytes_per_node_s: number;
   nodes_alive: number;
   table_fill: number;
   joins: number;
@@ -99,6 +101,7 @@ export interface ExperimentSummary {
   /** Leaves per live node per hour, after the warm-up. */
   churn_per_node_h: number;
   messages_per_node_s: number;
+  bytes_per_node_s: number;
   nodes_alive_mean: number;
   table_fill_mean: number;
 }
@@ -352,26 +355,23 @@ export async function runExperiment(
 
   const minutes = Math.ceil(options.durationMs / MINUTE_MS);
   const series: MinuteRow[] = [];
-  let messagesBefore = swarm.traffic().messages;
+  let before = swarm.traffic();
   progress.start('experiment', minutes);
   for (let m = 1; m <= minutes; m++) {
     const until = t0 + Math.min(m * MINUTE_MS, options.durationMs);
     await swarm.idle(until - swarm.now());
-    await swarm.refreshTraffic();
-    const census = await swarm.census();
-    const messages = swarm.traffic().messages;
-    const seconds = (until - (t0 + (m - 1) * MINUTE_MS)) / 1000;
+    const census = await swarm.census(); // traffic() too
+    const traffic = swarm.traffic();
+    const perNodeS = (n: number) => n / Math.max(1, census.running) / ((until - (t0 + (m - 1) * MINUTE_MS)) / 1000);
     series.push(
-      minuteRow(
-        m,
-        byMinute[m - 1] ?? [],
-        census.running,
-        census.contacts,
-        (messages - messagesBefore) / Math.max(1, census.running) / seconds,
-        options.warmupMs,
-      ),
+      minuteRow(m, byMinute[m - 1] ?? [], options.warmupMs, {
+        running: census.running,
+        contacts: census.contacts,
+        messagesPerNodeS: perNodeS(traffic.messages - before.messages),
+        bytesPerNodeS: perNodeS(traffic.bytes - before.bytes),
+      }),
     );
-    messagesBefore = messages;
+    before = traffic;
     progress.update(m);
   }
   // what is in flight at the end finishes (requests time out), and is counted where it started
@@ -385,31 +385,45 @@ export async function runExperiment(
   };
 }
 
-/** Minute m (1-based) from the operations that ended in it. */
-function minuteRow(
-  m: number,
-  ended: Operation[],
-  running: number,
-  contacts: number,
-  messagesPerNodeS: number,
-  warmupMs: number,
-): MinuteRow {
-  const to = m * MINUTE_MS;
-  const lookups = ended.filter((op) => op.kind === 'lookup');
+/** The lookups for stored keys among `operations`: counts by outcome, and the latencies (ascending) and hops of those found. */
+function lookupFigures(operations: Operation[]) {
+  const lookups = operations.filter((op) => op.kind === 'lookup');
   const ok = lookups.filter((op) => op.outcome === 'found');
-  const latencies = ascending(ok.map((op) => op.latency));
   return {
-    minute: m,
-    warmup: to <= warmupMs,
-    lookups: lookups.length,
+    count: lookups.length,
+    ok: ok.length,
     failed: lookups.filter((op) => op.outcome === 'not-found').length,
     wrong: lookups.filter((op) => op.outcome === 'wrong').length,
-    latency_ms_p50: round(percentile(latencies, 50)),
-    latency_ms_p99: round(percentile(latencies, 99)),
-    hops_mean: round(ok.length === 0 ? 0 : ok.reduce((s, op) => s + op.hops, 0) / ok.length),
-    messages_per_node_s: round(messagesPerNodeS, 3),
-    nodes_alive: running,
-    table_fill: round(running === 0 ? 0 : contacts / running),
+    latencies: ascending(ok.map((op) => op.latency)),
+    hops: ascending(ok.map((op) => op.hops)),
+    hopsMean: ok.length === 0 ? 0 : ok.reduce((s, op) => s + op.hops, 0) / ok.length,
+  };
+}
+
+/** What the swarm looked like at the end of a minute, and what it sent in it. */
+interface MinuteState {
+  running: number;
+  contacts: number;
+  messagesPerNodeS: number;
+  bytesPerNodeS: number;
+}
+
+/** Minute m (1-based) from the operations that ended in it. */
+function minuteRow(m: number, ended: Operation[], warmupMs: number, state: MinuteState): MinuteRow {
+  const lookups = lookupFigures(ended);
+  return {
+    minute: m,
+    warmup: m * MINUTE_MS <= warmupMs,
+    lookups: lookups.count,
+    failed: lookups.failed,
+    wrong: lookups.wrong,
+    latency_ms_p50: round(percentile(lookups.latencies, 50)),
+    latency_ms_p99: round(percentile(lookups.latencies, 99)),
+    hops_mean: round(lookups.hopsMean),
+    messages_per_node_s: round(state.messagesPerNodeS, 3),
+    bytes_per_node_s: round(state.bytesPerNodeS, 1),
+    nodes_alive: state.running,
+    table_fill: round(state.running === 0 ? 0 : state.contacts / state.running),
     joins: ended.filter((op) => op.kind === 'join').length,
     leaves: ended.filter((op) => op.kind === 'leave').length,
   };
@@ -418,12 +432,9 @@ function minuteRow(
 function summarize(options: ExperimentOptions, operations: Operation[], series: MinuteRow[], arrivalsLost: number): ExperimentSummary {
   const counted = operations.filter((op) => op.start >= options.warmupMs);
   const of = (kind: OperationKind) => counted.filter((op) => op.kind === kind);
-  const lookups = of('lookup');
+  const lookups = lookupFigures(counted);
   const misses = of('miss');
-  const ok = lookups.filter((op) => op.outcome === 'found');
-  const okMs = ascending(ok.map((op) => op.latency));
   const missMs = ascending(misses.map((op) => op.latency));
-  const hops = ascending(ok.map((op) => op.hops));
   const measured = series.filter((row) => !row.warmup);
   const mean = (pick: (row: MinuteRow) => number) =>
     measured.length === 0 ? 0 : measured.reduce((s, row) => s + pick(row), 0) / measured.length;
@@ -435,19 +446,19 @@ function summarize(options: ExperimentOptions, operations: Operation[], series: 
     duration_ms: options.durationMs,
     warmup_ms: options.warmupMs,
     minutes: series.length,
-    lookups: lookups.length,
-    lookups_ok: ok.length,
-    lookups_failed: lookups.filter((op) => op.outcome === 'not-found').length,
-    lookups_wrong: lookups.filter((op) => op.outcome === 'wrong').length,
-    lookup_success: round(lookups.length === 0 ? 0 : ok.length / lookups.length, 5),
+    lookups: lookups.count,
+    lookups_ok: lookups.ok,
+    lookups_failed: lookups.failed,
+    lookups_wrong: lookups.wrong,
+    lookup_success: round(lookups.count === 0 ? 0 : lookups.ok / lookups.count, 5),
     misses: misses.length,
     misses_ok: misses.filter((op) => op.outcome === 'not-found').length,
-    lookup_ms_p50: round(percentile(okMs, 50)),
-    lookup_ms_p99: round(percentile(okMs, 99)),
+    lookup_ms_p50: round(percentile(lookups.latencies, 50)),
+    lookup_ms_p99: round(percentile(lookups.latencies, 99)),
     miss_ms_p50: round(percentile(missMs, 50)),
     miss_ms_p99: round(percentile(missMs, 99)),
-    lookup_hops_p50: percentile(hops, 50),
-    lookup_hops_mean: round(ok.length === 0 ? 0 : ok.reduce((s, op) => s + op.hops, 0) / ok.length),
+    lookup_hops_p50: percentile(lookups.hops, 50),
+    lookup_hops_mean: round(lookups.hopsMean),
     stores: stores.length,
     stores_ok: stores.filter((op) => op.outcome === 'stored').length,
     joins: joins.length,
@@ -466,6 +477,10 @@ function summarize(options: ExperimentOptions, operations: Operation[], series: 
     messages_per_node_s: round(
       mean((row) => row.messages_per_node_s),
       3,
+    ),
+    bytes_per_node_s: round(
+      mean((row) => row.bytes_per_node_s),
+      1,
     ),
     nodes_alive_mean: round(mean((row) => row.nodes_alive)),
     table_fill_mean: round(mean((row) => row.table_fill)),

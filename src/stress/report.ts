@@ -63,6 +63,8 @@ export interface StressReport {
   hops_p50: number;
   hops_p99: number;
   messages: number;
+  /** Bytes the nodes sent: datagram sizes over UDP, what the codec would have made of each message in a simulation. */
+  bytes: number;
   dropped: number;
   /** Requests that got no answer in time, over all nodes. */
   timeouts: number;
@@ -128,7 +130,10 @@ function experimentRows(r: StressReport, e: ExperimentSummary, phase: PhaseText,
       `${plural(e.leaves, 'leave')}, ${plural(e.joins, 'join')} (${n(e.joins_failed)} failed); ${e.churn_per_node_h} leaves per node per hour; ${n(Math.round(e.nodes_alive_mean))} nodes up on average`,
     ],
     ['stores', `${n(e.stores_ok)} of ${n(e.stores)} stored`],
-    ['load', `${e.messages_per_node_s} messages per node per second; ${e.table_fill_mean} contacts per table`],
+    [
+      'load',
+      `${e.messages_per_node_s} messages and ${e.bytes_per_node_s} bytes per node per second; ${e.table_fill_mean} contacts per table`,
+    ],
   ];
 }
 

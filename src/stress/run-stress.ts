@@ -366,6 +366,7 @@ export async function runStress(
       hops_p50: percentile(hops, 50),
       hops_p99: percentile(hops, 99),
       messages: traffic.messages,
+      bytes: traffic.bytes,
       dropped: traffic.dropped,
       timeouts: traffic.timeouts,
       answers: traffic.answers,

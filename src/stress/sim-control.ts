@@ -13,7 +13,7 @@ const FAILURE_BYTES = 496;
 const FLOATS_AT = FAILURE_AT + FAILURE_BYTES;
 const WINDOW_END = 0;
 /** Per thread: the earliest event it knows of, and its traffic counters and census (see SimShare.traffic). */
-const PER_THREAD = 1 + 8 + BUCKETS_COUNTED;
+const PER_THREAD = 1 + 9 + BUCKETS_COUNTED;
 const NEXT_AT = 0;
 const TRAFFIC = 1;
 /** Spins before sleeping on the barrier: a window is often shorter than a futex round trip. */

@@ -126,7 +126,7 @@ export class SimShare implements RemoteLink {
   /** The settings every node here is made with (a rejoining node too). */
   private readonly options: NodeOptions;
   /** What the nodes replaced by rejoins had counted. */
-  private retired: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  private retired: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
 
   constructor(
     readonly setup: SimShareSetup,
@@ -396,6 +396,16 @@ export class SimShare implements RemoteLink {
     if (!withNodes) return counted;
     const t = this.rpcTotals();
     const census = censusOf(this.nodes);
-    return [...counted, t.timeouts, t.internalErrors, t.answers, t.errorAnswers, census.running, census.contacts, ...census.buckets];
+    return [
+      ...counted,
+      t.timeouts,
+      t.internalErrors,
+      t.answers,
+      t.errorAnswers,
+      t.bytes,
+      census.running,
+      census.contacts,
+      ...census.buckets,
+    ];
   }
 }

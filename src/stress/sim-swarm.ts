@@ -94,7 +94,7 @@ class SimDriver {
   /** While a result's callback runs: its time, which is the driver's now. */
   private callbackAt: number | null = null;
   /** The other threads' RpcTotals as of the last gather. */
-  private gathered: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  private gathered: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
   /** The other threads' census as of the last gather. */
   private gatheredCensus: Census = { running: 0, contacts: 0, buckets: [] };
   private closed = false;
@@ -197,8 +197,8 @@ class SimDriver {
           return total;
         };
         // the slots of SimShare.traffic
-        this.gathered = { timeouts: sum(2), internalErrors: sum(3), answers: sum(4), errorAnswers: sum(5) };
-        this.gatheredCensus = { running: sum(6), contacts: sum(7), buckets: Array.from({ length: BUCKETS_COUNTED }, (_, b) => sum(8 + b)) };
+        this.gathered = { timeouts: sum(2), internalErrors: sum(3), answers: sum(4), errorAnswers: sum(5), bytes: sum(6) };
+        this.gatheredCensus = { running: sum(7), contacts: sum(8), buckets: Array.from({ length: BUCKETS_COUNTED }, (_, b) => sum(9 + b)) };
       }
     }
     this.settle();

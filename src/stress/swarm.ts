@@ -27,6 +27,8 @@ export interface SwarmOps {
 export interface Traffic {
   /** Datagrams sent. */
   messages: number;
+  /** Bytes the nodes sent (encoded sizes in a simulation, which carries messages, not bytes). */
+  bytes: number;
   /** Datagrams lost on the way (simulated loss, dead receivers, kernel drops). */
   dropped: number;
   /** Requests that got no answer in time. */
@@ -72,7 +74,7 @@ export interface Swarm extends SwarmOps {
   drive<T>(start: (done: (result: T) => void) => void): Promise<T>;
   /** Runs `callback` at time `ms` on the run's time basis (now, if that has passed), while the network runs. */
   at(ms: number, callback: () => void): void;
-  /** The nodes running and their routing tables, across every thread. */
+  /** The nodes running and their routing tables, across every thread; brings traffic() up to date as refreshTraffic does. */
   census(): Promise<Census>;
   /** Present when every node lives in this thread. */
   readonly attackHooks?: AttackHooks;
@@ -131,16 +133,19 @@ export interface RpcTotals {
   internalErrors: number;
   answers: number;
   errorAnswers: number;
+  /** Bytes the nodes sent (see RpcCounters.bytesSent). */
+  bytes: number;
 }
 
 export function rpcTotalsOf(nodes: readonly KademliaNode[]): RpcTotals {
-  const totals: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  const totals: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
   for (const node of nodes) {
     const rpc = node.rpcCounters; // not stats(): that copies every counter, and this runs over every node
     totals.timeouts += rpc.timeouts;
     totals.internalErrors += node.exceptionsCaught;
     totals.answers += rpc.responsesAccepted;
     totals.errorAnswers += rpc.errorAnswers;
+    totals.bytes += rpc.bytesSent;
   }
   return totals;
 }
@@ -180,6 +185,7 @@ export function addTotals(a: RpcTotals, b: RpcTotals): RpcTotals {
     internalErrors: a.internalErrors + b.internalErrors,
     answers: a.answers + b.answers,
     errorAnswers: a.errorAnswers + b.errorAnswers,
+    bytes: a.bytes + b.bytes,
   };
 }
 

@@ -57,7 +57,7 @@ class WorkerShare {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   /** Its counts as of its last report. */
-  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0 };
+  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
   /** Why it can no longer take orders (it died), or null. */
   failure: Error | null = null;
   private readonly pending = new Map<number, (message: FromWorker) => void>();
@@ -104,15 +104,10 @@ class WorkerShare {
     if (this.failure) return Promise.resolve();
     return new Promise((resolve) =>
       this.request({ type: 'traffic' }, (message) => {
-        if (message.type === 'traffic')
-          this.traffic = {
-            sent: message.sent,
-            received: message.received,
-            timeouts: message.timeouts,
-            internalErrors: message.internalErrors,
-            answers: message.answers,
-            errorAnswers: message.errorAnswers,
-          };
+        if (message.type === 'traffic') {
+          const { type: _type, id: _id, ...traffic } = message;
+          this.traffic = traffic;
+        }
         resolve();
       }),
     );
@@ -206,7 +201,8 @@ function threadedSwarm(local: UdpSwarm, workers: WorkerShare[], active: number):
     },
     at: (ms, callback) => local.at(ms, callback),
     async census() {
-      const shares = await Promise.all([
+      const [, ...shares] = await Promise.all([
+        Promise.all(workers.map((w) => w.refreshTraffic())), // a census brings traffic() up to date too (see Swarm.census)
         local.census(),
         ...workers.map(
           (w) => new Promise<Census>((resolve) => w.request({ type: 'census' }, (m) => resolve((m as { census: Census }).census))),

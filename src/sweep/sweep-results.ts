@@ -15,6 +15,7 @@ export interface RunFigures {
   lookup_ms_p99: number;
   hops: number;
   messages_per_node_s: number;
+  bytes_per_node_s: number;
   churn_per_node_h: number;
   messages: number;
   wall_ms: number;
@@ -47,6 +48,7 @@ export const FIGURES: Array<keyof RunFigures> = [
   'lookup_ms_p99',
   'hops',
   'messages_per_node_s',
+  'bytes_per_node_s',
   'churn_per_node_h',
   'messages',
   'wall_ms',
@@ -65,18 +67,21 @@ export function runFigures(r: StressReport): RunFigures {
       lookup_ms_p99: e.lookup_ms_p99,
       hops: e.lookup_hops_mean,
       messages_per_node_s: e.messages_per_node_s,
+      bytes_per_node_s: e.bytes_per_node_s,
       churn_per_node_h: e.churn_per_node_h,
       ...machine,
     };
   }
   const seconds = (r.join_ms + r.store_ms + r.attack_ms + r.churn_ms + r.get_ms) / 1000;
+  const perNodeS = (n: number, scale: number) => (seconds > 0 ? Math.round((n / r.nodes / seconds) * scale) / scale : 0);
   return {
     lookups: r.keys + r.misses,
     lookup_success: r.keys === 0 ? 0 : r.found / r.keys,
     lookup_ms_p50: r.hit_ms_p50,
     lookup_ms_p99: r.hit_ms_p99,
     hops: r.hops_p50,
-    messages_per_node_s: seconds > 0 ? Math.round((r.messages / r.nodes / seconds) * 1000) / 1000 : 0,
+    messages_per_node_s: perNodeS(r.messages, 1000),
+    bytes_per_node_s: perNodeS(r.bytes, 10),
     churn_per_node_h: 0,
     ...machine,
   };

@@ -25,6 +25,7 @@
           ['leaves, joins', `${e.leaves}, ${e.joins}`],
           ['leaves per node per hour', e.churn_per_node_h],
           ['messages per node per second', e.messages_per_node_s],
+          ['bytes per node per second', e.bytes_per_node_s],
         ]
       : [
           ['keys found', `${r.found} of ${r.keys}`],
@@ -116,11 +117,14 @@
       );
     twin(
       'series-load',
-      'messages per node per second, and mean hops',
-      { label: 'messages/node/s', values: col('messages_per_node_s'), color: '#2f6fdf' },
-      { label: 'hops', values: col('hops_mean'), color: '#8a5cd0' },
-      'hops',
+      'bytes and messages per node per second',
+      { label: 'bytes/node/s', values: col('bytes_per_node_s'), color: '#2f6fdf' },
+      { label: 'messages/node/s', values: col('messages_per_node_s'), color: '#d9534f' },
+      'messages',
     );
+    lineChart(over, 'series-hops', 'mean hops of the lookups found', 'minute', minutes, [
+      { label: 'hops', values: col('hops_mean'), color: '#8a5cd0' },
+    ]);
     twin(
       'series-nodes',
       'nodes alive, and mean routing table fill',

@@ -14,14 +14,14 @@
     'Latency against bandwidth',
     'Each point is a setting (its mean over the seeds); the line is the lower convex hull: the least latency any setting buys with that much bandwidth.',
   );
-  const points = byX('messages_per_node_s');
-  const xs = points.map((s) => s.mean.messages_per_node_s);
+  const points = byX('bytes_per_node_s');
+  const xs = points.map((s) => s.mean.bytes_per_node_s);
   const onHull = new Set(data.hull);
   lineChart(
     tradeoff,
     'tradeoff',
-    'lookup latency p50 (ms) against messages per node per second',
-    'messages/node/s',
+    'lookup latency p50 (ms) against bytes sent per node per second',
+    'bytes/node/s',
     xs,
     [
       { label: 'settings', values: points.map((s) => s.mean.lookup_ms_p50), color: '#2f6fdf', points: true, scale: 'y', line: false },

@@ -442,7 +442,7 @@ test('idle buckets are refreshed with a lookup in their range', () => {
   assert.deepEqual(node['table'].bucketsIdleSince(sim.clock.now(), 10_000), []);
 });
 
-test('the message-carrying simulator runs exactly like the bytes path (same seed, same outcome)', () => {
+test('the message-carrying simulator runs exactly like the bytes path (same seed, same outcome, same bytes counted)', () => {
   const outcome = (carryMessages: boolean) => {
     const sim = createNetwork(60, { seed: 9, network: { carryMessages } });
     const replicas = sim.nodes.slice(1, 20).map((node, i) => put(sim, node, `key${i}`, `value${i}`).replicas);
@@ -455,9 +455,12 @@ test('the message-carrying simulator runs exactly like the bytes path (same seed
       now: sim.clock.now(),
       sent: sim.network.counters.sent,
       stored: sim.nodes.map((n) => n.stats().stored.entries),
+      // counted from the datagrams on the bytes path, from the codec's encodedSize on the other
+      bytesSent: sim.nodes.map((n) => n.rpcCounters.bytesSent),
     };
   };
   const bytes = outcome(false);
+  assert.ok(bytes.bytesSent.every((n) => n > 0));
   assert.deepEqual(
     bytes.found,
     Array.from({ length: 19 }, (_, i) => `value${i}`),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
-import { decodeMessage, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
+import { decodeMessage, encodedSize, encodeMessage, MAX_VALUE_BYTES } from '../../src/protocol/codec.js';
 import {
   AMPLIFICATION_FACTOR,
   MAX_DATAGRAM_BYTES,
@@ -12,6 +12,7 @@ import {
 import { packContacts } from '../../src/protocol/contact-list.js';
 import { type Body, isRequest, type Message } from '../../src/protocol/messages.js';
 import { seededBytes } from '../helpers/reference.js';
+import { SeededRandom } from '../../src/util/random.js';
 
 const requestId = seededBytes('rid', 8);
 const sender = seededBytes('sender', 20);
@@ -66,6 +67,51 @@ test('every message type survives a round trip', () => {
     const decoded = decodeMessage(encodeMessage(message));
     assert.ok(decoded.ok, `${body.type}: ${decoded.ok ? '' : decoded.reason}`);
     assert.deepEqual(decoded.message, message);
+  }
+});
+
+test('encodedSize is the length of the encoding, for every message type and every header width', () => {
+  for (const body of bodies) {
+    const message: Message = { requestId, sender, body };
+    assert.equal(encodedSize(message), encodeMessage(message).length, body.type);
+    assert.equal(encodedSize({ ...message, readOnly: true }), encodeMessage({ ...message, readOnly: true }).length, body.type);
+  }
+  // lengths and numbers on both sides of every MessagePack header boundary
+  const random = new SeededRandom(7);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random.float() * items.length)];
+  const lengths = [0, 1, 31, 32, 255, 256, 1000];
+  const numbers = [0, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER];
+  const hosts = ['10.0.0.1', 'sim', '::1', 'h\u00e9te-\u6771\u4eac', 'x'.repeat(64)];
+  const contacts = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const host = pick(hosts);
+      return { id: seededBytes(`c${i}`, 20), host, port: 1 + i, ipv4: host === '10.0.0.1' ? 0x0a000001 : -1 };
+    });
+  for (let round = 0; round < 300; round++) {
+    const reason = pick(['', 'r'.repeat(pick(lengths)), '\u00e9'.repeat(20)]);
+    const value = new Uint8Array(pick(lengths));
+    const ttlMs = pick(numbers);
+    const randomBodies: Body[] = [
+      { type: 'STORE', key, value, ttlMs, token, auth: pick([null, auth, saltedAuth]), cas: pick([null, ...numbers]) },
+      { type: 'STORED', ok: random.float() < 0.5, reason },
+      { type: 'NODES', contacts: contacts(Math.floor(random.float() * 21)), token },
+      {
+        type: 'VALUE',
+        value: pick([null, value]),
+        ttlMs,
+        contacts: contacts(Math.floor(random.float() * 3)),
+        token,
+        auth,
+        withheld: false,
+      },
+      { type: 'PEERS', peers: contacts(Math.floor(random.float() * 30)), contacts: contacts(2), token },
+      { type: 'ANNOUNCE_PEER', infoHash: key, port: pick(numbers.filter((n) => n <= 65535)), impliedPort: false, token },
+      { type: 'ANNOUNCED', ok: false, reason },
+    ];
+    for (const body of randomBodies) {
+      const message: Message = { requestId, sender, body };
+      assert.equal(encodedSize(message), encodeMessage(message).length, `${body.type} in round ${round}`);
+    }
   }
 });
 

@@ -3,13 +3,13 @@
 // same for any number of threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStressArgs } from '../../src/cli/stress-command.js';
 import { runStress, type StressOptions } from '../../src/stress/run-stress.js';
 import type { Operation } from '../../src/stress/experiment.js';
 import { operationsCsv } from '../../src/stress/operations-csv.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const options = (args: string[]) => parseStressArgs([...args, '--no-progress']) as StressOptions;
 const MACHINE = /wall|cpu|rss|heap|threads/;
@@ -46,6 +46,9 @@ test(
     assert.ok(e.misses > 200, `misses ${e.misses}`);
     assert.ok(e.stores_ok > 400, `stores ${e.stores_ok}`);
     assert.ok(e.table_fill_mean > 20 && e.messages_per_node_s > 0);
+    assertBytesPerMessage(one.report);
+    assert.ok(e.bytes_per_node_s > 35 * e.messages_per_node_s, `${e.bytes_per_node_s} bytes for ${e.messages_per_node_s} messages`);
+    for (const row of series) assert.ok((row.bytes_per_node_s as number) > 0, `minute ${row.minute} sent bytes`);
     assert.ok((one.report.bucket_fill as number[]).length > 3);
     assert.ok((one.report.experiment_messages as number) > 0);
     // the figures agree with the operations they come from
@@ -66,7 +69,7 @@ test('a different seed gives a different experiment (the comparison above can fa
 });
 
 test('a trace is replayed exactly: its nodes join and leave when it says', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-trace-'));
+  const dir = tempDir('trace');
   const trace = join(dir, 'trace.csv');
   writeFileSync(
     trace,
@@ -118,10 +121,17 @@ test('udp: nodes leave and come back on real sockets, and lookups keep finding',
   assert.ok(e.lookups > 200, `lookups ${e.lookups}`);
   assert.ok(e.lookup_success > 0.9, `success ${e.lookup_success}`);
   assert.equal(report.internal_errors, 0);
+  assertBytesPerMessage(report); // counted by the nodes in both threads
 });
 
+/** Bytes are counted for every message: a PONG, the smallest, is 35 bytes; no datagram exceeds 1,500. */
+function assertBytesPerMessage(report: Record<string, unknown>) {
+  const perMessage = (report.bytes as number) / (report.messages as number);
+  assert.ok(perMessage >= 35 && perMessage <= 1500, `${report.bytes} bytes in ${report.messages} messages`);
+}
+
 test('every churn model and the trace give the same report and CSV on 1 and 2 threads', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-trace-'));
+  const dir = tempDir('trace');
   const trace = join(dir, 'trace.csv');
   writeFileSync(trace, ['5,a,join', '6,b,join', '61,a,leave', '62.5,b,leave', '63,b,join', '100,a,join', ''].join('\n'));
   const base = [

@@ -2,12 +2,12 @@
 // network off: every chart is drawn with data, and nothing is fetched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drawn } from '../helpers/report-page.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { cdf } from '../../src/stress/html-report.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('a CDF keeps at most 400 points, evenly spaced in rank, ending at 1', () => {
   assert.deepEqual(cdf([]), [[], []]);
@@ -26,7 +26,7 @@ test(
   'stress --report: the page of an experiment opens offline from a file, every chart drawn with data',
   { timeout: 240_000 },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kadswarm-report-'));
+    const dir = tempDir('report');
     const file = join(dir, 'run.html');
     const run = CliProcess.spawn([
       ...['stress', '--transport', 'sim', '--nodes', '300', '--threads', '1', '--no-progress', '--report', file],
@@ -37,7 +37,17 @@ test(
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'nothing loaded from elsewhere');
     const page = await drawn(file);
     assert.deepEqual(page.fetched, []);
-    const expected = ['hops', 'latency', 'phases', 'series-lookups', 'series-latency', 'series-load', 'series-nodes', 'fill'];
+    const expected = [
+      'hops',
+      'latency',
+      'phases',
+      'series-lookups',
+      'series-latency',
+      'series-load',
+      'series-hops',
+      'series-nodes',
+      'fill',
+    ];
     assert.deepEqual(Object.keys(page.charts).sort(), [...expected].sort());
     for (const [name, chart] of Object.entries(page.charts)) {
       assert.ok(chart.points > 0, `${name} has data`);
@@ -49,7 +59,7 @@ test(
 );
 
 test('stress --report without an experiment: the page of the read-back, no time series', { timeout: 240_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kadswarm-report-'));
+  const dir = tempDir('report');
   const file = join(dir, 'run.html');
   const run = CliProcess.spawn(['stress', '--transport', 'sim', '--nodes', '200', '--misses', '30', '--no-progress', '--report', file]);
   assert.equal(await run.exitCode(120_000), 0, run.stderr.join('\n'));

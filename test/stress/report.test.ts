@@ -50,6 +50,7 @@ const report: StressReport = {
   hops_p50: 2,
   hops_p99: 3,
   messages: 33,
+  bytes: 4_000,
   dropped: 0,
   timeouts: 0,
   answers: 1000,

@@ -24,6 +24,7 @@ test('figures come from the experiment when there is one, else from the read-bac
   const base = {
     nodes: 100,
     messages: 10_000,
+    bytes: 1_234_567,
     wall_ms: 1,
     cpu_ms: 2,
     join_ms: 4000,
@@ -49,6 +50,7 @@ test('figures come from the experiment when there is one, else from the read-bac
     lookup_ms_p99: 200,
     hops: 2,
     messages_per_node_s: 10, // 10,000 messages over 100 nodes and 10 s
+    bytes_per_node_s: 1234.6,
     churn_per_node_h: 0,
     messages: 10_000,
     wall_ms: 1,
@@ -62,6 +64,7 @@ test('figures come from the experiment when there is one, else from the read-bac
     lookup_ms_p99: 700,
     lookup_hops_mean: 2.4,
     messages_per_node_s: 0.2,
+    bytes_per_node_s: 31.5,
     churn_per_node_h: 1.01,
   };
   const figures = runFigures({ ...base, experiment } as unknown as StressReport);
@@ -69,4 +72,5 @@ test('figures come from the experiment when there is one, else from the read-bac
   assert.equal(figures.lookup_success, 0.995);
   assert.equal(figures.hops, 2.4);
   assert.equal(figures.churn_per_node_h, 1.01);
+  assert.equal(figures.bytes_per_node_s, 31.5);
 });
