@@ -290,7 +290,8 @@ export class RoutingTable {
    */
   bucketsIdleSince(now: number, idleMs: number): number[] {
     const idle: number[] = [];
-    for (let b = 0; b <= this.deepestBucket(); b++) {
+    const deepest = this.deepestBucket(); // a scan of the buckets: once, not per bucket
+    for (let b = 0; b <= deepest; b++) {
       if (this.lastTouchedAt(b) + idleMs <= now) idle.push(b);
     }
     return idle;
