@@ -1,6 +1,6 @@
 // The shared control block of a simulation split over threads: a barrier, what thread 0
 // (the driver) tells the others to do next, and what each thread reports back.
-import { BUCKETS_COUNTED } from './swarm.js';
+import { BUCKETS_COUNTED, RPC_TOTAL_FIELDS } from './swarm.js';
 
 const COUNT = 0;
 const GENERATION = 1;
@@ -12,8 +12,15 @@ const FAILURE_BYTES = 496;
 /** Float64 fields after those. */
 const FLOATS_AT = FAILURE_AT + FAILURE_BYTES;
 const WINDOW_END = 0;
-/** Per thread: the earliest event it knows of, and its traffic counters and census (see SimShare.traffic). */
-const PER_THREAD = 1 + 9 + BUCKETS_COUNTED;
+/**
+ * A thread's traffic record (SimShare.traffic): datagrams sent and lost, its RpcTotals
+ * (RPC_TOTAL_FIELDS, from RPC_AT), then its census from CENSUS_AT: nodes running,
+ * contacts, contacts per bucket.
+ */
+export const RPC_AT = 2;
+export const CENSUS_AT = RPC_AT + RPC_TOTAL_FIELDS.length;
+/** Per thread: the earliest event it knows of, then its traffic record. */
+const PER_THREAD = 1 + CENSUS_AT + 2 + BUCKETS_COUNTED;
 const NEXT_AT = 0;
 const TRAFFIC = 1;
 /** Spins before sleeping on the barrier: a window is often shorter than a futex round trip. */

@@ -20,7 +20,7 @@ import { ipv4Host, packedIpv4 } from '../util/ipv4.js';
 import { RecordReader, RecordWriter } from './record-queue.js';
 import { MessageRecords, NodeIdTable } from './message-record.js';
 import { Placement } from './sim-placement.js';
-import { addTotals, censusOf, publishOn, revived, type RpcTotals, rpcTotalsOf } from './swarm.js';
+import { addTotals, censusOf, publishOn, revived, RPC_TOTAL_FIELDS, type RpcTotals, rpcTotalsOf } from './swarm.js';
 
 export interface SimShareSetup {
   /** Nodes in the whole swarm: the first `active` start at once, the others are down until they join (continuous churn). */
@@ -126,7 +126,7 @@ export class SimShare implements RemoteLink {
   /** The settings every node here is made with (a rejoining node too). */
   private readonly options: NodeOptions;
   /** What the nodes replaced by rejoins had counted. */
-  private retired: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
+  private retired: RpcTotals = rpcTotalsOf([]);
 
   constructor(
     readonly setup: SimShareSetup,
@@ -396,16 +396,7 @@ export class SimShare implements RemoteLink {
     if (!withNodes) return counted;
     const t = this.rpcTotals();
     const census = censusOf(this.nodes);
-    return [
-      ...counted,
-      t.timeouts,
-      t.internalErrors,
-      t.answers,
-      t.errorAnswers,
-      t.bytes,
-      census.running,
-      census.contacts,
-      ...census.buckets,
-    ];
+    // the layout of sim-control.ts: RPC_AT, then CENSUS_AT
+    return [...counted, ...RPC_TOTAL_FIELDS.map((field) => t[field]), census.running, census.contacts, ...census.buckets];
   }
 }

@@ -10,7 +10,7 @@ import type { Address } from '../net/transport.js';
 import type { GetResult, JoinResult, StoreResult } from '../node/kademlia-node.js';
 import { newQueueBuffer } from './record-queue.js';
 import { NodeIdTable } from './message-record.js';
-import { SimControl, type Mode } from './sim-control.js';
+import { CENSUS_AT, RPC_AT, SimControl, type Mode } from './sim-control.js';
 import { type Order, type OrderResult, type ShareQueues, SimShare, type SimShareSetup } from './sim-share.js';
 import type { SimWorkerData } from './sim-worker.js';
 import {
@@ -19,7 +19,9 @@ import {
   BUCKETS_COUNTED,
   type Census,
   censusOf,
+  RPC_TOTAL_FIELDS,
   type RpcTotals,
+  rpcTotalsOf,
   type Swarm,
   type SwarmOptions,
   type Traffic,
@@ -94,7 +96,7 @@ class SimDriver {
   /** While a result's callback runs: its time, which is the driver's now. */
   private callbackAt: number | null = null;
   /** The other threads' RpcTotals as of the last gather. */
-  private gathered: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
+  private gathered: RpcTotals = rpcTotalsOf([]);
   /** The other threads' census as of the last gather. */
   private gatheredCensus: Census = { running: 0, contacts: 0, buckets: [] };
   private closed = false;
@@ -196,9 +198,14 @@ class SimDriver {
           for (let t = 1; t < this.threads; t++) total += control.traffic(t, k);
           return total;
         };
-        // the slots of SimShare.traffic
-        this.gathered = { timeouts: sum(2), internalErrors: sum(3), answers: sum(4), errorAnswers: sum(5), bytes: sum(6) };
-        this.gatheredCensus = { running: sum(7), contacts: sum(8), buckets: Array.from({ length: BUCKETS_COUNTED }, (_, b) => sum(9 + b)) };
+        const gathered = rpcTotalsOf([]);
+        RPC_TOTAL_FIELDS.forEach((field, i) => (gathered[field] = sum(RPC_AT + i)));
+        this.gathered = gathered;
+        this.gatheredCensus = {
+          running: sum(CENSUS_AT),
+          contacts: sum(CENSUS_AT + 1),
+          buckets: Array.from({ length: BUCKETS_COUNTED }, (_, b) => sum(CENSUS_AT + 2 + b)),
+        };
       }
     }
     this.settle();

@@ -137,6 +137,12 @@ export interface RpcTotals {
   bytes: number;
 }
 
+/** RpcTotals' fields, in the order a simulation's threads report them (SimShare.traffic). */
+export const RPC_TOTAL_FIELDS = ['timeouts', 'internalErrors', 'answers', 'errorAnswers', 'bytes'] as const satisfies ReadonlyArray<
+  keyof RpcTotals
+>;
+
+/** The totals of `nodes` (none: all zero). */
 export function rpcTotalsOf(nodes: readonly KademliaNode[]): RpcTotals {
   const totals: RpcTotals = { timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
   for (const node of nodes) {

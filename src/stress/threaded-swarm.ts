@@ -12,6 +12,7 @@ import {
   addTotals,
   type Census,
   lostOnTheWay,
+  rpcTotalsOf,
   type Swarm,
   type UdpSwarm,
   type UdpSwarmOptions,
@@ -57,7 +58,7 @@ class WorkerShare {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   /** Its counts as of its last report. */
-  traffic: WorkerTraffic = { sent: 0, received: 0, timeouts: 0, internalErrors: 0, answers: 0, errorAnswers: 0, bytes: 0 };
+  traffic: WorkerTraffic = { sent: 0, received: 0, ...rpcTotalsOf([]) };
   /** Why it can no longer take orders (it died), or null. */
   failure: Error | null = null;
   private readonly pending = new Map<number, (message: FromWorker) => void>();
